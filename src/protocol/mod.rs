@@ -1,0 +1,16 @@
+//! The CloudFormation custom-resource protocol, independent of any AWS service.
+//!
+//! Every event passes through here: the raw JSON is parsed leniently into a typed
+//! [`Request`](event::Request), the [`Resource`](resource::Resource) does its work under the
+//! [deadline guard](deadline), and the answer is built within CloudFormation's limits
+//! ([`response`]) and PUT to the presigned ResponseURL ([`responder`]). Nothing in this module
+//! knows about Amazon Connect.
+
+pub mod deadline;
+pub mod event;
+pub mod handler;
+pub mod physical_id;
+pub mod resource;
+pub mod responder;
+pub mod response;
+pub mod response_url;

@@ -1,0 +1,369 @@
+//! The custom-resource protocol layer, with real HTTP on loopback: in-process through the
+//! handler with a test resource, and through the compiled binary for what needs no resource.
+
+mod support;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use connect_user_resource::protocol::event::Properties;
+use connect_user_resource::protocol::handler::Handler;
+use connect_user_resource::protocol::resource::{Context, Outcome, Resource, ResourceError};
+use connect_user_resource::protocol::response::MAX_BODY_BYTES;
+use connect_user_resource::protocol::response_url::UrlPolicy;
+use serde_json::{json, Value};
+use support::events;
+use support::sink::{Behaviour, Sink};
+
+/// What the test resource does when called.
+#[derive(Clone)]
+enum Act {
+    Succeed,
+    Fail(String),
+    Sleep(Duration),
+    Panic,
+}
+
+#[derive(Clone)]
+struct TestResource {
+    act: Act,
+    calls: Arc<AtomicUsize>,
+}
+
+impl TestResource {
+    fn new(act: Act) -> Self {
+        Self {
+            act,
+            calls: Arc::new(AtomicUsize::new(0)),
+        }
+    }
+
+    async fn run(&self, id: String) -> Result<Outcome, ResourceError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        match &self.act {
+            Act::Succeed => Ok(Outcome {
+                physical_id: id,
+                data: [("Arn".to_string(), "arn:test".to_string())].into(),
+            }),
+            Act::Fail(reason) => Err(ResourceError::new(reason.clone())),
+            Act::Sleep(pause) => {
+                tokio::time::sleep(*pause).await;
+                Ok(Outcome {
+                    physical_id: id,
+                    data: Default::default(),
+                })
+            }
+            Act::Panic => panic!("resource exploded"),
+        }
+    }
+}
+
+impl Resource for TestResource {
+    async fn create(&self, _: Context, _: Properties) -> Result<Outcome, ResourceError> {
+        self.run("made-1".into()).await
+    }
+    async fn update(
+        &self,
+        _: Context,
+        id: String,
+        _: Properties,
+        _: Properties,
+    ) -> Result<Outcome, ResourceError> {
+        self.run(id).await
+    }
+    async fn delete(&self, _: Context, id: String, _: Properties) -> Result<(), ResourceError> {
+        self.run(id).await.map(|_| ())
+    }
+}
+
+fn deadline_in(timeout: Duration) -> u64 {
+    (SystemTime::now().duration_since(UNIX_EPOCH).unwrap() + timeout).as_millis() as u64
+}
+
+fn handler(resource: TestResource) -> Handler<TestResource> {
+    Handler::new(resource, UrlPolicy::new([], true), Duration::from_secs(2))
+}
+
+const WAIT: Duration = Duration::from_secs(10);
+
+#[tokio::test]
+async fn success_answer_has_empty_content_type_and_exact_length() {
+    let sink = Sink::start().await;
+    let resource = TestResource::new(Act::Succeed);
+    let event = events::create(&sink, "req-ok", "Thing", &json!({"A": "1"}));
+    let summary = handler(resource.clone())
+        .handle(event, deadline_in(WAIT))
+        .await
+        .unwrap();
+    assert_eq!(summary["Delivered"], true);
+
+    let answer = sink.answer("req-ok", WAIT).await.expect("an answer");
+    assert_eq!(answer.content_type.as_deref(), Some(""));
+    assert_eq!(answer.content_length, Some(answer.body.len().to_string()));
+    assert_eq!(answer.transfer_encoding, None);
+    let body = answer.json();
+    assert_eq!(body["Status"], "SUCCESS");
+    assert_eq!(body["PhysicalResourceId"], "made-1");
+    assert_eq!(body["RequestId"], "req-ok");
+    assert_eq!(body["LogicalResourceId"], "Thing");
+    assert_eq!(body["StackId"], events::STACK_ID);
+    assert_eq!(body["Data"]["Arn"], "arn:test");
+    assert!(
+        answer.query.contains(&Sink::signature("req-ok")),
+        "the presigned query is sent as given"
+    );
+}
+
+#[tokio::test]
+async fn a_slow_resource_is_cut_off_and_failed_arrives_before_the_deadline() {
+    let sink = Sink::start().await;
+    let resource = TestResource::new(Act::Sleep(Duration::from_secs(60)));
+    let timeout = Duration::from_secs(4);
+    let started = std::time::Instant::now();
+    let event = events::update(
+        &sink,
+        "req-slow",
+        "Thing",
+        "thing-1",
+        &json!({}),
+        &json!({}),
+    );
+    handler(resource)
+        .handle(event, deadline_in(timeout))
+        .await
+        .unwrap();
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed < timeout,
+        "answered after {elapsed:?}, past the {timeout:?} deadline"
+    );
+
+    let body = sink
+        .answer("req-slow", WAIT)
+        .await
+        .expect("an answer")
+        .json();
+    assert_eq!(body["Status"], "FAILED");
+    assert!(
+        body["Reason"].as_str().unwrap().starts_with("timed out"),
+        "{}",
+        body["Reason"]
+    );
+    assert_eq!(
+        body["PhysicalResourceId"], "thing-1",
+        "a failed Update echoes its id"
+    );
+}
+
+#[tokio::test]
+async fn a_sink_that_fails_twice_still_gets_the_answer() {
+    let sink = Sink::start().await;
+    sink.script(&[Behaviour::Status(500), Behaviour::Status(503)]);
+    let event = events::create(&sink, "req-retry", "Thing", &json!({}));
+    let summary = handler(TestResource::new(Act::Succeed))
+        .handle(event, deadline_in(WAIT))
+        .await
+        .unwrap();
+    assert_eq!(summary["Delivered"], true);
+    let statuses: Vec<u16> = sink
+        .attempts("req-retry")
+        .iter()
+        .map(|a| a.status)
+        .collect();
+    assert_eq!(statuses, vec![500, 503, 200]);
+    let bodies: Vec<Vec<u8>> = sink
+        .attempts("req-retry")
+        .into_iter()
+        .map(|a| a.body)
+        .collect();
+    assert!(
+        bodies.windows(2).all(|w| w[0] == w[1]),
+        "every attempt carries the same answer"
+    );
+}
+
+#[tokio::test]
+async fn a_sink_that_refuses_is_not_retried() {
+    let sink = Sink::start().await;
+    sink.script(&[Behaviour::Status(403)]);
+    let event = events::create(&sink, "req-403", "Thing", &json!({}));
+    let summary = handler(TestResource::new(Act::Succeed))
+        .handle(event, deadline_in(WAIT))
+        .await
+        .unwrap();
+    assert_eq!(summary["Delivered"], false);
+    assert_eq!(sink.attempts("req-403").len(), 1);
+}
+
+#[tokio::test]
+async fn a_sink_that_never_accepts_asks_lambda_to_redeliver() {
+    let sink = Sink::start().await;
+    sink.script(&[Behaviour::Status(500); 200]);
+    let timeout = Duration::from_secs(3);
+    let event = events::create(&sink, "req-500", "Thing", &json!({}));
+    let started = std::time::Instant::now();
+    let result = handler(TestResource::new(Act::Succeed))
+        .handle(event, deadline_in(timeout))
+        .await;
+    assert!(
+        result.is_err(),
+        "Lambda must redeliver when CloudFormation has no answer"
+    );
+    assert!(started.elapsed() < timeout);
+    assert!(sink.attempts("req-500").len() > 2);
+}
+
+#[tokio::test]
+async fn a_huge_reason_still_fits_in_4096_bytes() {
+    let sink = Sink::start().await;
+    let reason = "line\nbreak ".repeat(2000) + &"é".repeat(5000);
+    let event = events::create(&sink, "req-huge", "Thing", &json!({}));
+    handler(TestResource::new(Act::Fail(reason)))
+        .handle(event, deadline_in(WAIT))
+        .await
+        .unwrap();
+    let answer = sink.answer("req-huge", WAIT).await.expect("an answer");
+    assert!(
+        answer.body.len() <= MAX_BODY_BYTES,
+        "{} bytes",
+        answer.body.len()
+    );
+    let body = answer.json();
+    assert_eq!(body["Status"], "FAILED");
+    let reason = body["Reason"].as_str().unwrap();
+    assert!(reason.starts_with("line break line"));
+    assert!(!reason.contains('\n'));
+}
+
+#[tokio::test]
+async fn a_panic_becomes_failed() {
+    let sink = Sink::start().await;
+    let event = events::create(&sink, "req-panic", "Thing", &json!({}));
+    let summary = handler(TestResource::new(Act::Panic))
+        .handle(event, deadline_in(WAIT))
+        .await
+        .unwrap();
+    assert_eq!(summary["Status"], "FAILED");
+    let body = sink
+        .answer("req-panic", WAIT)
+        .await
+        .expect("an answer")
+        .json();
+    assert_eq!(body["Status"], "FAILED");
+    assert!(
+        body["Reason"]
+            .as_str()
+            .unwrap()
+            .contains("panicked: resource exploded"),
+        "{}",
+        body["Reason"]
+    );
+    assert!(body["PhysicalResourceId"]
+        .as_str()
+        .unwrap()
+        .starts_with("failed-create."));
+}
+
+#[tokio::test]
+async fn a_failed_create_and_its_delete_make_no_resource_call_on_delete() {
+    let sink = Sink::start().await;
+    let resource = TestResource::new(Act::Fail("no good".into()));
+    let handler = handler(resource.clone());
+    handler
+        .handle(
+            events::create(&sink, "req-fc", "Thing", &json!({})),
+            deadline_in(WAIT),
+        )
+        .await
+        .unwrap();
+    let failed = sink.answer("req-fc", WAIT).await.expect("an answer").json();
+    assert_eq!(failed["Status"], "FAILED");
+    assert_eq!(failed["Reason"], "no good");
+    let marker = failed["PhysicalResourceId"].as_str().unwrap().to_owned();
+    assert_eq!(resource.calls.load(Ordering::SeqCst), 1);
+
+    handler
+        .handle(
+            events::delete(&sink, "req-fc-del", "Thing", &marker, &json!({})),
+            deadline_in(WAIT),
+        )
+        .await
+        .unwrap();
+    let deleted = sink
+        .answer("req-fc-del", WAIT)
+        .await
+        .expect("an answer")
+        .json();
+    assert_eq!(deleted["Status"], "SUCCESS");
+    assert_eq!(deleted["PhysicalResourceId"], marker.as_str());
+    assert_eq!(
+        resource.calls.load(Ordering::SeqCst),
+        1,
+        "the Delete of a marker calls nothing"
+    );
+}
+
+#[tokio::test]
+async fn bad_events_get_failed_naming_the_problem_and_call_nothing() {
+    let sink = Sink::start().await;
+    let resource = TestResource::new(Act::Succeed);
+    let handler = handler(resource.clone());
+    type Edit = fn(&mut Value);
+    let cases: Vec<(&str, Edit, &str)> = vec![
+        (
+            "bad-type",
+            |e| e["RequestType"] = json!("Upsert"),
+            "unknown RequestType \"Upsert\": expected Create, Update or Delete",
+        ),
+        (
+            "no-type",
+            |e| {
+                e.as_object_mut().unwrap().remove("RequestType");
+            },
+            "the event has no RequestType",
+        ),
+        (
+            "no-stack",
+            |e| {
+                e.as_object_mut().unwrap().remove("StackId");
+            },
+            "the event has no StackId",
+        ),
+        (
+            "props",
+            |e| e["ResourceProperties"] = json!("x"),
+            "the event's ResourceProperties is not a JSON object",
+        ),
+    ];
+    for (key, mutate, reason) in cases {
+        let mut event = events::create(&sink, key, "Thing", &json!({}));
+        mutate(&mut event);
+        handler.handle(event, deadline_in(WAIT)).await.unwrap();
+        let body = sink.answer(key, WAIT).await.expect("an answer").json();
+        assert_eq!(body["Status"], "FAILED", "{key}");
+        assert_eq!(body["Reason"], reason, "{key}");
+    }
+    assert_eq!(resource.calls.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
+async fn a_response_url_outside_aws_is_refused_and_nothing_is_done() {
+    let sink = Sink::start().await;
+    let resource = TestResource::new(Act::Succeed);
+    let strict = Handler::new(
+        resource.clone(),
+        UrlPolicy::new([], false),
+        Duration::from_secs(2),
+    );
+    let event = events::create(&sink, "req-strict", "Thing", &json!({}));
+    let summary = strict.handle(event, deadline_in(WAIT)).await.unwrap();
+    assert_eq!(summary["Delivered"], false);
+    assert!(summary["Reason"]
+        .as_str()
+        .unwrap()
+        .contains("not an AWS host"));
+    assert!(sink.all().is_empty());
+    assert_eq!(resource.calls.load(Ordering::SeqCst), 0);
+}
+

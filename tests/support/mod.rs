@@ -1,0 +1,7 @@
+//! Test machinery shared by the integration tests, the local demo and the benchmarks:
+//! an emulated Lambda Runtime API, a ResponseURL sink, a local Amazon Connect emulator, and a
+//! harness that runs the real compiled function against them. Everything listens on loopback.
+#![allow(dead_code, unused_imports)]
+
+pub mod events;
+pub mod sink;

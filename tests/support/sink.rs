@@ -1,0 +1,156 @@
+//! A ResponseURL sink: it plays S3's presigned-URL endpoint, records every PUT (headers and
+//! body), and can be told to fail the next attempts or to answer slowly.
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::routing::put;
+use axum::Router;
+use serde_json::Value;
+use tokio::sync::Notify;
+
+/// One PUT as the sink saw it.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub path: String,
+    pub query: String,
+    pub content_type: Option<String>,
+    pub content_length: Option<String>,
+    pub transfer_encoding: Option<String>,
+    pub body: Vec<u8>,
+    /// The status the sink answered.
+    pub status: u16,
+}
+
+impl Received {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).expect("answer body is JSON")
+    }
+}
+
+/// How the sink treats one attempt.
+#[derive(Debug, Clone, Copy)]
+pub enum Behaviour {
+    Status(u16),
+    Delay(Duration),
+}
+
+#[derive(Default)]
+struct Shared {
+    received: Mutex<Vec<Received>>,
+    script: Mutex<VecDeque<Behaviour>>,
+    arrived: Notify,
+}
+
+pub struct Sink {
+    pub addr: SocketAddr,
+    shared: Arc<Shared>,
+}
+
+impl Sink {
+    pub async fn start() -> Self {
+        let shared = Arc::new(Shared::default());
+        let app = Router::new()
+            .route("/{*path}", put(receive))
+            .with_state(shared.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind sink");
+        let addr = listener.local_addr().expect("sink address");
+        tokio::spawn(async move { axum::serve(listener, app).await.ok() });
+        Self { addr, shared }
+    }
+
+    /// A presigned-looking URL for `key`, with a signature that must never reach a log.
+    pub fn url(&self, key: &str) -> String {
+        format!(
+            "http://{}/cfn-response/{key}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAEXAMPLE&X-Amz-Signature={}",
+            self.addr,
+            Self::signature(key)
+        )
+    }
+
+    /// The secret part of [`Sink::url`]'s query.
+    pub fn signature(key: &str) -> String {
+        format!("SIGNATURE-SECRET-{key}")
+    }
+
+    /// The next attempts are treated as listed, then 200 as usual.
+    pub fn script(&self, behaviours: &[Behaviour]) {
+        self.shared
+            .script
+            .lock()
+            .unwrap()
+            .extend(behaviours.iter().copied());
+    }
+
+    /// Every attempt made for `key`, in order.
+    pub fn attempts(&self, key: &str) -> Vec<Received> {
+        let path = format!("/cfn-response/{key}");
+        self.shared
+            .received
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|r| r.path == path)
+            .cloned()
+            .collect()
+    }
+
+    /// All attempts for every key.
+    pub fn all(&self) -> Vec<Received> {
+        self.shared.received.lock().unwrap().clone()
+    }
+
+    /// Waits up to `wait` for the accepted (2xx) answer for `key`.
+    pub async fn answer(&self, key: &str, wait: Duration) -> Option<Received> {
+        let until = tokio::time::Instant::now() + wait;
+        loop {
+            let notified = self.shared.arrived.notified();
+            if let Some(found) = self.attempts(key).into_iter().find(|r| r.status == 200) {
+                return Some(found);
+            }
+            if tokio::time::timeout_at(until, notified).await.is_err() {
+                return None;
+            }
+        }
+    }
+}
+
+async fn receive(
+    State(shared): State<Arc<Shared>>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> StatusCode {
+    let behaviour = shared.script.lock().unwrap().pop_front();
+    let status = match behaviour {
+        Some(Behaviour::Status(status)) => status,
+        Some(Behaviour::Delay(pause)) => {
+            tokio::time::sleep(pause).await;
+            200
+        }
+        None => 200,
+    };
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+    };
+    shared.received.lock().unwrap().push(Received {
+        path: uri.path().to_owned(),
+        query: uri.query().unwrap_or_default().to_owned(),
+        content_type: header("content-type"),
+        content_length: header("content-length"),
+        transfer_encoding: header("transfer-encoding"),
+        body: body.to_vec(),
+        status,
+    });
+    shared.arrived.notify_waiters();
+    StatusCode::from_u16(status).unwrap_or(StatusCode::OK)
+}
