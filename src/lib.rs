@@ -6,5 +6,6 @@
 //! Connect user.
 
 pub mod backoff;
+pub mod connect_user;
 pub mod logging;
 pub mod protocol;

@@ -14,6 +14,8 @@ use connect_user_resource::protocol::response::MAX_BODY_BYTES;
 use connect_user_resource::protocol::response_url::UrlPolicy;
 use serde_json::{json, Value};
 use support::events;
+use support::function::Function;
+use support::runtime_api::{Invocation, RuntimeApi};
 use support::sink::{Behaviour, Sink};
 
 /// What the test resource does when called.
@@ -367,3 +369,88 @@ async fn a_response_url_outside_aws_is_refused_and_nothing_is_done() {
     assert_eq!(resource.calls.load(Ordering::SeqCst), 0);
 }
 
+// Through the compiled binary: no Connect is needed for these events.
+
+#[tokio::test]
+async fn the_binary_answers_a_malformed_event_then_serves_the_next() {
+    let runtime = RuntimeApi::start().await;
+    let sink = Sink::start().await;
+    let function = Function::start(&runtime, None, &[]);
+
+    let mut bad = events::create(&sink, "bin-bad", "Agent", &json!({}));
+    bad["RequestType"] = json!("Replace");
+    let result = runtime
+        .invoke(bad, WAIT)
+        .await
+        .expect("the function answered Lambda");
+    assert!(matches!(result, Invocation::Response(_)), "{result:?}");
+    let body = sink
+        .answer("bin-bad", WAIT)
+        .await
+        .expect("an answer")
+        .json();
+    assert_eq!(body["Status"], "FAILED");
+    assert!(body["Reason"]
+        .as_str()
+        .unwrap()
+        .contains("unknown RequestType"));
+
+    let delete = events::delete(
+        &sink,
+        "bin-next",
+        "Agent",
+        "failed-create.bin-bad",
+        &json!({}),
+    );
+    runtime
+        .invoke(delete, WAIT)
+        .await
+        .expect("the same process serves the next event");
+    let body = sink
+        .answer("bin-next", WAIT)
+        .await
+        .expect("an answer")
+        .json();
+    assert_eq!(body["Status"], "SUCCESS");
+    let output = function.output();
+    assert!(
+        !output.contains(&Sink::signature("bin-bad")),
+        "the ResponseURL's query leaked:\n{output}"
+    );
+}
+
+#[tokio::test]
+async fn the_binary_answers_an_event_without_response_url_to_lambda_only() {
+    let runtime = RuntimeApi::start().await;
+    let _function = Function::start(&runtime, None, &[]);
+    for event in [
+        json!({"RequestType": "Create", "RequestId": "r"}),
+        json!("not an object"),
+        json!([1, 2]),
+    ] {
+        match runtime
+            .invoke(event, WAIT)
+            .await
+            .expect("the function answered Lambda")
+        {
+            Invocation::Response(body) => {
+                assert_eq!(body["Status"], "FAILED");
+                assert_eq!(body["Delivered"], false);
+            }
+            other => panic!("expected a response, got {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_binary_refuses_a_non_aws_response_url_without_the_loopback_switch() {
+    let runtime = RuntimeApi::start().await;
+    let sink = Sink::start().await;
+    let _function = Function::start(&runtime, None, &[("ALLOW_LOOPBACK_RESPONSE_URL", "false")]);
+    let event = events::delete(&sink, "bin-strict", "Agent", "failed-create.x", &json!({}));
+    let Invocation::Response(body) = runtime.invoke(event, WAIT).await.expect("answered") else {
+        panic!("error")
+    };
+    assert_eq!(body["Delivered"], false);
+    assert!(sink.all().is_empty());
+}

@@ -3,5 +3,10 @@
 //! harness that runs the real compiled function against them. Everything listens on loopback.
 #![allow(dead_code, unused_imports)]
 
+pub mod connect_emulator;
 pub mod events;
+pub mod examples;
+pub mod function;
+pub mod runtime_api;
 pub mod sink;
+pub mod stack;

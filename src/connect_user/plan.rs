@@ -1,0 +1,333 @@
+//! The update plan: desired properties + the user as Connect describes it → the calls to make.
+//!
+//! Pure, so every rule is tested without I/O. It converges rather than diffs old and new
+//! properties: comparing with what Connect holds repairs drift made in the console, and makes
+//! CloudFormation's rollback Update (old and new swapped) land back where it started even when
+//! the failed Update got part-way.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::api::ObservedUser;
+use super::ids::PhysicalId;
+use super::spec::{IdentityInfo, PhoneConfig, UserSpec, OWNERSHIP_TAG};
+
+/// One mutating call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    IdentityInfo(IdentityInfo),
+    PhoneConfig(PhoneConfig),
+    RoutingProfile(String),
+    SecurityProfiles(BTreeSet<String>),
+    Hierarchy(Option<String>),
+    Tag(BTreeMap<String, String>),
+    Untag(BTreeSet<String>),
+}
+
+impl Change {
+    /// The Connect operation that makes this change.
+    pub fn operation(&self) -> &'static str {
+        match self {
+            Change::IdentityInfo(_) => "UpdateUserIdentityInfo",
+            Change::PhoneConfig(_) => "UpdateUserPhoneConfig",
+            Change::RoutingProfile(_) => "UpdateUserRoutingProfile",
+            Change::SecurityProfiles(_) => "UpdateUserSecurityProfiles",
+            Change::Hierarchy(_) => "UpdateUserHierarchy",
+            Change::Tag(_) => "TagResource",
+            Change::Untag(_) => "UntagResource",
+        }
+    }
+}
+
+/// Why an Update makes a new user instead of changing the old one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Replacement {
+    /// `InstanceId` changed: users cannot move between instances.
+    InstanceChanged,
+    /// `Name` changed: Connect has no API to rename a user.
+    NameChanged,
+    /// The user was deleted outside CloudFormation.
+    Vanished,
+}
+
+/// What an Update does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Plan {
+    Replace(Replacement),
+    /// The calls to make, in order; empty when nothing differs.
+    Converge(Vec<Change>),
+}
+
+/// A change that cannot be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    #[error("DirectoryUserId cannot change in place (Connect has no API for it); change Name too, so that CloudFormation replaces the user")]
+    DirectoryUserIdChanged,
+}
+
+/// Whether an Update needs a new user, before looking at Connect at all.
+pub fn replacement_before_describe(
+    desired: &UserSpec,
+    current: &PhysicalId,
+) -> Option<Replacement> {
+    (desired.instance_id != current.instance_id).then_some(Replacement::InstanceChanged)
+}
+
+/// The plan for an Update, given the user as Connect describes it (`None`: it is gone).
+pub fn plan_update(desired: &UserSpec, observed: Option<&ObservedUser>) -> Result<Plan, PlanError> {
+    let Some(user) = observed else {
+        return Ok(Plan::Replace(Replacement::Vanished));
+    };
+    if user.username != desired.name {
+        return Ok(Plan::Replace(Replacement::NameChanged));
+    }
+    if let Some(wanted) = &desired.directory_user_id {
+        if user.directory_user_id.as_ref() != Some(wanted) {
+            return Err(PlanError::DirectoryUserIdChanged);
+        }
+    }
+    Ok(Plan::Converge(changes(desired, user)))
+}
+
+/// The mutating calls that bring `user` to `desired`, in a fixed order.
+pub fn changes(desired: &UserSpec, user: &ObservedUser) -> Vec<Change> {
+    let mut changes = Vec::new();
+    if user.identity_info != desired.identity_info {
+        changes.push(Change::IdentityInfo(desired.identity_info.clone()));
+    }
+    if user.phone_config.as_ref() != Some(&desired.phone_config) {
+        changes.push(Change::PhoneConfig(desired.phone_config.clone()));
+    }
+    if user.routing_profile_id != desired.routing_profile_id {
+        changes.push(Change::RoutingProfile(desired.routing_profile_id.clone()));
+    }
+    if user.security_profile_ids != desired.security_profile_ids {
+        changes.push(Change::SecurityProfiles(
+            desired.security_profile_ids.clone(),
+        ));
+    }
+    if user.hierarchy_group_id != desired.hierarchy_group_id {
+        changes.push(Change::Hierarchy(desired.hierarchy_group_id.clone()));
+    }
+    let to_tag: BTreeMap<String, String> = desired
+        .tags
+        .iter()
+        .filter(|(key, value)| user.tags.get(*key) != Some(value))
+        .map(|(key, value)| (key.clone(), value.clone()))
+        .collect();
+    if !to_tag.is_empty() {
+        changes.push(Change::Tag(to_tag));
+    }
+    let to_untag: BTreeSet<String> = user
+        .tags
+        .keys()
+        .filter(|key| !desired.tags.contains_key(*key) && is_ours_to_manage(key))
+        .cloned()
+        .collect();
+    if !to_untag.is_empty() {
+        changes.push(Change::Untag(to_untag));
+    }
+    changes
+}
+
+/// Tags the `Tags` property manages: not the ownership tag, not AWS's own.
+fn is_ours_to_manage(key: &str) -> bool {
+    key != OWNERSHIP_TAG && !key.to_ascii_lowercase().starts_with("aws:")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connect_user::spec::{PhoneType, Secret};
+
+    fn spec() -> UserSpec {
+        UserSpec {
+            instance_id: "i-1".into(),
+            name: "agent".into(),
+            password: Some(Secret::new("Password123".into())),
+            directory_user_id: None,
+            hierarchy_group_id: None,
+            identity_info: IdentityInfo::default(),
+            phone_config: PhoneConfig {
+                phone_type: PhoneType::SoftPhone,
+                auto_accept: false,
+                after_contact_work_time_limit: 0,
+                desk_phone_number: None,
+                persistent_connection: false,
+            },
+            routing_profile_id: "rp-1".into(),
+            security_profile_ids: BTreeSet::from(["sp-1".to_string()]),
+            tags: BTreeMap::new(),
+        }
+    }
+
+    fn observed(spec: &UserSpec) -> ObservedUser {
+        ObservedUser {
+            id: "u-1".into(),
+            arn: "arn:aws:connect:us-east-1:1:instance/i-1/agent/u-1".into(),
+            username: spec.name.clone(),
+            identity_info: spec.identity_info.clone(),
+            phone_config: Some(spec.phone_config.clone()),
+            directory_user_id: spec.directory_user_id.clone(),
+            hierarchy_group_id: spec.hierarchy_group_id.clone(),
+            routing_profile_id: spec.routing_profile_id.clone(),
+            security_profile_ids: spec.security_profile_ids.clone(),
+            tags: BTreeMap::from([(OWNERSHIP_TAG.to_string(), "req-1".to_string())]),
+        }
+    }
+
+    #[test]
+    fn nothing_differs_nothing_to_do() {
+        let desired = spec();
+        assert_eq!(
+            plan_update(&desired, Some(&observed(&desired))),
+            Ok(Plan::Converge(vec![]))
+        );
+    }
+
+    #[test]
+    fn each_difference_maps_to_its_call() {
+        let base = spec();
+        let user = observed(&base);
+        type Edit = fn(&mut UserSpec);
+        let cases: Vec<(Edit, &str)> = vec![
+            (
+                |s| s.identity_info.first_name = Some("Ada".into()),
+                "UpdateUserIdentityInfo",
+            ),
+            (
+                |s| s.phone_config.auto_accept = true,
+                "UpdateUserPhoneConfig",
+            ),
+            (
+                |s| s.phone_config.desk_phone_number = Some("+14255550100".into()),
+                "UpdateUserPhoneConfig",
+            ),
+            (
+                |s| s.routing_profile_id = "rp-2".into(),
+                "UpdateUserRoutingProfile",
+            ),
+            (
+                |s| {
+                    s.security_profile_ids.insert("sp-2".into());
+                },
+                "UpdateUserSecurityProfiles",
+            ),
+            (
+                |s| s.hierarchy_group_id = Some("g-1".into()),
+                "UpdateUserHierarchy",
+            ),
+            (
+                |s| {
+                    s.tags.insert("team".into(), "blue".into());
+                },
+                "TagResource",
+            ),
+        ];
+        for (edit, operation) in cases {
+            let mut desired = base.clone();
+            edit(&mut desired);
+            let Ok(Plan::Converge(changes)) = plan_update(&desired, Some(&user)) else {
+                panic!("{operation}")
+            };
+            let operations: Vec<&str> = changes.iter().map(Change::operation).collect();
+            assert_eq!(operations, vec![operation]);
+        }
+    }
+
+    #[test]
+    fn a_missing_phone_config_is_set() {
+        let desired = spec();
+        let mut user = observed(&desired);
+        user.phone_config = None;
+        assert_eq!(
+            changes(&desired, &user),
+            vec![Change::PhoneConfig(desired.phone_config.clone())]
+        );
+    }
+
+    #[test]
+    fn hierarchy_is_removed_in_place() {
+        let desired = spec();
+        let mut user = observed(&desired);
+        user.hierarchy_group_id = Some("g-1".into());
+        assert_eq!(changes(&desired, &user), vec![Change::Hierarchy(None)]);
+    }
+
+    #[test]
+    fn only_the_tag_difference_is_applied_and_reserved_tags_are_kept() {
+        let mut desired = spec();
+        desired.tags = BTreeMap::from([
+            ("same".into(), "1".into()),
+            ("changed".into(), "new".into()),
+            ("added".into(), "x".into()),
+        ]);
+        let mut user = observed(&desired);
+        user.tags.extend([
+            ("same".to_string(), "1".to_string()),
+            ("changed".to_string(), "old".to_string()),
+            ("stale".to_string(), "x".to_string()),
+            ("aws:cloudformation:stack-name".to_string(), "s".to_string()),
+        ]);
+        assert_eq!(
+            changes(&desired, &user),
+            vec![
+                Change::Tag(BTreeMap::from([
+                    ("added".into(), "x".into()),
+                    ("changed".into(), "new".into())
+                ])),
+                Change::Untag(BTreeSet::from(["stale".to_string()])),
+            ]
+        );
+    }
+
+    #[test]
+    fn replacements() {
+        let desired = spec();
+        assert_eq!(
+            plan_update(&desired, None),
+            Ok(Plan::Replace(Replacement::Vanished))
+        );
+        let mut user = observed(&desired);
+        user.username = "someone-else".into();
+        assert_eq!(
+            plan_update(&desired, Some(&user)),
+            Ok(Plan::Replace(Replacement::NameChanged))
+        );
+        assert_eq!(
+            replacement_before_describe(&desired, &PhysicalId::new("i-2", "u-1")),
+            Some(Replacement::InstanceChanged)
+        );
+        assert_eq!(
+            replacement_before_describe(&desired, &PhysicalId::new("i-1", "u-1")),
+            None
+        );
+    }
+
+    #[test]
+    fn directory_user_id_cannot_change() {
+        let mut desired = spec();
+        let user = observed(&desired);
+        desired.directory_user_id = Some("d-1".into());
+        assert_eq!(
+            plan_update(&desired, Some(&user)),
+            Err(PlanError::DirectoryUserIdChanged)
+        );
+        let mut same = user.clone();
+        same.directory_user_id = Some("d-1".into());
+        assert_eq!(
+            plan_update(&desired, Some(&same)),
+            Ok(Plan::Converge(vec![]))
+        );
+    }
+
+    #[test]
+    fn password_never_drives_a_change() {
+        let desired = spec();
+        let mut other = desired.clone();
+        other.password = Some(Secret::new("Different456".into()));
+        assert_eq!(
+            plan_update(&other, Some(&observed(&desired))),
+            Ok(Plan::Converge(vec![]))
+        );
+    }
+}

@@ -1,0 +1,63 @@
+//! Retrying Connect calls inside the deadline.
+//!
+//! Connect's whole API shares one throttle (2 requests/second, burst 5, per account and Region
+//! by default), and a stack with many users fans out into many concurrent invocations. The
+//! SDK's default of three attempts fails most of them. So the SDK's own retry is off and every
+//! call goes through [`Retry::run`]: full-jitter exponential backoff for throttling, 5xx and
+//! connection errors, for as long as the deadline guard can spare, giving up just before it so
+//! that the FAILED reason names the last error.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use super::api::{ApiError, ErrorKind};
+use crate::backoff::full_jitter;
+
+/// Retry settings.
+#[derive(Debug, Clone, Copy)]
+pub struct Retry {
+    pub first: Duration,
+    pub cap: Duration,
+    /// Time kept free before the deadline for the last attempt's own duration.
+    pub slack: Duration,
+}
+
+impl Default for Retry {
+    fn default() -> Self {
+        Self {
+            first: Duration::from_millis(250),
+            cap: Duration::from_secs(5),
+            slack: Duration::from_millis(500),
+        }
+    }
+}
+
+impl Retry {
+    /// Runs `call` until it succeeds, fails for good, or the next pause would cross `deadline`.
+    pub async fn run<T, F, Fut>(&self, deadline: Instant, mut call: F) -> Result<T, ApiError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, ApiError>>,
+    {
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            match call().await {
+                Err(error) if error.kind == ErrorKind::Retryable => {
+                    let pause = full_jitter(self.first, self.cap, attempt);
+                    if Instant::now() + pause + self.slack >= deadline {
+                        let mut error = error;
+                        error.message = format!(
+                            "{} (gave up after {attempt} attempts, before the deadline)",
+                            error.message
+                        );
+                        return Err(error);
+                    }
+                    tracing::debug!(operation = error.operation, code = %error.code, attempt, pause_ms = pause.as_millis() as u64, "retrying");
+                    tokio::time::sleep(pause).await;
+                }
+                outcome => return outcome,
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+//! The user as the template wants it: typed, validated, normalised.
+//!
+//! Normalised means comparable with what `DescribeUser` returns: ids rather than ARNs, security
+//! profiles as a set, absent booleans as `false` and an absent time limit as `0` (the SDK omits
+//! those on the wire, so Connect stores them as such).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+/// A secret value (the password). Its `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: String) -> Self {
+        Self(value)
+    }
+
+    /// The value itself, for the one API call that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+/// `PhoneConfig.PhoneType`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhoneType {
+    SoftPhone,
+    DeskPhone,
+}
+
+impl PhoneType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PhoneType::SoftPhone => "SOFT_PHONE",
+            PhoneType::DeskPhone => "DESK_PHONE",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "SOFT_PHONE" => Some(PhoneType::SoftPhone),
+            "DESK_PHONE" => Some(PhoneType::DeskPhone),
+            _ => None,
+        }
+    }
+}
+
+/// `PhoneConfig`, normalised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhoneConfig {
+    pub phone_type: PhoneType,
+    pub auto_accept: bool,
+    pub after_contact_work_time_limit: i32,
+    pub desk_phone_number: Option<String>,
+    pub persistent_connection: bool,
+}
+
+/// `IdentityInfo`, normalised: an absent field is `None`, and so is an empty string.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct IdentityInfo {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    pub secondary_email: Option<String>,
+    pub mobile: Option<String>,
+}
+
+impl fmt::Debug for IdentityInfo {
+    // Names and emails are personal data, marked sensitive in Connect's model: not for logs.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("IdentityInfo(<redacted>)")
+    }
+}
+
+/// Everything a `Custom::ConnectUser` asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserSpec {
+    /// The bare instance id, even when an ARN was given.
+    pub instance_id: String,
+    pub name: String,
+    pub password: Option<Secret>,
+    pub directory_user_id: Option<String>,
+    pub hierarchy_group_id: Option<String>,
+    pub identity_info: IdentityInfo,
+    pub phone_config: PhoneConfig,
+    pub routing_profile_id: String,
+    pub security_profile_ids: BTreeSet<String>,
+    /// The template's tags, without the ownership tag.
+    pub tags: BTreeMap<String, String>,
+}
+
+/// The tag `CreateUser` writes so that a redelivered Create can recognise the user it made:
+/// its value is the CloudFormation RequestId. It is never added, changed or removed by `Tags`.
+pub const OWNERSHIP_TAG: &str = "connect-user-resource:created-by-request";

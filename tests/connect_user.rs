@@ -1,0 +1,770 @@
+//! `Custom::ConnectUser` end to end: the compiled function, driven through the emulated
+//! Runtime API, against the local Connect emulator, answering to a ResponseURL sink.
+
+mod support;
+
+use serde_json::{json, Value};
+use support::connect_emulator::{seed, Fault};
+use support::events::stringify;
+use support::examples::seed_examples;
+use support::stack::LocalStack;
+
+const INSTANCE: &str = seed::INSTANCE_MANAGED;
+
+fn ok(answer: &Value) -> &Value {
+    assert_eq!(answer["Status"], "SUCCESS", "answer: {answer}");
+    answer
+}
+
+fn failed(answer: &Value) -> String {
+    assert_eq!(answer["Status"], "FAILED", "answer: {answer}");
+    answer["Reason"].as_str().unwrap_or_default().to_owned()
+}
+
+fn physical_id(answer: &Value) -> String {
+    answer["PhysicalResourceId"].as_str().unwrap().to_owned()
+}
+
+fn user_id(answer: &Value) -> String {
+    physical_id(answer).split_once(':').unwrap().1.to_owned()
+}
+
+fn basic() -> Value {
+    seed_examples()[0].1.clone()
+}
+
+#[tokio::test]
+async fn the_five_seed_examples_create_exactly_the_right_users() {
+    let stack = LocalStack::start().await;
+    for (logical_id, properties) in seed_examples() {
+        stack.connect.clear_calls();
+        let answer = stack
+            .create(logical_id, &stringify(properties.clone()))
+            .await;
+        ok(&answer);
+        assert_eq!(
+            stack.connect.mutations(),
+            vec!["CreateUser"],
+            "{logical_id}: one call"
+        );
+
+        let id = user_id(&answer);
+        assert_eq!(physical_id(&answer), format!("{INSTANCE}:{id}"));
+        let user = stack.connect.user(INSTANCE, &id).expect("the user exists");
+        assert_eq!(answer["Data"]["UserId"], id.as_str());
+        assert_eq!(answer["Data"]["Arn"], user["Arn"]);
+        assert_eq!(user["Username"], properties["Name"]);
+        assert_eq!(user["RoutingProfileId"], properties["RoutingProfileId"]);
+        assert_eq!(
+            user["SecurityProfileIds"].as_array().unwrap().len(),
+            properties["SecurityProfileIds"].as_array().unwrap().len()
+        );
+        let phone = &properties["PhoneConfig"];
+        assert_eq!(user["PhoneConfig"]["PhoneType"], phone["PhoneType"]);
+        assert_eq!(
+            user["PhoneConfig"]["AutoAccept"],
+            phone.get("AutoAccept").cloned().unwrap_or(json!(false))
+        );
+        assert_eq!(
+            user["PhoneConfig"].get("DeskPhoneNumber"),
+            phone.get("DeskPhoneNumber")
+        );
+        assert_eq!(
+            user.get("HierarchyGroupId"),
+            properties.get("HierarchyGroupId")
+        );
+        assert_eq!(
+            user["IdentityInfo"],
+            properties.get("IdentityInfo").cloned().unwrap_or(json!({}))
+        );
+        let tags = user["Tags"].as_object().unwrap();
+        assert_eq!(tags.len(), 1, "only the ownership tag: {tags:?}");
+        assert!(tags.contains_key("connect-user-resource:created-by-request"));
+    }
+    assert_eq!(stack.connect.user_count(INSTANCE), 5);
+}
+
+#[tokio::test]
+async fn each_in_place_update_makes_exactly_its_call() {
+    type Edit = fn(&mut Value);
+    let cases: Vec<(&str, Edit, Vec<&str>)> = vec![
+        ("no change", |_| {}, vec![]),
+        (
+            "identity",
+            |p| p["IdentityInfo"] = json!({"FirstName": "Ada", "Email": "ada@example.com"}),
+            vec!["UpdateUserIdentityInfo"],
+        ),
+        (
+            "phone",
+            |p| p["PhoneConfig"]["AfterContactWorkTimeLimit"] = json!(30),
+            vec!["UpdateUserPhoneConfig"],
+        ),
+        (
+            "auto accept",
+            |p| p["PhoneConfig"]["AutoAccept"] = json!(true),
+            vec!["UpdateUserPhoneConfig"],
+        ),
+        (
+            "routing",
+            |p| p["RoutingProfileId"] = json!(seed::ROUTING_PROFILES[1]),
+            vec!["UpdateUserRoutingProfile"],
+        ),
+        (
+            "security",
+            |p| {
+                p["SecurityProfileIds"] =
+                    json!([seed::SECURITY_PROFILES[2], seed::SECURITY_PROFILES[0]])
+            },
+            vec!["UpdateUserSecurityProfiles"],
+        ),
+        (
+            "hierarchy add",
+            |p| p["HierarchyGroupId"] = json!(seed::HIERARCHY_GROUPS[1]),
+            vec!["UpdateUserHierarchy"],
+        ),
+        (
+            "tags add",
+            |p| p["Tags"] = json!([{"Key": "team", "Value": "blue"}]),
+            vec!["TagResource"],
+        ),
+        ("password", |p| p["Password"] = json!("Another456x"), vec![]),
+        (
+            "order only",
+            |p| p["SecurityProfileIds"] = json!([seed::SECURITY_PROFILES[0]]),
+            vec![],
+        ),
+        (
+            "arn form",
+            |p| {
+                p["RoutingProfileId"] = json!(format!(
+                    "arn:aws:connect:us-east-1:123456789012:instance/{}/routing-profile/{}",
+                    seed::INSTANCE_MANAGED,
+                    seed::ROUTING_PROFILES[0]
+                ))
+            },
+            vec![],
+        ),
+    ];
+    let stack = LocalStack::start().await;
+    for (label, edit, expected) in cases {
+        let old = basic();
+        let created = stack.create("Agent", &old).await;
+        let id = physical_id(ok(&created));
+        let mut new = old.clone();
+        edit(&mut new);
+        stack.connect.clear_calls();
+        let answer = stack
+            .update(
+                "Agent",
+                &id,
+                &stringify(new.clone()),
+                &stringify(old.clone()),
+            )
+            .await;
+        ok(&answer);
+        assert_eq!(physical_id(&answer), id, "{label}: updated in place");
+        assert_eq!(stack.connect.mutations(), expected, "{label}");
+        assert_eq!(
+            stack
+                .connect
+                .served()
+                .iter()
+                .filter(|op| *op == "DescribeUser")
+                .count(),
+            1,
+            "{label}: one read"
+        );
+        // Clean up so the next case can reuse the name.
+        ok(&stack.delete("Agent", &id, &new).await);
+    }
+}
+
+#[tokio::test]
+async fn removing_hierarchy_and_tags_converges_them_away() {
+    let stack = LocalStack::start().await;
+    let mut old = basic();
+    old["HierarchyGroupId"] = json!(seed::HIERARCHY_GROUPS[0]);
+    old["Tags"] = json!({"team": "blue", "site": "leeds"});
+    let id = physical_id(ok(&stack.create("Agent", &old).await));
+    let mut new = basic();
+    new["Tags"] = json!([{"Key": "team", "Value": "green"}]);
+    stack.connect.clear_calls();
+    ok(&stack.update("Agent", &id, &new, &old).await);
+    assert_eq!(
+        stack.connect.mutations(),
+        vec!["UpdateUserHierarchy", "TagResource", "UntagResource"]
+    );
+    let user = stack
+        .connect
+        .user(INSTANCE, id.split_once(':').unwrap().1)
+        .unwrap();
+    assert!(user.get("HierarchyGroupId").is_none());
+    assert_eq!(user["Tags"]["team"], "green");
+    assert!(user["Tags"].get("site").is_none());
+    assert!(
+        user["Tags"]
+            .get("connect-user-resource:created-by-request")
+            .is_some(),
+        "ownership tag kept"
+    );
+}
+
+#[tokio::test]
+async fn a_rename_replaces_the_user_and_leaves_the_old_one_for_cleanup() {
+    let stack = LocalStack::start().await;
+    let old = basic();
+    let first = stack.create("Agent", &old).await;
+    let old_id = physical_id(ok(&first));
+    let mut new = old.clone();
+    new["Name"] = json!("renamed");
+    stack.connect.clear_calls();
+    let answer = stack
+        .update(
+            "Agent",
+            &old_id,
+            &stringify(new.clone()),
+            &stringify(old.clone()),
+        )
+        .await;
+    let new_id = physical_id(ok(&answer));
+    assert_ne!(new_id, old_id);
+    assert!(
+        !stack
+            .connect
+            .mutations()
+            .contains(&"DeleteUser".to_string()),
+        "never delete in an Update"
+    );
+    assert!(
+        stack.connect.user_named(INSTANCE, "example").is_some(),
+        "old user kept for the cleanup Delete"
+    );
+    assert!(stack.connect.user_named(INSTANCE, "renamed").is_some());
+
+    ok(&stack.delete("Agent", &old_id, &old).await);
+    assert!(stack.connect.user_named(INSTANCE, "example").is_none());
+    assert!(stack.connect.user_named(INSTANCE, "renamed").is_some());
+}
+
+#[tokio::test]
+async fn an_instance_change_replaces_the_user() {
+    let stack = LocalStack::start().await;
+    let mut old = basic();
+    old["Name"] = json!("mover");
+    let old_id = physical_id(ok(&stack.create("Agent", &old).await));
+    let mut new = old.clone();
+    new["InstanceId"] = json!(format!(
+        "arn:aws:connect:us-east-1:123456789012:instance/{}",
+        seed::INSTANCE_SAML
+    ));
+    new.as_object_mut().unwrap().remove("Password");
+    let answer = stack.update("Agent", &old_id, &new, &old).await;
+    let new_id = physical_id(ok(&answer));
+    assert!(
+        new_id.starts_with(&format!("{}:", seed::INSTANCE_SAML)),
+        "bare instance id: {new_id}"
+    );
+    assert!(stack.connect.user_named(INSTANCE, "mover").is_some());
+    assert!(stack
+        .connect
+        .user_named(seed::INSTANCE_SAML, "mover")
+        .is_some());
+}
+
+#[tokio::test]
+async fn drift_made_in_the_console_is_repaired() {
+    let stack = LocalStack::start().await;
+    let mut properties = basic();
+    properties["Tags"] = json!({"team": "blue"});
+    let id = physical_id(ok(&stack.create("Agent", &properties).await));
+    let user_id = id.split_once(':').unwrap().1.to_owned();
+    stack.connect.with_world(|world| {
+        let user = world
+            .instances
+            .get_mut(INSTANCE)
+            .unwrap()
+            .users
+            .get_mut(&user_id)
+            .unwrap();
+        user.routing_profile_id = seed::ROUTING_PROFILES[1].into();
+        user.security_profile_ids = vec![seed::SECURITY_PROFILES[3].into()];
+        user.tags.insert("team".into(), "red".into());
+        user.tags.insert("console".into(), "x".into());
+    });
+    stack.connect.clear_calls();
+    ok(&stack.update("Agent", &id, &properties, &properties).await);
+    assert_eq!(
+        stack.connect.mutations(),
+        vec![
+            "UpdateUserRoutingProfile",
+            "UpdateUserSecurityProfiles",
+            "TagResource",
+            "UntagResource"
+        ]
+    );
+    let user = stack.connect.user(INSTANCE, &user_id).unwrap();
+    assert_eq!(user["RoutingProfileId"], seed::ROUTING_PROFILES[0]);
+    assert_eq!(
+        user["SecurityProfileIds"],
+        json!([seed::SECURITY_PROFILES[0]])
+    );
+    assert_eq!(user["Tags"]["team"], "blue");
+    assert!(user["Tags"].get("console").is_none());
+}
+
+#[tokio::test]
+async fn a_failed_update_then_the_swapped_rollback_ends_where_it_started() {
+    let stack = LocalStack::start().await;
+    let old = basic();
+    let id = physical_id(ok(&stack.create("Agent", &old).await));
+    let user_id = id.split_once(':').unwrap().1.to_owned();
+    let before = stack.connect.user(INSTANCE, &user_id).unwrap();
+
+    let mut new = old.clone();
+    new["RoutingProfileId"] = json!(seed::ROUTING_PROFILES[1]);
+    new["PhoneConfig"]["AfterContactWorkTimeLimit"] = json!(45);
+    new["HierarchyGroupId"] = json!("hg-that-does-not-exist");
+    let reason = failed(&stack.update("Agent", &id, &new, &old).await);
+    assert!(reason.contains("UpdateUserHierarchy: ResourceNotFoundException: hierarchy group hg-that-does-not-exist not found"), "{reason}");
+    assert!(reason.contains("2 of 3 changes were made"), "{reason}");
+    let midway = stack.connect.user(INSTANCE, &user_id).unwrap();
+    assert_eq!(
+        midway["RoutingProfileId"],
+        seed::ROUTING_PROFILES[1],
+        "the update got part-way"
+    );
+
+    let rollback = stack.update("Agent", &id, &old, &new).await;
+    assert_eq!(physical_id(ok(&rollback)), id);
+    let after = stack.connect.user(INSTANCE, &user_id).unwrap();
+    let strip = |mut v: Value| {
+        v.as_object_mut().unwrap().remove("LastModifiedTime");
+        v
+    };
+    assert_eq!(strip(after), strip(before));
+}
+
+#[tokio::test]
+async fn delete_twice_succeeds_both_times() {
+    let stack = LocalStack::start().await;
+    let id = physical_id(ok(&stack.create("Agent", &basic()).await));
+    ok(&stack.delete("Agent", &id, &basic()).await);
+    assert_eq!(stack.connect.user_count(INSTANCE), 0);
+    stack.connect.clear_calls();
+    ok(&stack.delete("Agent", &id, &basic()).await);
+    let calls = stack.connect.calls();
+    assert_eq!(calls.len(), 1);
+    assert_eq!(
+        (calls[0].operation.as_str(), calls[0].status),
+        ("DeleteUser", 404)
+    );
+}
+
+#[tokio::test]
+async fn a_failed_create_then_its_delete_touches_nothing() {
+    let stack = LocalStack::start().await;
+    let mut properties = basic();
+    properties["RoutingProfileId"] = json!("rp-missing");
+    let answer = stack.create("Agent", &properties).await;
+    let reason = failed(&answer);
+    assert_eq!(reason, "CreateUser: ResourceNotFoundException: routing profile rp-missing not found in instance 10000000-0000-4000-8000-000000000001");
+    let marker = physical_id(&answer);
+    assert!(marker.starts_with("failed-create."));
+    stack.connect.clear_calls();
+    ok(&stack.delete("Agent", &marker, &properties).await);
+    assert!(stack.connect.calls().is_empty());
+}
+
+#[tokio::test]
+async fn a_user_with_the_same_name_is_never_hijacked() {
+    let stack = LocalStack::start().await;
+    let mut foreign = basic();
+    foreign["Username"] = foreign["Name"].clone();
+    foreign["SecurityProfileIds"] = json!([seed::SECURITY_PROFILES[1]]);
+    stack
+        .connect
+        .with_world(|w| w.create_user(INSTANCE, &foreign))
+        .expect("seed a foreign user");
+    let before = stack.connect.user_named(INSTANCE, "example").unwrap();
+
+    let answer = stack.create("Agent", &basic()).await;
+    let reason = failed(&answer);
+    assert!(
+        reason.contains("a user named example already exists"),
+        "{reason}"
+    );
+    let marker = physical_id(&answer);
+    assert!(
+        marker.starts_with("failed-create."),
+        "must not point at the foreign user: {marker}"
+    );
+    assert!(
+        !stack
+            .connect
+            .mutations()
+            .iter()
+            .any(|op| op != "CreateUser"),
+        "no change to the foreign user"
+    );
+
+    ok(&stack.delete("Agent", &marker, &basic()).await);
+    assert_eq!(
+        stack.connect.user_named(INSTANCE, "example"),
+        Some(before),
+        "left untouched"
+    );
+}
+
+#[tokio::test]
+async fn a_redelivered_create_adopts_its_own_user() {
+    let stack = LocalStack::start().await;
+    let event = support::events::create(&stack.sink, "redelivered", "Agent", &stringify(basic()));
+    let first = stack.play(event.clone()).await;
+    let second = stack.play(event).await;
+    assert_eq!(physical_id(ok(&first)), physical_id(ok(&second)));
+    assert_eq!(first["Data"], second["Data"]);
+    assert_eq!(stack.connect.user_count(INSTANCE), 1);
+}
+
+#[tokio::test]
+async fn a_create_whose_answer_was_lost_is_adopted_on_retry() {
+    let stack = LocalStack::start().await;
+    // The first CreateUser succeeds, but its answer is lost (a 500 after the fact is modelled
+    // as: the user exists with this request's ownership tag when the retry arrives).
+    let event = support::events::create(&stack.sink, "lost-answer", "Agent", &basic());
+    let mut owned = basic();
+    owned["Username"] = owned["Name"].clone();
+    owned["Tags"] = json!({"connect-user-resource:created-by-request": "lost-answer"});
+    stack
+        .connect
+        .with_world(|w| w.create_user(INSTANCE, &owned))
+        .unwrap();
+    let answer = stack.play(event).await;
+    ok(&answer);
+    assert_eq!(stack.connect.user_count(INSTANCE), 1);
+    assert_eq!(stack.connect.served(), vec!["ListUsers", "DescribeUser"]);
+}
+
+#[tokio::test]
+async fn a_user_deleted_by_hand_is_created_again_on_update() {
+    let stack = LocalStack::start().await;
+    let old_id = physical_id(ok(&stack.create("Agent", &basic()).await));
+    let (instance, user) = old_id.split_once(':').unwrap();
+    stack
+        .connect
+        .with_world(|w| w.delete_user(instance, user))
+        .unwrap();
+    let answer = stack.update("Agent", &old_id, &basic(), &basic()).await;
+    let new_id = physical_id(ok(&answer));
+    assert_ne!(new_id, old_id);
+    assert!(stack.connect.user_named(INSTANCE, "example").is_some());
+}
+
+#[tokio::test]
+async fn directory_user_id_cannot_change_in_place() {
+    let stack = LocalStack::start().await;
+    let mut old = basic();
+    old["InstanceId"] = json!(seed::INSTANCE_DIRECTORY);
+    old.as_object_mut().unwrap().remove("Password");
+    old["DirectoryUserId"] = json!("dir-1");
+    let id = physical_id(ok(&stack.create("Agent", &old).await));
+    let mut new = old.clone();
+    new["DirectoryUserId"] = json!("dir-2");
+    let reason = failed(&stack.update("Agent", &id, &new, &old).await);
+    assert!(
+        reason.contains("DirectoryUserId cannot change in place")
+            && reason.contains("change Name too"),
+        "{reason}"
+    );
+    // The rollback (swapped) converges: nothing to do.
+    ok(&stack.update("Agent", &id, &old, &new).await);
+}
+
+#[tokio::test]
+async fn every_validation_rule_fails_before_any_call_and_names_the_property() {
+    type Edit = fn(&mut Value);
+    let cases: Vec<(Edit, &str)> = vec![
+        (
+            |p| {
+                p.as_object_mut().unwrap().remove("InstanceId");
+            },
+            "InstanceId is required",
+        ),
+        (
+            |p| p["InstanceId"] = json!("arn:aws:s3:::bucket"),
+            "InstanceId is not an Amazon Connect instance ARN",
+        ),
+        (
+            |p| {
+                p.as_object_mut().unwrap().remove("Name");
+            },
+            "Name is required",
+        ),
+        (|p| p["Name"] = json!("has space"), "Name may contain only"),
+        (
+            |p| p["Name"] = json!("x".repeat(65)),
+            "Name must be 1 to 64 characters long",
+        ),
+        (
+            |p| p["Password"] = json!("short"),
+            "Password must be 8 to 64 characters",
+        ),
+        (
+            |p| {
+                p.as_object_mut().unwrap().remove("PhoneConfig");
+            },
+            "PhoneConfig is required",
+        ),
+        (
+            |p| p["PhoneConfig"]["PhoneType"] = json!("CELL_PHONE"),
+            "PhoneConfig.PhoneType must be SOFT_PHONE or DESK_PHONE",
+        ),
+        (
+            |p| p["PhoneConfig"]["PhoneType"] = json!("DESK_PHONE"),
+            "PhoneConfig.DeskPhoneNumber is required when PhoneType is DESK_PHONE",
+        ),
+        (
+            |p| p["PhoneConfig"]["DeskPhoneNumber"] = json!("555-1234"),
+            "PhoneConfig.DeskPhoneNumber must be an E.164",
+        ),
+        (
+            |p| p["PhoneConfig"]["AfterContactWorkTimeLimit"] = json!("-1"),
+            "PhoneConfig.AfterContactWorkTimeLimit must be between 0",
+        ),
+        (
+            |p| p["PhoneConfig"]["AutoAccept"] = json!("yes"),
+            "PhoneConfig.AutoAccept must be true or false",
+        ),
+        (
+            |p| p["PhoneConfig"]["Extension"] = json!("1"),
+            "PhoneConfig.Extension is not a known property",
+        ),
+        (
+            |p| {
+                p.as_object_mut().unwrap().remove("RoutingProfileId");
+            },
+            "RoutingProfileId is required",
+        ),
+        (
+            |p| p["SecurityProfileIds"] = json!([]),
+            "SecurityProfileIds must hold 1 to 10",
+        ),
+        (
+            |p| {
+                p["SecurityProfileIds"] =
+                    json!(["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"])
+            },
+            "SecurityProfileIds must hold 1 to 10",
+        ),
+        (
+            |p| p["SecurityProfileIds"] = json!("sp"),
+            "SecurityProfileIds must be a list",
+        ),
+        (
+            |p| {
+                p["SecurityProfileIds"] =
+                    json!(["arn:aws:connect:us-east-1:1:instance/other/security-profile/sp"])
+            },
+            "SecurityProfileIds[0] is an ARN in instance other",
+        ),
+        (
+            |p| p["IdentityInfo"] = json!({"Email": "not-an-email"}),
+            "IdentityInfo.Email must be an email address",
+        ),
+        (
+            |p| p["IdentityInfo"] = json!({"Mobile": "0123"}),
+            "IdentityInfo.Mobile must be an E.164",
+        ),
+        (
+            |p| p["IdentityInfo"] = json!({"FirstName": "x".repeat(256)}),
+            "IdentityInfo.FirstName must be at most 255",
+        ),
+        (
+            |p| p["Tags"] = json!([{"Key": "aws:cloudformation:stack", "Value": "x"}]),
+            "Tags[0] key may not start with aws:",
+        ),
+        (
+            |p| p["Tags"] = json!({"connect-user-resource:created-by-request": "x"}),
+            "is reserved by this resource",
+        ),
+        (|p| p["Tags"] = json!("team=blue"), "Tags must be a list"),
+        (
+            |p| p["instanceId"] = json!("x"),
+            "instanceId is not a known property; did you mean InstanceId?",
+        ),
+        (
+            |p| p["Username"] = json!("x"),
+            "Username is not a known property; did you mean Name?",
+        ),
+        (
+            |p| p["RoutingProfile"] = json!("x"),
+            "did you mean RoutingProfileId?",
+        ),
+    ];
+    let stack = LocalStack::start().await;
+    for (edit, expected) in cases {
+        let mut properties = basic();
+        edit(&mut properties);
+        stack.connect.clear_calls();
+        let answer = stack.create("Agent", &stringify(properties)).await;
+        let reason = failed(&answer);
+        assert!(
+            reason.contains(expected),
+            "expected {expected:?} in {reason:?}"
+        );
+        assert!(
+            !reason.contains("Password123"),
+            "the password leaked into {reason:?}"
+        );
+        assert!(
+            stack.connect.calls().is_empty(),
+            "{expected}: no API call may be made"
+        );
+    }
+    assert_eq!(stack.connect.user_count(INSTANCE), 0);
+}
+
+#[tokio::test]
+async fn every_problem_is_reported_at_once() {
+    let stack = LocalStack::start().await;
+    let properties =
+        json!({"InstanceId": INSTANCE, "Name": "a b", "PhoneConfig": {"PhoneType": "X"}});
+    let reason = failed(&stack.create("Agent", &properties).await);
+    for expected in [
+        "Name may contain only",
+        "PhoneConfig.PhoneType",
+        "RoutingProfileId is required",
+        "SecurityProfileIds is required",
+    ] {
+        assert!(
+            reason.contains(expected),
+            "{expected} missing from {reason}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn connect_rules_are_surfaced_with_code_and_message() {
+    let stack = LocalStack::start().await;
+    let mut saml = basic();
+    saml["InstanceId"] = json!(seed::INSTANCE_SAML);
+    let reason = failed(&stack.create("Agent", &saml).await);
+    assert!(
+        reason.starts_with("CreateUser: InvalidParameterException: Password is not allowed"),
+        "{reason}"
+    );
+
+    let mut managed = basic();
+    managed.as_object_mut().unwrap().remove("Password");
+    let reason = failed(&stack.create("Agent", &managed).await);
+    assert!(
+        reason.contains("InvalidParameterException: Password is required"),
+        "{reason}"
+    );
+
+    let mut long = basic();
+    long["Name"] = json!("a-very-long-agent-name-1");
+    let reason = failed(&stack.create("Agent", &long).await);
+    assert!(reason.contains("at most 20 characters"), "{reason}");
+    assert_eq!(stack.connect.user_count(INSTANCE), 0);
+}
+
+#[tokio::test]
+async fn throttling_and_server_errors_are_retried() {
+    let stack = LocalStack::start().await;
+    stack.connect.inject("CreateUser", Fault::throttle(), 3);
+    stack.connect.inject("CreateUser", Fault::internal(), 2);
+    let answer = stack.create("Agent", &basic()).await;
+    ok(&answer);
+    let statuses: Vec<u16> = stack.connect.calls().iter().map(|c| c.status).collect();
+    assert_eq!(statuses, vec![429, 429, 429, 500, 500, 200]);
+    assert_eq!(stack.connect.user_count(INSTANCE), 1);
+
+    stack.connect.clear_calls();
+    stack.connect.inject("DeleteUser", Fault::throttle(), 2);
+    ok(&stack.delete("Agent", &physical_id(&answer), &basic()).await);
+    assert_eq!(stack.connect.user_count(INSTANCE), 0);
+}
+
+#[tokio::test]
+async fn a_password_change_is_not_applied_and_is_logged_without_the_value() {
+    let stack = LocalStack::start().await;
+    let old = basic();
+    let id = physical_id(ok(&stack.create("Agent", &old).await));
+    let mut new = old.clone();
+    new["Password"] = json!("Changed999Secret");
+    stack.connect.clear_calls();
+    ok(&stack.update("Agent", &id, &new, &old).await);
+    assert!(stack.connect.mutations().is_empty());
+    let output = stack.function.output();
+    assert!(
+        output.contains("Password changed in the template"),
+        "{output}"
+    );
+    assert!(
+        !output.contains("Changed999Secret") && !output.contains("Password123"),
+        "{output}"
+    );
+}
+
+#[tokio::test]
+async fn nothing_secret_is_logged_even_at_trace_level() {
+    for format in ["Text", "JSON"] {
+        let stack = LocalStack::start_with(&[
+            ("RUST_LOG", "trace"),
+            ("AWS_LAMBDA_LOG_LEVEL", "TRACE"),
+            ("AWS_LAMBDA_LOG_FORMAT", format),
+        ])
+        .await;
+        let mut properties = basic();
+        properties["Password"] = json!("Sup3rSecretPw");
+        let created = stack.create("Agent", &properties).await;
+        let id = physical_id(ok(&created));
+        let mut changed = properties.clone();
+        changed["Password"] = json!("An0therSecretPw");
+        changed["RoutingProfileId"] = json!("rp-missing");
+        failed(&stack.update("Agent", &id, &changed, &properties).await);
+        let mut weak = properties.clone();
+        weak["Password"] = json!("weaksecretpw");
+        failed(&stack.create("Other", &weak).await);
+        ok(&stack.delete("Agent", &id, &properties).await);
+
+        let output = stack.function.output();
+        if std::env::var_os("SHOW_LOGS").is_some() {
+            eprintln!("{output}");
+        }
+        assert!(
+            output.contains("user created"),
+            "{format}: the log is there:\n{output}"
+        );
+        if format == "JSON" {
+            assert!(output
+                .lines()
+                .filter(|l| l.starts_with('{'))
+                .all(|l| serde_json::from_str::<Value>(l).is_ok()));
+            assert!(
+                output.contains("\"request_id\""),
+                "the span fields are logged"
+            );
+        }
+        for secret in [
+            "Sup3rSecretPw",
+            "An0therSecretPw",
+            "weaksecretpw",
+            "SIGNATURE-SECRET",
+            "X-Amz-Signature",
+        ] {
+            assert!(
+                !output.contains(secret),
+                "{format}: {secret} leaked into the log:\n{output}"
+            );
+        }
+        for answer in stack.sink.all() {
+            let body = String::from_utf8_lossy(&answer.body);
+            assert!(
+                !body.contains("Secret") && !body.contains("weaksecretpw"),
+                "{body}"
+            );
+        }
+    }
+}

@@ -1,0 +1,107 @@
+//! Runs the real compiled function as a child process against the emulated Runtime API,
+//! exactly as Lambda would, with a clean environment, and captures everything it prints.
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+
+use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
+use tokio::process::{Child, Command};
+
+use super::runtime_api::RuntimeApi;
+
+/// The function binary: Cargo's path in integration tests, else next to the running program
+/// (`target/<profile>/examples/demo` → `target/<profile>/connect-user-resource`).
+pub fn binary() -> PathBuf {
+    if let Some(path) = option_env!("CARGO_BIN_EXE_connect-user-resource") {
+        return PathBuf::from(path);
+    }
+    if let Ok(path) = std::env::var("CONNECT_USER_RESOURCE_BIN") {
+        return PathBuf::from(path);
+    }
+    let exe = std::env::current_exe().expect("current exe");
+    let profile_dir = exe
+        .parent()
+        .and_then(|p| p.parent())
+        .expect("target profile dir");
+    profile_dir.join("connect-user-resource")
+}
+
+/// A running function process; killed when dropped.
+pub struct Function {
+    child: Child,
+    output: Arc<Mutex<String>>,
+}
+
+impl Function {
+    /// Starts the function with Lambda's environment, pointed at `runtime` and, through the
+    /// standard endpoint override, at `connect_endpoint`. `extra` adds or overrides variables.
+    pub fn start(
+        runtime: &RuntimeApi,
+        connect_endpoint: Option<&str>,
+        extra: &[(&str, &str)],
+    ) -> Self {
+        let mut command = Command::new(binary());
+        command
+            .env_clear()
+            .env("AWS_LAMBDA_RUNTIME_API", runtime.endpoint())
+            .env("AWS_LAMBDA_FUNCTION_NAME", "connect-user-resource")
+            .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+            .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_ACCESS_KEY_ID", "AKIDLOCALEMULATOR")
+            .env("AWS_SECRET_ACCESS_KEY", "local-emulator-secret")
+            .env("AWS_CONFIG_FILE", "/nonexistent/aws/config")
+            .env(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                "/nonexistent/aws/credentials",
+            )
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("ALLOW_LOOPBACK_RESPONSE_URL", "true")
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        if let Some(endpoint) = connect_endpoint {
+            command.env("AWS_ENDPOINT_URL_CONNECT", endpoint);
+        }
+        for (key, value) in extra {
+            command.env(key, value);
+        }
+        let mut child = command.spawn().expect("start the function binary");
+        let output = Arc::new(Mutex::new(String::new()));
+        if let Some(stdout) = child.stdout.take() {
+            collect(stdout, output.clone());
+        }
+        if let Some(stderr) = child.stderr.take() {
+            collect(stderr, output.clone());
+        }
+        Self { child, output }
+    }
+
+    /// Everything the function printed so far, stdout and stderr.
+    pub fn output(&self) -> String {
+        self.output.lock().unwrap().clone()
+    }
+
+    /// Whether the process is still running.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
+    }
+}
+
+fn collect(stream: impl AsyncRead + Unpin + Send + 'static, output: Arc<Mutex<String>>) {
+    tokio::spawn(async move {
+        let mut lines = BufReader::new(stream).lines();
+        while let Ok(Some(line)) = lines.next_line().await {
+            let mut all = output.lock().unwrap();
+            all.push_str(&line);
+            all.push('\n');
+        }
+    });
+}

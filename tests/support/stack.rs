@@ -1,0 +1,102 @@
+//! A whole local setup: the Connect emulator, a ResponseURL sink, the Runtime API and the
+//! real function process, with a helper that plays one CloudFormation event end to end.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::connect_emulator::ConnectEmulator;
+use super::events;
+use super::function::Function;
+use super::runtime_api::{Invocation, RuntimeApi};
+use super::sink::Sink;
+
+pub struct LocalStack {
+    pub connect: ConnectEmulator,
+    pub sink: Sink,
+    pub runtime: RuntimeApi,
+    pub function: Function,
+    counter: AtomicU64,
+    /// The Lambda timeout given to each invocation.
+    pub timeout: Duration,
+}
+
+impl LocalStack {
+    pub async fn start() -> Self {
+        Self::start_with(&[]).await
+    }
+
+    pub async fn start_with(env: &[(&str, &str)]) -> Self {
+        let connect = ConnectEmulator::start().await;
+        let sink = Sink::start().await;
+        let runtime = RuntimeApi::start().await;
+        let function = Function::start(&runtime, Some(&connect.endpoint()), env);
+        Self {
+            connect,
+            sink,
+            runtime,
+            function,
+            counter: AtomicU64::new(0),
+            timeout: Duration::from_secs(30),
+        }
+    }
+
+    /// A fresh RequestId.
+    pub fn request_id(&self, label: &str) -> String {
+        format!("{label}-{}", self.counter.fetch_add(1, Ordering::SeqCst))
+    }
+
+    /// Invokes the function with `event` and returns the answer CloudFormation received.
+    pub async fn play(&self, event: Value) -> Value {
+        let request_id = event["RequestId"].as_str().unwrap_or_default().to_owned();
+        let invocation = self.runtime.invoke(event, self.timeout).await;
+        assert!(
+            matches!(invocation, Some(Invocation::Response(_))),
+            "the function answered Lambda with {invocation:?}\n{}",
+            self.function.output()
+        );
+        self.sink
+            .answer(&request_id, Duration::from_secs(5))
+            .await
+            .unwrap_or_else(|| panic!("no answer for {request_id}\n{}", self.function.output()))
+            .json()
+    }
+
+    pub async fn create(&self, logical_id: &str, properties: &Value) -> Value {
+        let id = self.request_id("create");
+        self.play(events::create(&self.sink, &id, logical_id, properties))
+            .await
+    }
+
+    pub async fn update(
+        &self,
+        logical_id: &str,
+        physical_id: &str,
+        new: &Value,
+        old: &Value,
+    ) -> Value {
+        let id = self.request_id("update");
+        self.play(events::update(
+            &self.sink,
+            &id,
+            logical_id,
+            physical_id,
+            new,
+            old,
+        ))
+        .await
+    }
+
+    pub async fn delete(&self, logical_id: &str, physical_id: &str, properties: &Value) -> Value {
+        let id = self.request_id("delete");
+        self.play(events::delete(
+            &self.sink,
+            &id,
+            logical_id,
+            physical_id,
+            properties,
+        ))
+        .await
+    }
+}
