@@ -1,0 +1,170 @@
+//! `make demo`: the whole CloudFormation lifecycle of the five `aws_connect_user` examples,
+//! played locally against the real function binary, with no AWS account.
+//!
+//! It reuses the test machinery in `tests/support`: the local Connect emulator, the emulated
+//! Lambda Runtime API and the ResponseURL sink. For each example it plays what CloudFormation
+//! would: Create; an in-place Update; a rename (a replacement); the cleanup Delete of the old
+//! user; and the final Delete. Each step is checked, and the exit code says whether all passed.
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use serde_json::{json, Value};
+use support::connect_emulator::seed;
+use support::events::stringify;
+use support::examples::seed_examples;
+use support::stack::LocalStack;
+
+const INSTANCE: &str = seed::INSTANCE_MANAGED;
+
+/// One played step and whether it did what it should.
+struct Step {
+    example: &'static str,
+    name: &'static str,
+    passed: bool,
+}
+
+fn short_id(id: &str) -> String {
+    match id.split_once(':') {
+        Some((instance, user)) => format!("{}…:{}…", &instance[..8.min(instance.len())], &user[..8.min(user.len())]),
+        None => id.to_owned(),
+    }
+}
+
+fn describe(user: Option<&Value>) -> String {
+    let Some(user) = user else { return "(no such user)".into() };
+    let phone = &user["PhoneConfig"];
+    let tags = user["Tags"].as_object().map_or(0, |t| t.len());
+    format!(
+        "{} · {} (ACW {} s{}{}) · routing {} · {} security profile(s){} · {} tag(s)",
+        user["Username"].as_str().unwrap_or("?"),
+        phone["PhoneType"].as_str().unwrap_or("?"),
+        phone["AfterContactWorkTimeLimit"],
+        if phone["AutoAccept"] == json!(true) { ", auto-accept" } else { "" },
+        phone["DeskPhoneNumber"].as_str().map(|n| format!(", desk {n}")).unwrap_or_default(),
+        user["RoutingProfileId"].as_str().unwrap_or("?").split('-').take(2).collect::<Vec<_>>().join("-"),
+        user["SecurityProfileIds"].as_array().map_or(0, |s| s.len()),
+        user["HierarchyGroupId"].as_str().map(|g| format!(" · hierarchy {}", g.split('-').take(2).collect::<Vec<_>>().join("-"))).unwrap_or_default(),
+        tags,
+    )
+}
+
+fn show(answer: &Value) -> String {
+    match answer["Status"].as_str() {
+        Some("SUCCESS") => format!("SUCCESS  id {}", short_id(answer["PhysicalResourceId"].as_str().unwrap_or(""))),
+        _ => format!("FAILED   {}", answer["Reason"].as_str().unwrap_or("")),
+    }
+}
+
+fn report(label: &str, detail: &str, answer: &Value, calls: &[String], holds: String, millis: u128) {
+    println!("  {label:<15} {detail}");
+    println!("  {:<15} → {}   [{millis} ms; Connect calls: {}]", "", show(answer), if calls.is_empty() { "none".to_string() } else { calls.join(", ") });
+    println!("  {:<15}   Connect holds: {holds}", "");
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    println!("connect-user-resource — local demo");
+    println!("Starting the local Amazon Connect emulator, the Lambda Runtime API and the function…");
+    let stack = LocalStack::start().await;
+    println!(
+        "  Connect emulator {} · Runtime API {} · function pid {}\n",
+        stack.connect.endpoint(),
+        stack.runtime.endpoint(),
+        stack.function.pid().unwrap_or(0)
+    );
+
+    let mut steps: Vec<Step> = Vec::new();
+    for (logical_id, properties) in seed_examples() {
+        let properties = stringify(properties);
+        let name = properties["Name"].as_str().unwrap_or_default().to_owned();
+        println!("▶ {logical_id} ({name})");
+
+        // 1. Create
+        stack.connect.clear_calls();
+        let started = Instant::now();
+        let created = stack.create(logical_id, &properties).await;
+        let first_id = created["PhysicalResourceId"].as_str().unwrap_or_default().to_owned();
+        let user_id = first_id.split_once(':').map(|(_, u)| u.to_owned()).unwrap_or_default();
+        let user = stack.connect.user(INSTANCE, &user_id);
+        report("Create", &format!("Name={name}"), &created, &stack.connect.served(), describe(user.as_ref()), started.elapsed().as_millis());
+        let passed = created["Status"] == "SUCCESS" && user.is_some() && stack.connect.mutations() == ["CreateUser"];
+        steps.push(Step { example: logical_id, name: "create", passed });
+
+        // 2. In-place update: a longer after-contact-work time.
+        let mut updated_properties = properties.clone();
+        updated_properties["PhoneConfig"]["AfterContactWorkTimeLimit"] = json!("30");
+        stack.connect.clear_calls();
+        let started = Instant::now();
+        let updated = stack.update(logical_id, &first_id, &updated_properties, &properties).await;
+        let user = stack.connect.user(INSTANCE, &user_id);
+        report("Update", "AfterContactWorkTimeLimit 0 → 30 (in place)", &updated, &stack.connect.served(), describe(user.as_ref()), started.elapsed().as_millis());
+        let passed = updated["Status"] == "SUCCESS"
+            && updated["PhysicalResourceId"] == first_id.as_str()
+            && stack.connect.mutations() == ["UpdateUserPhoneConfig"]
+            && user.as_ref().is_some_and(|u| u["PhoneConfig"]["AfterContactWorkTimeLimit"] == json!(30));
+        steps.push(Step { example: logical_id, name: "update", passed });
+
+        // 3. Rename: Connect cannot rename, so CloudFormation gets a new user (a replacement).
+        let new_name = format!("{}-v2", name.chars().take(17).collect::<String>());
+        let mut renamed_properties = updated_properties.clone();
+        renamed_properties["Name"] = json!(new_name);
+        stack.connect.clear_calls();
+        let started = Instant::now();
+        let renamed = stack.update(logical_id, &first_id, &renamed_properties, &updated_properties).await;
+        let second_id = renamed["PhysicalResourceId"].as_str().unwrap_or_default().to_owned();
+        let new_user = stack.connect.user_named(INSTANCE, &new_name);
+        report("Rename", &format!("Name {name} → {new_name} (replacement)"), &renamed, &stack.connect.served(), describe(new_user.as_ref()), started.elapsed().as_millis());
+        let passed = renamed["Status"] == "SUCCESS"
+            && second_id != first_id
+            && new_user.is_some()
+            && stack.connect.user(INSTANCE, &user_id).is_some();
+        steps.push(Step { example: logical_id, name: "rename", passed });
+
+        // 4. CloudFormation's cleanup Delete of the replaced user.
+        stack.connect.clear_calls();
+        let started = Instant::now();
+        let cleaned = stack.delete(logical_id, &first_id, &updated_properties).await;
+        report("Cleanup Delete", &format!("the old user {}", short_id(&first_id)), &cleaned, &stack.connect.served(), describe(stack.connect.user(INSTANCE, &user_id).as_ref()), started.elapsed().as_millis());
+        let passed = cleaned["Status"] == "SUCCESS" && stack.connect.user(INSTANCE, &user_id).is_none() && stack.connect.user_named(INSTANCE, &new_name).is_some();
+        steps.push(Step { example: logical_id, name: "cleanup", passed });
+
+        // 5. Stack deletion.
+        stack.connect.clear_calls();
+        let started = Instant::now();
+        let deleted = stack.delete(logical_id, &second_id, &renamed_properties).await;
+        let remaining = stack.connect.user_named(INSTANCE, &new_name);
+        report("Delete", &format!("the user {}", short_id(&second_id)), &deleted, &stack.connect.served(), describe(remaining.as_ref()), started.elapsed().as_millis());
+        steps.push(Step { example: logical_id, name: "delete", passed: deleted["Status"] == "SUCCESS" && remaining.is_none() });
+        println!();
+    }
+
+    println!("Summary");
+    println!("| example         | create | update | rename | cleanup | delete |");
+    println!("|-----------------|--------|--------|--------|---------|--------|");
+    for (logical_id, _) in seed_examples() {
+        let cell = |name: &str| {
+            let passed = steps.iter().any(|s| s.example == logical_id && s.name == name && s.passed);
+            if passed { "ok" } else { "FAIL" }
+        };
+        println!(
+            "| {logical_id:<15} | {:<6} | {:<6} | {:<6} | {:<7} | {:<6} |",
+            cell("create"),
+            cell("update"),
+            cell("rename"),
+            cell("cleanup"),
+            cell("delete")
+        );
+    }
+    let failures = steps.iter().filter(|s| !s.passed).count();
+    println!("\n{} steps, {} passed, {} failed; users left in the emulator: {}", steps.len(), steps.len() - failures, failures, stack.connect.user_count(INSTANCE));
+    if failures == 0 && stack.connect.user_count(INSTANCE) == 0 {
+        ExitCode::SUCCESS
+    } else {
+        println!("\nThe function's log:\n{}", stack.function.output());
+        ExitCode::FAILURE
+    }
+}
