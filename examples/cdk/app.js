@@ -1,0 +1,101 @@
+// A small CDK app: the connect-user-resource function, and one Custom::ConnectUser (the
+// "basic" example of Terraform's aws_connect_user) declared with a plain CustomResource.
+//
+//   make build                     # builds target/lambda-arm64/connect-user-resource/bootstrap.zip
+//   npx aws-cdk deploy --parameters InstanceId=... --parameters RoutingProfileId=... ...
+//
+// The function code comes from the context value `codeDir`, a directory or zip (default: the
+// cargo-lambda arm64 build output), so `cdk synth` works offline once the function is built.
+const path = require('path');
+const cdk = require('aws-cdk-lib');
+const iam = require('aws-cdk-lib/aws-iam');
+const lambda = require('aws-cdk-lib/aws-lambda');
+const logs = require('aws-cdk-lib/aws-logs');
+
+class ConnectUsersStack extends cdk.Stack {
+  constructor(scope, id, props) {
+    super(scope, id, props);
+
+    const instanceId = new cdk.CfnParameter(this, 'InstanceId', {
+      description: 'The Amazon Connect instance id',
+      allowedPattern: '[a-zA-Z0-9-]{1,100}',
+    });
+    const routingProfileId = new cdk.CfnParameter(this, 'RoutingProfileId');
+    const securityProfileId = new cdk.CfnParameter(this, 'AgentSecurityProfileId');
+    const password = new cdk.CfnParameter(this, 'AgentPassword', { noEcho: true, minLength: 8, maxLength: 64 });
+
+    const codeDir = this.node.tryGetContext('codeDir')
+      ?? path.join(__dirname, '..', '..', 'target', 'lambda-arm64', 'connect-user-resource', 'bootstrap.zip');
+
+    const instanceArn = cdk.Fn.sub('arn:${AWS::Partition}:connect:${AWS::Region}:${AWS::AccountId}:instance/${InstanceId}', {
+      InstanceId: instanceId.valueAsString,
+    });
+    // Least privilege: only the Connect actions the function calls, only in this instance.
+    const connectUsers = new iam.PolicyDocument({
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'ManageUsers',
+          actions: ['connect:DescribeUser', 'connect:DeleteUser', 'connect:UpdateUserIdentityInfo',
+            'connect:UpdateUserPhoneConfig', 'connect:TagResource', 'connect:UntagResource'],
+          resources: [`${instanceArn}/agent/*`],
+        }),
+        new iam.PolicyStatement({
+          sid: 'AssignProfilesAndGroups',
+          actions: ['connect:CreateUser', 'connect:UpdateUserRoutingProfile', 'connect:UpdateUserSecurityProfiles',
+            'connect:UpdateUserHierarchy'],
+          resources: ['agent', 'routing-profile', 'security-profile', 'agent-group'].map((kind) => `${instanceArn}/${kind}/*`),
+        }),
+        new iam.PolicyStatement({
+          sid: 'FindOwnUserByName',
+          actions: ['connect:ListUsers'],
+          resources: [instanceArn],
+        }),
+      ],
+    });
+    const role = new iam.Role(this, 'ConnectUserFunctionRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaBasicExecutionRole')],
+      inlinePolicies: { ConnectUsers: connectUsers },
+    });
+
+    const fn = new lambda.Function(this, 'ConnectUserFunction', {
+      description: 'Custom::ConnectUser: creates, updates and deletes Amazon Connect users',
+      runtime: lambda.Runtime.PROVIDED_AL2023,
+      architecture: lambda.Architecture.ARM_64,
+      handler: 'bootstrap',
+      code: lambda.Code.fromAsset(codeDir),
+      role,
+      memorySize: 128,
+      // Connect's shared 2 requests/second throttle can queue a large stack for minutes.
+      timeout: cdk.Duration.minutes(5),
+      loggingFormat: lambda.LoggingFormat.JSON,
+      logGroup: new logs.LogGroup(this, 'ConnectUserFunctionLogs', {
+        retention: logs.RetentionDays.ONE_MONTH,
+        removalPolicy: cdk.RemovalPolicy.DESTROY,
+      }),
+    });
+
+    const agent = new cdk.CustomResource(this, 'Agent', {
+      serviceToken: fn.functionArn,
+      resourceType: 'Custom::ConnectUser',
+      serviceTimeout: cdk.Duration.minutes(15),
+      properties: {
+        InstanceId: instanceId.valueAsString,
+        Name: 'example',
+        Password: password.valueAsString,
+        RoutingProfileId: routingProfileId.valueAsString,
+        SecurityProfileIds: [securityProfileId.valueAsString],
+        PhoneConfig: { AfterContactWorkTimeLimit: 0, PhoneType: 'SOFT_PHONE' },
+        Tags: { team: 'support' },
+      },
+    });
+
+    new cdk.CfnOutput(this, 'AgentPhysicalId', { value: agent.ref });
+    new cdk.CfnOutput(this, 'AgentArn', { value: agent.getAttString('Arn') });
+    new cdk.CfnOutput(this, 'AgentUserId', { value: agent.getAttString('UserId') });
+  }
+}
+
+const app = new cdk.App();
+new ConnectUsersStack(app, 'ConnectUsers');
+app.synth();
