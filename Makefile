@@ -1,9 +1,21 @@
 # connect-user-resource: the commands the README documents.
-# `make demo` runs the whole lifecycle locally; `make test` is the test command CI runs.
+#   make demo   the main job: the whole CloudFormation lifecycle, locally, no AWS account
+#   make test   the test command CI runs
 
 CARGO ?= cargo
+BIN := connect-user-resource
+PIP ?= python3 -m pip
+CDK_DIR := examples/cdk
 
-.PHONY: demo test lint fmt build
+.PHONY: demo test lint fmt cfn-lint cdk-synth build lambda-tools deploy
+
+## demo: build the function, start the local Connect emulator and play the five examples
+demo:
+	@echo "» Building the function and the demo. The first build compiles aws-sdk-connect"
+	@echo "  (a few minutes on 2 cores); cargo prints its progress below."
+	$(CARGO) build --locked --bin $(BIN) --example demo
+	@echo "» Playing Create, Update, rename, cleanup Delete and Delete for each example"
+	./target/debug/examples/demo
 
 ## test: unit and end-to-end tests (real binary, emulated Runtime API, local Connect emulator)
 test:
@@ -17,7 +29,35 @@ lint:
 fmt:
 	$(CARGO) fmt --all
 
-## build: the release binary
-build:
-	$(CARGO) build --release --locked --bin connect-user-resource
-	@ls -l target/release/connect-user-resource
+## cfn-lint: the SAM template, and the template the CDK example synthesizes
+cfn-lint: cdk-synth
+	cfn-lint template.yaml
+	# W3005: CDK always adds DependsOn on the function's role next to the GetAtt; harmless.
+	cfn-lint --ignore-checks W3005 -- $(CDK_DIR)/cdk.out/ConnectUsers.template.json
+
+## cdk-synth: synthesize the CDK example offline, with the debug build as its code asset
+cdk-synth:
+	$(CARGO) build --locked --bin $(BIN)
+	mkdir -p target/cdk-asset && cp target/debug/$(BIN) target/cdk-asset/bootstrap
+	cd $(CDK_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	cd $(CDK_DIR) && rm -rf cdk.out && CDK_OUTDIR=cdk.out \
+		CDK_CONTEXT_JSON='{"codeDir":"$(CURDIR)/target/cdk-asset"}' node app.js
+	@echo "synthesized $(CDK_DIR)/cdk.out/ConnectUsers.template.json"
+
+lambda-tools:
+	@command -v cargo-lambda >/dev/null || $(PIP) install --quiet cargo-lambda ziglang
+	@rustup target list --installed | grep -q aarch64-unknown-linux-gnu || rustup target add aarch64-unknown-linux-gnu \
+		|| { echo "cannot add the rustup target aarch64-unknown-linux-gnu: make build needs it for arm64" >&2; exit 1; }
+
+## build: the deployable bootstrap, zipped, for arm64 and x86_64 (cargo-lambda with zig)
+build: lambda-tools
+	cargo lambda build --release --locked --bin $(BIN) --arm64 --output-format zip --lambda-dir target/lambda-arm64
+	cargo lambda build --release --locked --bin $(BIN) --x86-64 --output-format zip --lambda-dir target/lambda-x86_64
+	@for arch in arm64 x86_64; do \
+		zip=target/lambda-$$arch/$(BIN)/bootstrap.zip; \
+		printf '%-7s %s  %8d bytes zipped\n' $$arch $$zip $$(stat -c %s $$zip); \
+	done
+
+## deploy: SAM build and guided deploy (needs AWS credentials; not runnable offline)
+deploy:
+	sam build && sam deploy --guided
