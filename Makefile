@@ -7,7 +7,7 @@ BIN := connect-user-resource
 PIP ?= python3 -m pip
 CDK_DIR := examples/cdk
 
-.PHONY: demo test lint fmt cfn-lint cdk-synth build lambda-tools deploy
+.PHONY: demo test lint fmt cfn-lint cdk-synth build lambda-tools deploy bench storm
 
 ## demo: build the function, start the local Connect emulator and play the five examples
 demo:
@@ -61,3 +61,13 @@ build: lambda-tools
 ## deploy: SAM build and guided deploy (needs AWS credentials; not runnable offline)
 deploy:
 	sam build && sam deploy --guided
+
+## bench: the performance budget and the throttle storm on the release build (make build first)
+bench: build
+	$(CARGO) build --locked --example bench
+	./target/debug/examples/bench all
+
+## storm: only the storm: 40 functions against a Connect limited to 2 requests/s, burst 5
+storm: build
+	$(CARGO) build --locked --example bench
+	./target/debug/examples/bench storm

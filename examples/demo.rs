@@ -29,13 +29,19 @@ struct Step {
 
 fn short_id(id: &str) -> String {
     match id.split_once(':') {
-        Some((instance, user)) => format!("{}…:{}…", &instance[..8.min(instance.len())], &user[..8.min(user.len())]),
+        Some((instance, user)) => format!(
+            "{}…:{}…",
+            &instance[..8.min(instance.len())],
+            &user[..8.min(user.len())]
+        ),
         None => id.to_owned(),
     }
 }
 
 fn describe(user: Option<&Value>) -> String {
-    let Some(user) = user else { return "(no such user)".into() };
+    let Some(user) = user else {
+        return "(no such user)".into();
+    };
     let phone = &user["PhoneConfig"];
     let tags = user["Tags"].as_object().map_or(0, |t| t.len());
     format!(
@@ -43,32 +49,72 @@ fn describe(user: Option<&Value>) -> String {
         user["Username"].as_str().unwrap_or("?"),
         phone["PhoneType"].as_str().unwrap_or("?"),
         phone["AfterContactWorkTimeLimit"],
-        if phone["AutoAccept"] == json!(true) { ", auto-accept" } else { "" },
-        phone["DeskPhoneNumber"].as_str().map(|n| format!(", desk {n}")).unwrap_or_default(),
-        user["RoutingProfileId"].as_str().unwrap_or("?").split('-').take(2).collect::<Vec<_>>().join("-"),
+        if phone["AutoAccept"] == json!(true) {
+            ", auto-accept"
+        } else {
+            ""
+        },
+        phone["DeskPhoneNumber"]
+            .as_str()
+            .map(|n| format!(", desk {n}"))
+            .unwrap_or_default(),
+        user["RoutingProfileId"]
+            .as_str()
+            .unwrap_or("?")
+            .split('-')
+            .take(2)
+            .collect::<Vec<_>>()
+            .join("-"),
         user["SecurityProfileIds"].as_array().map_or(0, |s| s.len()),
-        user["HierarchyGroupId"].as_str().map(|g| format!(" · hierarchy {}", g.split('-').take(2).collect::<Vec<_>>().join("-"))).unwrap_or_default(),
+        user["HierarchyGroupId"]
+            .as_str()
+            .map(|g| format!(
+                " · hierarchy {}",
+                g.split('-').take(2).collect::<Vec<_>>().join("-")
+            ))
+            .unwrap_or_default(),
         tags,
     )
 }
 
 fn show(answer: &Value) -> String {
     match answer["Status"].as_str() {
-        Some("SUCCESS") => format!("SUCCESS  id {}", short_id(answer["PhysicalResourceId"].as_str().unwrap_or(""))),
+        Some("SUCCESS") => format!(
+            "SUCCESS  id {}",
+            short_id(answer["PhysicalResourceId"].as_str().unwrap_or(""))
+        ),
         _ => format!("FAILED   {}", answer["Reason"].as_str().unwrap_or("")),
     }
 }
 
-fn report(label: &str, detail: &str, answer: &Value, calls: &[String], holds: String, millis: u128) {
+fn report(
+    label: &str,
+    detail: &str,
+    answer: &Value,
+    calls: &[String],
+    holds: String,
+    millis: u128,
+) {
     println!("  {label:<15} {detail}");
-    println!("  {:<15} → {}   [{millis} ms; Connect calls: {}]", "", show(answer), if calls.is_empty() { "none".to_string() } else { calls.join(", ") });
+    println!(
+        "  {:<15} → {}   [{millis} ms; Connect calls: {}]",
+        "",
+        show(answer),
+        if calls.is_empty() {
+            "none".to_string()
+        } else {
+            calls.join(", ")
+        }
+    );
     println!("  {:<15}   Connect holds: {holds}", "");
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     println!("connect-user-resource — local demo");
-    println!("Starting the local Amazon Connect emulator, the Lambda Runtime API and the function…");
+    println!(
+        "Starting the local Amazon Connect emulator, the Lambda Runtime API and the function…"
+    );
     let stack = LocalStack::start().await;
     println!(
         "  Connect emulator {} · Runtime API {} · function pid {}\n",
@@ -87,26 +133,60 @@ async fn main() -> ExitCode {
         stack.connect.clear_calls();
         let started = Instant::now();
         let created = stack.create(logical_id, &properties).await;
-        let first_id = created["PhysicalResourceId"].as_str().unwrap_or_default().to_owned();
-        let user_id = first_id.split_once(':').map(|(_, u)| u.to_owned()).unwrap_or_default();
+        let first_id = created["PhysicalResourceId"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let user_id = first_id
+            .split_once(':')
+            .map(|(_, u)| u.to_owned())
+            .unwrap_or_default();
         let user = stack.connect.user(INSTANCE, &user_id);
-        report("Create", &format!("Name={name}"), &created, &stack.connect.served(), describe(user.as_ref()), started.elapsed().as_millis());
-        let passed = created["Status"] == "SUCCESS" && user.is_some() && stack.connect.mutations() == ["CreateUser"];
-        steps.push(Step { example: logical_id, name: "create", passed });
+        report(
+            "Create",
+            &format!("Name={name}"),
+            &created,
+            &stack.connect.served(),
+            describe(user.as_ref()),
+            started.elapsed().as_millis(),
+        );
+        let passed = created["Status"] == "SUCCESS"
+            && user.is_some()
+            && stack.connect.mutations() == ["CreateUser"];
+        steps.push(Step {
+            example: logical_id,
+            name: "create",
+            passed,
+        });
 
         // 2. In-place update: a longer after-contact-work time.
         let mut updated_properties = properties.clone();
         updated_properties["PhoneConfig"]["AfterContactWorkTimeLimit"] = json!("30");
         stack.connect.clear_calls();
         let started = Instant::now();
-        let updated = stack.update(logical_id, &first_id, &updated_properties, &properties).await;
+        let updated = stack
+            .update(logical_id, &first_id, &updated_properties, &properties)
+            .await;
         let user = stack.connect.user(INSTANCE, &user_id);
-        report("Update", "AfterContactWorkTimeLimit 0 → 30 (in place)", &updated, &stack.connect.served(), describe(user.as_ref()), started.elapsed().as_millis());
+        report(
+            "Update",
+            "AfterContactWorkTimeLimit 0 → 30 (in place)",
+            &updated,
+            &stack.connect.served(),
+            describe(user.as_ref()),
+            started.elapsed().as_millis(),
+        );
         let passed = updated["Status"] == "SUCCESS"
             && updated["PhysicalResourceId"] == first_id.as_str()
             && stack.connect.mutations() == ["UpdateUserPhoneConfig"]
-            && user.as_ref().is_some_and(|u| u["PhoneConfig"]["AfterContactWorkTimeLimit"] == json!(30));
-        steps.push(Step { example: logical_id, name: "update", passed });
+            && user
+                .as_ref()
+                .is_some_and(|u| u["PhoneConfig"]["AfterContactWorkTimeLimit"] == json!(30));
+        steps.push(Step {
+            example: logical_id,
+            name: "update",
+            passed,
+        });
 
         // 3. Rename: Connect cannot rename, so CloudFormation gets a new user (a replacement).
         let new_name = format!("{}-v2", name.chars().take(17).collect::<String>());
@@ -114,31 +194,80 @@ async fn main() -> ExitCode {
         renamed_properties["Name"] = json!(new_name);
         stack.connect.clear_calls();
         let started = Instant::now();
-        let renamed = stack.update(logical_id, &first_id, &renamed_properties, &updated_properties).await;
-        let second_id = renamed["PhysicalResourceId"].as_str().unwrap_or_default().to_owned();
+        let renamed = stack
+            .update(
+                logical_id,
+                &first_id,
+                &renamed_properties,
+                &updated_properties,
+            )
+            .await;
+        let second_id = renamed["PhysicalResourceId"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
         let new_user = stack.connect.user_named(INSTANCE, &new_name);
-        report("Rename", &format!("Name {name} → {new_name} (replacement)"), &renamed, &stack.connect.served(), describe(new_user.as_ref()), started.elapsed().as_millis());
+        report(
+            "Rename",
+            &format!("Name {name} → {new_name} (replacement)"),
+            &renamed,
+            &stack.connect.served(),
+            describe(new_user.as_ref()),
+            started.elapsed().as_millis(),
+        );
         let passed = renamed["Status"] == "SUCCESS"
             && second_id != first_id
             && new_user.is_some()
             && stack.connect.user(INSTANCE, &user_id).is_some();
-        steps.push(Step { example: logical_id, name: "rename", passed });
+        steps.push(Step {
+            example: logical_id,
+            name: "rename",
+            passed,
+        });
 
         // 4. CloudFormation's cleanup Delete of the replaced user.
         stack.connect.clear_calls();
         let started = Instant::now();
-        let cleaned = stack.delete(logical_id, &first_id, &updated_properties).await;
-        report("Cleanup Delete", &format!("the old user {}", short_id(&first_id)), &cleaned, &stack.connect.served(), describe(stack.connect.user(INSTANCE, &user_id).as_ref()), started.elapsed().as_millis());
-        let passed = cleaned["Status"] == "SUCCESS" && stack.connect.user(INSTANCE, &user_id).is_none() && stack.connect.user_named(INSTANCE, &new_name).is_some();
-        steps.push(Step { example: logical_id, name: "cleanup", passed });
+        let cleaned = stack
+            .delete(logical_id, &first_id, &updated_properties)
+            .await;
+        report(
+            "Cleanup Delete",
+            &format!("the old user {}", short_id(&first_id)),
+            &cleaned,
+            &stack.connect.served(),
+            describe(stack.connect.user(INSTANCE, &user_id).as_ref()),
+            started.elapsed().as_millis(),
+        );
+        let passed = cleaned["Status"] == "SUCCESS"
+            && stack.connect.user(INSTANCE, &user_id).is_none()
+            && stack.connect.user_named(INSTANCE, &new_name).is_some();
+        steps.push(Step {
+            example: logical_id,
+            name: "cleanup",
+            passed,
+        });
 
         // 5. Stack deletion.
         stack.connect.clear_calls();
         let started = Instant::now();
-        let deleted = stack.delete(logical_id, &second_id, &renamed_properties).await;
+        let deleted = stack
+            .delete(logical_id, &second_id, &renamed_properties)
+            .await;
         let remaining = stack.connect.user_named(INSTANCE, &new_name);
-        report("Delete", &format!("the user {}", short_id(&second_id)), &deleted, &stack.connect.served(), describe(remaining.as_ref()), started.elapsed().as_millis());
-        steps.push(Step { example: logical_id, name: "delete", passed: deleted["Status"] == "SUCCESS" && remaining.is_none() });
+        report(
+            "Delete",
+            &format!("the user {}", short_id(&second_id)),
+            &deleted,
+            &stack.connect.served(),
+            describe(remaining.as_ref()),
+            started.elapsed().as_millis(),
+        );
+        steps.push(Step {
+            example: logical_id,
+            name: "delete",
+            passed: deleted["Status"] == "SUCCESS" && remaining.is_none(),
+        });
         println!();
     }
 
@@ -147,8 +276,14 @@ async fn main() -> ExitCode {
     println!("|-----------------|--------|--------|--------|---------|--------|");
     for (logical_id, _) in seed_examples() {
         let cell = |name: &str| {
-            let passed = steps.iter().any(|s| s.example == logical_id && s.name == name && s.passed);
-            if passed { "ok" } else { "FAIL" }
+            let passed = steps
+                .iter()
+                .any(|s| s.example == logical_id && s.name == name && s.passed);
+            if passed {
+                "ok"
+            } else {
+                "FAIL"
+            }
         };
         println!(
             "| {logical_id:<15} | {:<6} | {:<6} | {:<6} | {:<7} | {:<6} |",
@@ -160,7 +295,13 @@ async fn main() -> ExitCode {
         );
     }
     let failures = steps.iter().filter(|s| !s.passed).count();
-    println!("\n{} steps, {} passed, {} failed; users left in the emulator: {}", steps.len(), steps.len() - failures, failures, stack.connect.user_count(INSTANCE));
+    println!(
+        "\n{} steps, {} passed, {} failed; users left in the emulator: {}",
+        steps.len(),
+        steps.len() - failures,
+        failures,
+        stack.connect.user_count(INSTANCE)
+    );
     if failures == 0 && stack.connect.user_count(INSTANCE) == 0 {
         ExitCode::SUCCESS
     } else {

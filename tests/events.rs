@@ -41,16 +41,33 @@ fn all_scalars_are_strings(value: &Value) -> bool {
 #[test]
 fn every_event_file_is_a_well_formed_cloudformation_event() {
     let files = event_files();
-    assert_eq!(files.len(), 15, "Create, Update and Delete for each of the five examples");
+    assert_eq!(
+        files.len(),
+        15,
+        "Create, Update and Delete for each of the five examples"
+    );
     let policy = UrlPolicy::new([], false);
     for (name, event) in &files {
         let request = Request::parse(event).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(request.resource_type, "Custom::ConnectUser", "{name}");
         let kind = name.split('.').nth(1).unwrap();
-        assert_eq!(event["RequestType"].as_str().unwrap().to_ascii_lowercase(), kind, "{name}");
-        assert!(policy.check(event["ResponseURL"].as_str().unwrap()).is_ok(), "{name}: an S3 ResponseURL");
-        assert_eq!(request.properties["ServiceToken"], event["ServiceToken"], "{name}: ServiceToken inside the properties");
-        assert!(all_scalars_are_strings(&event["ResourceProperties"]), "{name}: stringified as CloudFormation does");
+        assert_eq!(
+            event["RequestType"].as_str().unwrap().to_ascii_lowercase(),
+            kind,
+            "{name}"
+        );
+        assert!(
+            policy.check(event["ResponseURL"].as_str().unwrap()).is_ok(),
+            "{name}: an S3 ResponseURL"
+        );
+        assert_eq!(
+            request.properties["ServiceToken"], event["ServiceToken"],
+            "{name}: ServiceToken inside the properties"
+        );
+        assert!(
+            all_scalars_are_strings(&event["ResourceProperties"]),
+            "{name}: stringified as CloudFormation does"
+        );
         properties::parse(&request.properties).unwrap_or_else(|e| panic!("{name}: {e}"));
         if let Operation::Update { old_properties, .. } = &request.operation {
             properties::parse(old_properties).unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -64,7 +81,10 @@ async fn every_event_file_plays_against_the_emulator() {
     let files = event_files();
     let mut physical_ids: BTreeMap<String, String> = BTreeMap::new();
     for phase in ["create", "update", "delete"] {
-        for (name, event) in files.iter().filter(|(n, _)| n.split('.').nth(1) == Some(phase)) {
+        for (name, event) in files
+            .iter()
+            .filter(|(n, _)| n.split('.').nth(1) == Some(phase))
+        {
             let example = name.split('.').next().unwrap().to_owned();
             let mut event = event.clone();
             let request_id = event["RequestId"].as_str().unwrap().to_owned();
@@ -74,8 +94,16 @@ async fn every_event_file_plays_against_the_emulator() {
             }
             let answer = stack.play(event).await;
             assert_eq!(answer["Status"], "SUCCESS", "{name}: {answer}");
-            physical_ids.insert(example, answer["PhysicalResourceId"].as_str().unwrap().to_owned());
+            physical_ids.insert(
+                example,
+                answer["PhysicalResourceId"].as_str().unwrap().to_owned(),
+            );
         }
     }
-    assert_eq!(stack.connect.user_count(support::connect_emulator::seed::INSTANCE_MANAGED), 0);
+    assert_eq!(
+        stack
+            .connect
+            .user_count(support::connect_emulator::seed::INSTANCE_MANAGED),
+        0
+    );
 }

@@ -9,7 +9,8 @@ use connect_user_resource::connect_user::plan::Change;
 use connect_user_resource::connect_user::spec::{IdentityInfo, PhoneConfig, PhoneType};
 
 fn read(relative: &str) -> String {
-    std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(relative)).expect(relative)
+    std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(relative))
+        .expect(relative)
 }
 
 /// Every Connect action the function can call.
@@ -48,15 +49,26 @@ fn actions_in(text: &str) -> BTreeSet<String> {
 
 #[test]
 fn iam_grants_exactly_the_calls_the_function_makes() {
-    assert_eq!(actions_in(&read("template.yaml")), actions_called(), "template.yaml");
-    assert_eq!(actions_in(&read("examples/cdk/app.js")), actions_called(), "examples/cdk/app.js");
+    assert_eq!(
+        actions_in(&read("template.yaml")),
+        actions_called(),
+        "template.yaml"
+    );
+    assert_eq!(
+        actions_in(&read("examples/cdk/app.js")),
+        actions_called(),
+        "examples/cdk/app.js"
+    );
 }
 
 #[test]
 fn no_iam_statement_allows_every_resource() {
     for line in read("template.yaml").lines() {
         let line = line.trim();
-        assert!(!(line.starts_with("Resource:") && line.contains('*')), "{line}");
+        assert!(
+            !(line.starts_with("Resource:") && line.contains('*')),
+            "{line}"
+        );
         assert_ne!(line, "- \"*\"");
         assert_ne!(line, "- '*'");
     }
@@ -71,7 +83,10 @@ fn service_timeouts_runtime_and_architecture_are_valid() {
         .map(|v| v.trim().parse().expect("a number"))
         .collect();
     assert_eq!(timeouts.len(), 5, "one per example");
-    assert!(timeouts.iter().all(|t| (1..=3600).contains(t)), "{timeouts:?}");
+    assert!(
+        timeouts.iter().all(|t| (1..=3600).contains(t)),
+        "{timeouts:?}"
+    );
     assert!(template.contains("Runtime: provided.al2023"));
     assert!(template.contains("Architectures: [arm64]"));
     assert!(template.contains("BuildMethod: rust-cargolambda"));
@@ -86,17 +101,33 @@ fn every_get_att_names_a_resource_and_attribute_that_exist() {
     for line in template.lines() {
         if !line.starts_with(' ') && !line.is_empty() {
             in_resources = line.starts_with("Resources:");
-        } else if in_resources && line.starts_with("  ") && !line.starts_with("   ") && line.trim_end().ends_with(':') {
+        } else if in_resources
+            && line.starts_with("  ")
+            && !line.starts_with("   ")
+            && line.trim_end().ends_with(':')
+        {
             resources.insert(line.trim().trim_end_matches(':').to_owned());
         }
     }
     let mut seen = 0;
     for line in template.lines() {
-        let Some((_, target)) = line.split_once("!GetAtt ") else { continue };
+        let Some((_, target)) = line.split_once("!GetAtt ") else {
+            continue;
+        };
         let (logical, attribute) = target.trim().split_once('.').expect("Resource.Attribute");
-        assert!(resources.contains(logical), "!GetAtt {logical}: no such resource");
-        let allowed: &[&str] = if logical == "ConnectUserFunction" { &["Arn"] } else { &["Arn", "UserId"] };
-        assert!(allowed.contains(&attribute), "!GetAtt {logical}.{attribute}");
+        assert!(
+            resources.contains(logical),
+            "!GetAtt {logical}: no such resource"
+        );
+        let allowed: &[&str] = if logical == "ConnectUserFunction" {
+            &["Arn"]
+        } else {
+            &["Arn", "UserId"]
+        };
+        assert!(
+            allowed.contains(&attribute),
+            "!GetAtt {logical}.{attribute}"
+        );
         seen += 1;
     }
     assert!(seen >= 7, "{seen}");

@@ -41,7 +41,17 @@ impl Function {
         connect_endpoint: Option<&str>,
         extra: &[(&str, &str)],
     ) -> Self {
-        let mut command = Command::new(binary());
+        Self::start_binary(&binary(), runtime, connect_endpoint, extra)
+    }
+
+    /// As [`Function::start`], with another build of the function (a release one, say).
+    pub fn start_binary(
+        binary: &std::path::Path,
+        runtime: &RuntimeApi,
+        connect_endpoint: Option<&str>,
+        extra: &[(&str, &str)],
+    ) -> Self {
+        let mut command = Command::new(binary);
         command
             .env_clear()
             .env("AWS_LAMBDA_RUNTIME_API", runtime.endpoint())
@@ -92,6 +102,14 @@ impl Function {
 
     pub fn pid(&self) -> Option<u32> {
         self.child.id()
+    }
+
+    /// The process's peak resident set size (VmHWM), in bytes, from /proc.
+    pub fn peak_rss_bytes(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid()?)).ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+        let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kb * 1024)
     }
 }
 

@@ -28,6 +28,7 @@ struct Shared {
     results: Mutex<HashMap<String, Invocation>>,
     result_ready: Notify,
     polls: AtomicU64,
+    first_poll: Mutex<Option<std::time::Instant>>,
     init_errors: Mutex<Vec<Value>>,
 }
 
@@ -47,6 +48,7 @@ impl RuntimeApi {
             results: Mutex::new(HashMap::new()),
             result_ready: Notify::new(),
             polls: AtomicU64::new(0),
+            first_poll: Mutex::new(None),
             init_errors: Mutex::new(Vec::new()),
         });
         let app = Router::new()
@@ -79,6 +81,20 @@ impl RuntimeApi {
     /// How many times the function has polled for the next event.
     pub fn polls(&self) -> u64 {
         self.shared.polls.load(Ordering::SeqCst)
+    }
+
+    /// When the function first polled for an event: the end of its cold start.
+    pub async fn first_poll(&self, wait: Duration) -> Option<std::time::Instant> {
+        let until = tokio::time::Instant::now() + wait;
+        loop {
+            if let Some(at) = *self.shared.first_poll.lock().unwrap() {
+                return Some(at);
+            }
+            if tokio::time::Instant::now() >= until {
+                return None;
+            }
+            tokio::time::sleep(Duration::from_micros(200)).await;
+        }
     }
 
     /// Queues `event` with a Lambda deadline `timeout` from now; returns the invocation id.
@@ -118,6 +134,11 @@ impl RuntimeApi {
 
 async fn next(State(shared): State<Arc<Shared>>) -> Response {
     shared.polls.fetch_add(1, Ordering::SeqCst);
+    shared
+        .first_poll
+        .lock()
+        .unwrap()
+        .get_or_insert_with(std::time::Instant::now);
     let Some((id, event, deadline)) = shared.events.lock().await.recv().await else {
         return StatusCode::GONE.into_response();
     };

@@ -29,6 +29,8 @@ pub use model::{ApiError, World};
 pub struct Call {
     pub operation: String,
     pub status: u16,
+    /// Time the emulator spent on the call, from arrival to answer.
+    pub micros: u64,
 }
 
 #[derive(Default)]
@@ -198,15 +200,23 @@ fn error_response(error: &ApiError) -> Response {
 }
 
 impl Shared {
-    fn record(&self, operation: &str, status: u16) {
-        self.calls.lock().unwrap().push(Call {
+    fn record(&self, operation: &str, status: u16, started: std::time::Instant) {
+        let micros = started.elapsed().as_micros() as u64;
+        let call = Call {
             operation: operation.to_owned(),
             status,
-        });
+            micros,
+        };
+        self.calls.lock().unwrap().push(call);
     }
 
     /// Applies signing, throttling and injected faults; `Err` is the answer to give instead.
-    async fn admit(&self, operation: &'static str, headers: &HeaderMap) -> Result<(), Response> {
+    async fn admit(
+        &self,
+        operation: &'static str,
+        headers: &HeaderMap,
+        started: std::time::Instant,
+    ) -> Result<(), Response> {
         let signed = headers
             .get("authorization")
             .and_then(|v| v.to_str().ok())
@@ -217,7 +227,7 @@ impl Shared {
                 code: "MissingAuthenticationTokenException",
                 message: "Missing Authentication Token".into(),
             };
-            self.record(operation, 403);
+            self.record(operation, 403, started);
             return Err(error_response(&error));
         }
         let fault = {
@@ -244,7 +254,7 @@ impl Shared {
                 Ok(())
             }
             Some(Fault::Error { status, code }) => {
-                self.record(operation, status);
+                self.record(operation, status, started);
                 let message = if status == 429 {
                     "Rate exceeded".to_owned()
                 } else {
@@ -257,7 +267,7 @@ impl Shared {
                 }))
             }
             Some(Fault::Reset) => {
-                self.record(operation, 0);
+                self.record(operation, 0, started);
                 // Dropping the connection mid-request: the handler's task ends without an answer.
                 std::panic::resume_unwind(Box::new("connection reset by the emulator"));
             }
@@ -270,13 +280,14 @@ impl Shared {
         headers: &HeaderMap,
         work: impl FnOnce(&mut World) -> model::ApiResult,
     ) -> Response {
-        if let Err(response) = self.admit(operation, headers).await {
+        let started = std::time::Instant::now();
+        if let Err(response) = self.admit(operation, headers, started).await {
             return response;
         }
         let result = work(&mut self.world.lock().unwrap());
         match result {
             Ok(body) => {
-                self.record(operation, 200);
+                self.record(operation, 200, started);
                 let mut response = (StatusCode::OK, body.to_string()).into_response();
                 response
                     .headers_mut()
@@ -284,7 +295,7 @@ impl Shared {
                 response
             }
             Err(error) => {
-                self.record(operation, error.status);
+                self.record(operation, error.status, started);
                 error_response(&error)
             }
         }
