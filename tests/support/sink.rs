@@ -54,11 +54,16 @@ pub struct Sink {
 
 impl Sink {
     pub async fn start() -> Self {
+        Self::start_on("127.0.0.1:0").await
+    }
+
+    /// A sink on a given address (to come up late, after a refused connection).
+    pub async fn start_on(address: &str) -> Self {
         let shared = Arc::new(Shared::default());
         let app = Router::new()
             .route("/{*path}", put(receive))
             .with_state(shared.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        let listener = tokio::net::TcpListener::bind(address)
             .await
             .expect("bind sink");
         let addr = listener.local_addr().expect("sink address");
@@ -68,9 +73,14 @@ impl Sink {
 
     /// A presigned-looking URL for `key`, with a signature that must never reach a log.
     pub fn url(&self, key: &str) -> String {
+        Self::url_at(self.addr, key)
+    }
+
+    /// [`Sink::url`] for a sink that is not (yet) listening at `addr`.
+    pub fn url_at(addr: SocketAddr, key: &str) -> String {
         format!(
             "http://{}/cfn-response/{key}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAEXAMPLE&X-Amz-Signature={}",
-            self.addr,
+            addr,
             Self::signature(key)
         )
     }

@@ -49,8 +49,13 @@ impl LocalStack {
 
     /// Invokes the function with `event` and returns the answer CloudFormation received.
     pub async fn play(&self, event: Value) -> Value {
+        self.play_within(event, self.timeout).await
+    }
+
+    /// [`LocalStack::play`] with a given Lambda timeout.
+    pub async fn play_within(&self, event: Value, timeout: Duration) -> Value {
         let request_id = event["RequestId"].as_str().unwrap_or_default().to_owned();
-        let invocation = self.runtime.invoke(event, self.timeout).await;
+        let invocation = self.runtime.invoke(event, timeout).await;
         assert!(
             matches!(invocation, Some(Invocation::Response(_))),
             "the function answered Lambda with {invocation:?}\n{}",
