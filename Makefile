@@ -7,7 +7,7 @@ BIN := connect-user-resource
 PIP ?= python3 -m pip
 CDK_DIR := examples/cdk
 
-.PHONY: demo test lint fmt cfn-lint cdk-synth build lambda-tools deploy bench storm
+.PHONY: demo test lint fmt cfn-lint cdk-synth build lambda-tools deploy bench storm fuzz deny
 
 ## demo: build the function, start the local Connect emulator and play the five examples
 demo:
@@ -71,3 +71,13 @@ bench: build
 storm: build
 	$(CARGO) build --locked --example bench
 	./target/debug/examples/bench storm
+
+## fuzz: the property-based fuzzing of event handling, one million cases (make test runs 3,300)
+FUZZ_CASES ?= 1000000
+fuzz:
+	FUZZ_CASES=$(FUZZ_CASES) $(CARGO) test --locked --profile fuzz --test fuzz_events -- --nocapture
+
+## deny: supply-chain checks (licenses, banned and duplicate crates, sources) with cargo-deny
+deny:
+	@command -v cargo-deny >/dev/null || $(CARGO) install --locked cargo-deny
+	$(CARGO) deny --all-features check bans licenses sources
