@@ -80,4 +80,4 @@ fuzz:
 ## deny: supply-chain checks (licenses, banned and duplicate crates, sources) with cargo-deny
 deny:
 	@command -v cargo-deny >/dev/null || $(CARGO) install --locked cargo-deny
-	$(CARGO) deny --all-features check bans licenses sources
+	$(CARGO) deny --log-level error check bans licenses sources
