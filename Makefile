@@ -37,7 +37,9 @@ cfn-lint: cdk-synth
 
 ## cdk-synth: synthesize the CDK example offline, with the debug build as its code asset
 cdk-synth:
-	$(CARGO) build --locked --bin $(BIN)
+	# Built with an example so the dev-dependencies' features unify as in `make test` and
+	# `make demo`, and the binary they built is reused rather than rebuilt.
+	$(CARGO) build --locked --bin $(BIN) --example demo
 	mkdir -p target/cdk-asset && cp target/debug/$(BIN) target/cdk-asset/bootstrap
 	cd $(CDK_DIR) && npm ci --no-audit --no-fund --loglevel=error
 	cd $(CDK_DIR) && rm -rf cdk.out && CDK_OUTDIR=cdk.out \

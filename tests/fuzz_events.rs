@@ -205,11 +205,15 @@ fn pipeline(raw: &Value) -> Option<Vec<u8>> {
 
 #[test]
 fn the_pure_pipeline_never_panics_and_answers_within_4096_bytes() {
+    let total = cases(3000);
     let mut runner = TestRunner::new(Config {
-        cases: cases(3000),
+        cases: total,
         failure_persistence: None,
         ..Config::default()
     });
+    // Behavioural coverage: the distinct outcomes reached (SUCCESS, or each kind of FAILED
+    // reason item by property path, with digits and quoted values folded away).
+    let outcomes = std::sync::Mutex::new(std::collections::BTreeSet::new());
     let outcome = runner.run(&event(), |raw| {
         if let Some(body) = pipeline(&raw) {
             prop_assert!(body.len() <= MAX_BODY_BYTES, "{} bytes", body.len());
@@ -219,12 +223,43 @@ fn the_pure_pipeline_never_panics_and_answers_within_4096_bytes() {
                 .as_str()
                 .unwrap_or_default()
                 .is_empty());
+            let reason = parsed["Reason"].as_str().unwrap_or("SUCCESS");
+            let mut seen = outcomes.lock().unwrap();
+            for item in reason
+                .trim_start_matches("invalid properties: ")
+                .split("; ")
+            {
+                let path: String = item
+                    .split(' ')
+                    .next()
+                    .unwrap_or_default()
+                    .chars()
+                    .filter(|c| !c.is_ascii_digit())
+                    .take(40)
+                    .collect();
+                let words: String = item
+                    .split(' ')
+                    .skip(1)
+                    .take(4)
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let shape: String = words
+                    .chars()
+                    .filter(|c| c.is_ascii_alphabetic() || *c == ' ')
+                    .collect();
+                seen.insert(format!("{path} {shape}"));
+            }
         }
         Ok(())
     });
     if let Err(failure) = outcome {
         panic!("{failure}");
     }
+    let seen = outcomes.into_inner().unwrap();
+    println!(
+        "fuzz: {total} cases, {} distinct outcomes reached",
+        seen.len()
+    );
 }
 
 /// A resource that does the real parsing and planning, without Connect.
