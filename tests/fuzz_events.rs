@@ -247,25 +247,13 @@ fn the_pure_pipeline_never_panics_and_answers_within_4096_bytes() {
 /// The kind of one reason item: its property path (unknown keys, list indices and tag keys
 /// folded away) and the first words of its message, letters only.
 fn outcome_kind(item: &str) -> String {
-    const KNOWN: [&str; 10] = [
-        "InstanceId",
-        "Name",
-        "Password",
-        "DirectoryUserId",
-        "HierarchyGroupId",
-        "IdentityInfo",
-        "PhoneConfig",
-        "RoutingProfileId",
-        "SecurityProfileIds",
-        "Tags",
-    ];
     let first = item.split(' ').next().unwrap_or_default();
     let top = first.split(['.', '[']).next().unwrap_or_default();
     let unknown = item.contains("is not a known property");
     let path = match top {
         "IdentityInfo" | "PhoneConfig" if unknown => format!("{top}.<unknown>"),
         "IdentityInfo" | "PhoneConfig" => first.to_owned(),
-        top if KNOWN.contains(&top) => top.to_owned(),
+        top if properties::TOP_LEVEL.contains(&top) => top.to_owned(),
         _ if unknown => "<unknown property>".to_owned(),
         _ => "<event>".to_owned(),
     };

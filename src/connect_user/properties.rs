@@ -37,7 +37,8 @@ impl fmt::Display for InvalidProperties {
     }
 }
 
-const TOP_LEVEL: &[&str] = &[
+/// Every property a `Custom::ConnectUser` accepts, at the top level.
+pub const TOP_LEVEL: &[&str] = &[
     "InstanceId",
     "Name",
     "Password",
