@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::api::{ApiError, ConnectApi, ErrorKind, ObservedUser};
 use super::ids::PhysicalId;
-use super::plan::{self, Plan, Replacement};
+use super::plan::{self, Change, Plan, Replacement};
 use super::properties;
 use super::retry::Retry;
 use super::spec::{UserSpec, OWNERSHIP_TAG};
@@ -37,6 +37,11 @@ impl From<properties::InvalidProperties> for ResourceError {
     fn from(error: properties::InvalidProperties) -> Self {
         ResourceError::new(error.to_string())
     }
+}
+
+/// The ownership tag's value for this request: its RequestId, within a tag value's 256 bytes.
+fn ownership_value(context: &Context) -> String {
+    cut_to_bytes(&context.identity.request_id, 256)
 }
 
 fn outcome(instance_id: &str, user_id: &str, arn: &str) -> Outcome {
@@ -64,10 +69,7 @@ impl<A: ConnectApi> ConnectUserResource<A> {
         spec: &UserSpec,
         context: &Context,
     ) -> Result<Outcome, ResourceError> {
-        let ownership = BTreeMap::from([(
-            OWNERSHIP_TAG.to_owned(),
-            cut_to_bytes(&context.identity.request_id, 256),
-        )]);
+        let ownership = BTreeMap::from([(OWNERSHIP_TAG.to_owned(), ownership_value(context))]);
         let deadline = context.work_deadline;
         match self
             .retry
@@ -105,8 +107,7 @@ impl<A: ConnectApi> ConnectUserResource<A> {
             .retry
             .run(deadline, || self.api.describe_user(instance, &user_id))
             .await?;
-        let ours = user.tags.get(OWNERSHIP_TAG).map(String::as_str)
-            == Some(cut_to_bytes(&context.identity.request_id, 256).as_str());
+        let ours = user.tags.get(OWNERSHIP_TAG) == Some(&ownership_value(context));
         if !ours {
             return Err(ResourceError::new(format!(
                 "a user named {} already exists in instance {instance} and was not created by this request; it was left untouched. Choose another Name, or delete that user first",
@@ -114,18 +115,19 @@ impl<A: ConnectApi> ConnectUserResource<A> {
             )));
         }
         tracing::info!(user_id = %user.id, "adopting the user this request created in an earlier delivery");
-        self.converge(spec, &user, context).await?;
+        self.converge(spec, &user, &plan::changes(spec, &user), context)
+            .await?;
         Ok(outcome(instance, &user.id, &user.arn))
     }
 
-    /// Makes the calls that bring `user` to `spec`.
+    /// Makes the planned calls that bring `user` to `spec`, in order.
     async fn converge(
         &self,
         spec: &UserSpec,
         user: &ObservedUser,
+        changes: &[Change],
         context: &Context,
     ) -> Result<(), ResourceError> {
-        let changes = plan::changes(spec, user);
         let total = changes.len();
         for (done, change) in changes.iter().enumerate() {
             let result = self
@@ -219,7 +221,7 @@ impl<A: ConnectApi> Resource for ConnectUserResource<A> {
                     let operations: Vec<&str> = changes.iter().map(|c| c.operation()).collect();
                     tracing::info!(?operations, "converging the user");
                 }
-                self.converge(&spec, &user, &context).await?;
+                self.converge(&spec, &user, &changes, &context).await?;
                 Ok(outcome(&current.instance_id, &user.id, &user.arn))
             }
         }
