@@ -145,12 +145,20 @@ impl<R: Resource> Handler<R> {
                 return Answer::success(envelope, physical_id.clone(), Default::default());
             }
         }
+        let is_create = matches!(request.operation, Operation::Create);
         match self.run_guarded(request, deadlines).await {
             Ok(outcome) => match check_physical_id(&outcome.physical_id) {
                 Ok(()) => Answer::success(envelope, outcome.physical_id, outcome.data),
                 Err(error) => Answer::failed(envelope, failure_id, error.reason),
             },
-            Err(error) => Answer::failed(envelope, failure_id, error.reason),
+            Err(error) => {
+                // Only a Create may name a new id, and only one that passes the same checks.
+                let id = match error.physical_id {
+                    Some(id) if is_create && check_physical_id(&id).is_ok() => id,
+                    _ => failure_id,
+                };
+                Answer::failed(envelope, id, error.reason)
+            }
         }
     }
 

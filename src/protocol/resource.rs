@@ -23,13 +23,23 @@ pub struct Outcome {
 #[error("{reason}")]
 pub struct ResourceError {
     pub reason: String,
+    /// Set when a failed Create still left something behind that the resource could not
+    /// remove: the FAILED answer carries this id, so CloudFormation's rollback Delete removes
+    /// it. `None` answers with the failed-Create marker, which names nothing.
+    pub physical_id: Option<String>,
 }
 
 impl ResourceError {
     pub fn new(reason: impl Into<String>) -> Self {
         Self {
             reason: reason.into(),
+            physical_id: None,
         }
+    }
+
+    pub fn with_physical_id(mut self, physical_id: String) -> Self {
+        self.physical_id = Some(physical_id);
+        self
     }
 }
 
