@@ -292,9 +292,12 @@ async fn run_sink_cell(fault: SinkFault) -> String {
         }
         SinkFault::RefusedThenOk => {
             // Nothing listens on the ResponseURL's port at first; a sink comes up 800 ms later.
-            let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-            let addr = probe.local_addr().unwrap();
-            drop(probe);
+            // The port comes from below Linux's ephemeral range (32768+), so that no outgoing
+            // connection of this or another test can take it in the meantime.
+            let addr = (20_000 + std::process::id() as u16 % 5_000..32_000)
+                .find_map(|port| std::net::TcpListener::bind(("127.0.0.1", port)).ok())
+                .and_then(|probe| probe.local_addr().ok())
+                .expect("a free port below the ephemeral range");
             let mut event = events::create(&stack.sink, &request, "Agent", &properties());
             event["ResponseURL"] = json!(Sink::url_at(addr, &request));
             let started = Instant::now();
