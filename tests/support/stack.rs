@@ -1,5 +1,5 @@
-//! A whole local setup: the Connect emulator, a ResponseURL sink, the Runtime API and the
-//! real function process, with a helper that plays one CloudFormation event end to end.
+//! A whole local setup: the Connect and Secrets Manager emulators, a ResponseURL sink, the
+//! Runtime API and the real function process, with a helper that plays one CloudFormation event end to end.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -10,10 +10,12 @@ use super::connect_emulator::ConnectEmulator;
 use super::events;
 use super::function::Function;
 use super::runtime_api::{Invocation, RuntimeApi};
+use super::secrets_emulator::SecretsEmulator;
 use super::sink::Sink;
 
 pub struct LocalStack {
     pub connect: ConnectEmulator,
+    pub secrets: SecretsEmulator,
     pub sink: Sink,
     pub runtime: RuntimeApi,
     pub function: Function,
@@ -29,11 +31,16 @@ impl LocalStack {
 
     pub async fn start_with(env: &[(&str, &str)]) -> Self {
         let connect = ConnectEmulator::start().await;
+        let secrets = SecretsEmulator::start().await;
         let sink = Sink::start().await;
         let runtime = RuntimeApi::start().await;
-        let function = Function::start(&runtime, Some(&connect.endpoint()), env);
+        let secrets_endpoint = secrets.endpoint();
+        let mut env = env.to_vec();
+        env.push(("AWS_ENDPOINT_URL_SECRETS_MANAGER", &secrets_endpoint));
+        let function = Function::start(&runtime, Some(&connect.endpoint()), &env);
         Self {
             connect,
+            secrets,
             sink,
             runtime,
             function,
