@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use connect_user_resource::connect_user::{ConnectUserResource, SdkConnect};
+use connect_user_resource::connect_user::{ConnectUserResource, SdkConnect, SdkSecrets};
 use connect_user_resource::logging;
 use connect_user_resource::protocol::handler::Handler;
 use lambda_runtime::{service_fn, LambdaEvent};
@@ -14,6 +14,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     logging::init();
     let handler = Arc::new(Handler::from_env(ConnectUserResource::new(
         SdkConnect::new(),
+        SdkSecrets::new(),
     )));
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         let handler = Arc::clone(&handler);

@@ -4,26 +4,13 @@
 mod support;
 
 use serde_json::{json, Value};
+use support::answers::{failed, ok, physical_id};
 use support::connect_emulator::{seed, Fault};
 use support::events::stringify;
 use support::examples::seed_examples;
 use support::stack::LocalStack;
 
 const INSTANCE: &str = seed::INSTANCE_MANAGED;
-
-fn ok(answer: &Value) -> &Value {
-    assert_eq!(answer["Status"], "SUCCESS", "answer: {answer}");
-    answer
-}
-
-fn failed(answer: &Value) -> String {
-    assert_eq!(answer["Status"], "FAILED", "answer: {answer}");
-    answer["Reason"].as_str().unwrap_or_default().to_owned()
-}
-
-fn physical_id(answer: &Value) -> String {
-    answer["PhysicalResourceId"].as_str().unwrap().to_owned()
-}
 
 fn user_id(answer: &Value) -> String {
     physical_id(answer).split_once(':').unwrap().1.to_owned()

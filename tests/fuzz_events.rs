@@ -152,19 +152,25 @@ fn event() -> impl Strategy<Value = Value> {
     ]
 }
 
-/// A user as Connect might describe it: the spec with its routing profile and tags drifted.
+/// A user as Connect might describe it: the spec with its routing profile, channels, tags and
+/// proficiencies drifted.
 fn observed_from(spec: &connect_user_resource::connect_user::spec::UserSpec) -> ObservedUser {
     ObservedUser {
         id: "u-1".into(),
         arn: "arn:aws:connect:us-east-1:1:instance/i/agent/u-1".into(),
         username: spec.name.clone(),
         identity_info: Default::default(),
-        phone_config: Some(spec.phone_config.clone()),
+        phone_config: spec.phone_config.clone(),
+        channels: Default::default(),
         directory_user_id: spec.directory_user_id.clone(),
         hierarchy_group_id: None,
         routing_profile_id: "rp-drifted".into(),
         security_profile_ids: spec.security_profile_ids.clone(),
         tags: BTreeMap::from([("stale".to_string(), "x".to_string())]),
+        proficiencies: Some(BTreeMap::from([(
+            ("Language".to_string(), "French".to_string()),
+            2.0,
+        )])),
     }
 }
 

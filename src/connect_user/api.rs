@@ -5,28 +5,43 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 
+use super::channels::ChannelConfigs;
 use super::plan::Change;
-use super::spec::{IdentityInfo, PhoneConfig, UserSpec};
+use super::proficiencies::ObservedProficiencies;
+use super::spec::{IdentityInfo, PhoneConfig, Secret, UserSpec};
 
 /// The user as `DescribeUser` shows it, normalised like [`UserSpec`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ObservedUser {
     pub id: String,
     pub arn: String,
     pub username: String,
     pub identity_info: IdentityInfo,
     pub phone_config: Option<PhoneConfig>,
+    /// Every channel's settings, normalised like [`UserSpec::channels`].
+    pub channels: ChannelConfigs,
     pub directory_user_id: Option<String>,
     pub hierarchy_group_id: Option<String>,
     pub routing_profile_id: String,
     pub security_profile_ids: BTreeSet<String>,
     /// All tags, the ownership tag included.
     pub tags: BTreeMap<String, String>,
+    /// From `ListUserProficiencies`, read only when the template manages proficiencies.
+    pub proficiencies: Option<ObservedProficiencies>,
 }
 
-/// What `CreateUser` answers.
+impl ObservedUser {
+    pub fn reference(&self) -> UserRef {
+        UserRef {
+            id: self.id.clone(),
+            arn: self.arn.clone(),
+        }
+    }
+}
+
+/// A user's id and ARN: what `CreateUser` answers, and what a change is applied to.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CreatedUser {
+pub struct UserRef {
     pub id: String,
     pub arn: String,
 }
@@ -57,12 +72,14 @@ pub struct ApiError {
 
 /// The Connect calls the resource makes.
 pub trait ConnectApi: Send + Sync + 'static {
-    /// `CreateUser` with everything in `spec`, its tags plus `extra_tags`.
+    /// `CreateUser` with everything in `spec` but its proficiencies, with `password`, and with
+    /// its tags plus `extra_tags`.
     fn create_user(
         &self,
         spec: &UserSpec,
+        password: Option<&Secret>,
         extra_tags: &BTreeMap<String, String>,
-    ) -> impl Future<Output = Result<CreatedUser, ApiError>> + Send;
+    ) -> impl Future<Output = Result<UserRef, ApiError>> + Send;
 
     /// `DescribeUser`.
     fn describe_user(
@@ -78,6 +95,13 @@ pub trait ConnectApi: Send + Sync + 'static {
         username: &str,
     ) -> impl Future<Output = Result<Option<String>, ApiError>> + Send;
 
+    /// Every proficiency of the user, through `ListUserProficiencies`.
+    fn list_proficiencies(
+        &self,
+        instance_id: &str,
+        user_id: &str,
+    ) -> impl Future<Output = Result<ObservedProficiencies, ApiError>> + Send;
+
     /// `DeleteUser`.
     fn delete_user(
         &self,
@@ -88,8 +112,8 @@ pub trait ConnectApi: Send + Sync + 'static {
     /// The one call that makes `change`.
     fn apply(
         &self,
-        user: &ObservedUser,
         instance_id: &str,
+        user: &UserRef,
         change: &Change,
     ) -> impl Future<Output = Result<(), ApiError>> + Send;
 }

@@ -8,7 +8,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::api::ObservedUser;
+use super::channels::ChannelConfigs;
 use super::ids::PhysicalId;
+use super::proficiencies::{self, Proficiencies, ProficiencyKey};
 use super::spec::{IdentityInfo, PhoneConfig, UserSpec, OWNERSHIP_TAG};
 
 /// One mutating call.
@@ -16,9 +18,14 @@ use super::spec::{IdentityInfo, PhoneConfig, UserSpec, OWNERSHIP_TAG};
 pub enum Change {
     IdentityInfo(IdentityInfo),
     PhoneConfig(PhoneConfig),
+    /// The per-channel entries to set, defaults written out where they reset a channel.
+    UserConfig(ChannelConfigs),
     RoutingProfile(String),
     SecurityProfiles(BTreeSet<String>),
     Hierarchy(Option<String>),
+    DisassociateProficiencies(BTreeSet<ProficiencyKey>),
+    UpdateProficiencies(Proficiencies),
+    AssociateProficiencies(Proficiencies),
     Tag(BTreeMap<String, String>),
     Untag(BTreeSet<String>),
 }
@@ -29,9 +36,13 @@ impl Change {
         match self {
             Change::IdentityInfo(_) => "UpdateUserIdentityInfo",
             Change::PhoneConfig(_) => "UpdateUserPhoneConfig",
+            Change::UserConfig(_) => "UpdateUserConfig",
             Change::RoutingProfile(_) => "UpdateUserRoutingProfile",
             Change::SecurityProfiles(_) => "UpdateUserSecurityProfiles",
             Change::Hierarchy(_) => "UpdateUserHierarchy",
+            Change::DisassociateProficiencies(_) => "DisassociateUserProficiencies",
+            Change::UpdateProficiencies(_) => "UpdateUserProficiencies",
+            Change::AssociateProficiencies(_) => "AssociateUserProficiencies",
             Change::Tag(_) => "TagResource",
             Change::Untag(_) => "UntagResource",
         }
@@ -94,8 +105,18 @@ pub fn changes(desired: &UserSpec, user: &ObservedUser) -> Vec<Change> {
     if user.identity_info != desired.identity_info {
         changes.push(Change::IdentityInfo(desired.identity_info.clone()));
     }
-    if user.phone_config.as_ref() != Some(&desired.phone_config) {
-        changes.push(Change::PhoneConfig(desired.phone_config.clone()));
+    // A template with PhoneConfig alone keeps using UpdateUserPhoneConfig; whatever that call
+    // leaves different (another channel changed in the console) is set per channel.
+    let mut channels = user.channels.clone();
+    if let Some(config) = &desired.phone_config {
+        if user.phone_config.as_ref() != Some(config) {
+            changes.push(Change::PhoneConfig(config.clone()));
+            channels = channels.with_phone_config(config);
+        }
+    }
+    let per_channel = desired.channels.update_from(&channels);
+    if !per_channel.is_empty() {
+        changes.push(Change::UserConfig(per_channel));
     }
     if user.routing_profile_id != desired.routing_profile_id {
         changes.push(Change::RoutingProfile(desired.routing_profile_id.clone()));
@@ -107,6 +128,19 @@ pub fn changes(desired: &UserSpec, user: &ObservedUser) -> Vec<Change> {
     }
     if user.hierarchy_group_id != desired.hierarchy_group_id {
         changes.push(Change::Hierarchy(desired.hierarchy_group_id.clone()));
+    }
+    if let Some(wanted) = &desired.proficiencies {
+        let listed = user.proficiencies.clone().unwrap_or_default();
+        let diff = proficiencies::changes(wanted, &listed);
+        if !diff.disassociate.is_empty() {
+            changes.push(Change::DisassociateProficiencies(diff.disassociate));
+        }
+        if !diff.update.is_empty() {
+            changes.push(Change::UpdateProficiencies(diff.update));
+        }
+        if !diff.associate.is_empty() {
+            changes.push(Change::AssociateProficiencies(diff.associate));
+        }
     }
     let to_tag: BTreeMap<String, String> = desired
         .tags
@@ -137,23 +171,28 @@ fn is_ours_to_manage(key: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::connect_user::spec::{PhoneType, Secret};
+    use crate::connect_user::channels::{AutoAccept, Channel, VoiceEnhancement};
+    use crate::connect_user::proficiencies::ObservedProficiencies;
+    use crate::connect_user::spec::{PasswordSource, PhoneType, Secret};
 
     fn spec() -> UserSpec {
+        let phone_config = PhoneConfig {
+            phone_type: PhoneType::SoftPhone,
+            auto_accept: false,
+            after_contact_work_time_limit: 0,
+            desk_phone_number: None,
+            persistent_connection: false,
+        };
         UserSpec {
             instance_id: "i-1".into(),
             name: "agent".into(),
-            password: Some(Secret::new("Password123".into())),
+            password: Some(PasswordSource::Literal(Secret::new("Password123".into()))),
             directory_user_id: None,
             hierarchy_group_id: None,
             identity_info: IdentityInfo::default(),
-            phone_config: PhoneConfig {
-                phone_type: PhoneType::SoftPhone,
-                auto_accept: false,
-                after_contact_work_time_limit: 0,
-                desk_phone_number: None,
-                persistent_connection: false,
-            },
+            channels: ChannelConfigs::default().with_phone_config(&phone_config),
+            phone_config: Some(phone_config),
+            proficiencies: None,
             routing_profile_id: "rp-1".into(),
             security_profile_ids: BTreeSet::from(["sp-1".to_string()]),
             tags: BTreeMap::new(),
@@ -166,13 +205,23 @@ mod tests {
             arn: "arn:aws:connect:us-east-1:1:instance/i-1/agent/u-1".into(),
             username: spec.name.clone(),
             identity_info: spec.identity_info.clone(),
-            phone_config: Some(spec.phone_config.clone()),
+            phone_config: spec.phone_config.clone(),
+            channels: spec.channels.clone(),
             directory_user_id: spec.directory_user_id.clone(),
             hierarchy_group_id: spec.hierarchy_group_id.clone(),
             routing_profile_id: spec.routing_profile_id.clone(),
             security_profile_ids: spec.security_profile_ids.clone(),
             tags: BTreeMap::from([(OWNERSHIP_TAG.to_string(), "req-1".to_string())]),
+            proficiencies: None,
         }
+    }
+
+    /// Edits the spec's PhoneConfig and the channel settings that follow from it.
+    fn edit_phone(spec: &mut UserSpec, edit: fn(&mut PhoneConfig)) {
+        let mut config = spec.phone_config.clone().unwrap();
+        edit(&mut config);
+        spec.channels = ChannelConfigs::default().with_phone_config(&config);
+        spec.phone_config = Some(config);
     }
 
     #[test]
@@ -195,12 +244,34 @@ mod tests {
                 "UpdateUserIdentityInfo",
             ),
             (
-                |s| s.phone_config.auto_accept = true,
+                |s| edit_phone(s, |p| p.auto_accept = true),
                 "UpdateUserPhoneConfig",
             ),
             (
-                |s| s.phone_config.desk_phone_number = Some("+14255550100".into()),
+                |s| edit_phone(s, |p| p.after_contact_work_time_limit = 30),
                 "UpdateUserPhoneConfig",
+            ),
+            (
+                |s| {
+                    edit_phone(s, |p| {
+                        p.phone_type = PhoneType::DeskPhone;
+                        p.desk_phone_number = Some("+14255550100".into())
+                    })
+                },
+                "UpdateUserPhoneConfig",
+            ),
+            (
+                |s| {
+                    s.phone_config = None;
+                    s.channels
+                        .voice_enhancement
+                        .insert(Channel::Voice, VoiceEnhancement::NoiseSuppression);
+                },
+                "UpdateUserConfig",
+            ),
+            (
+                |s| s.proficiencies = Some(Proficiencies::from([(("L".into(), "E".into()), 3)])),
+                "AssociateUserProficiencies",
             ),
             (
                 |s| s.routing_profile_id = "rp-2".into(),
@@ -241,7 +312,85 @@ mod tests {
         user.phone_config = None;
         assert_eq!(
             changes(&desired, &user),
-            vec![Change::PhoneConfig(desired.phone_config.clone())]
+            vec![Change::PhoneConfig(desired.phone_config.clone().unwrap())]
+        );
+    }
+
+    #[test]
+    fn phone_config_alone_still_repairs_other_channels() {
+        let desired = spec();
+        let mut user = observed(&desired);
+        let on = AutoAccept {
+            auto_accept: true,
+            agent_first_callback: false,
+        };
+        user.channels.auto_accept.insert(Channel::Chat, on);
+        let mut reset = ChannelConfigs::default();
+        reset
+            .auto_accept
+            .insert(Channel::Chat, AutoAccept::default());
+        assert_eq!(changes(&desired, &user), vec![Change::UserConfig(reset)]);
+    }
+
+    #[test]
+    fn per_channel_settings_send_only_what_differs() {
+        let mut desired = spec();
+        desired.phone_config = None;
+        let on = AutoAccept {
+            auto_accept: true,
+            agent_first_callback: false,
+        };
+        desired.channels.auto_accept.insert(Channel::Chat, on);
+        desired
+            .channels
+            .persistent_connection
+            .insert(Channel::Voice, true);
+        let mut user = observed(&desired);
+        user.channels.persistent_connection.clear();
+        user.channels
+            .voice_enhancement
+            .insert(Channel::Email, VoiceEnhancement::VoiceIsolation);
+        let mut expected = ChannelConfigs::default();
+        expected.persistent_connection.insert(Channel::Voice, true);
+        expected
+            .voice_enhancement
+            .insert(Channel::Email, VoiceEnhancement::None);
+        assert_eq!(changes(&desired, &user), vec![Change::UserConfig(expected)]);
+    }
+
+    #[test]
+    fn proficiencies_converge_in_three_calls_and_only_when_managed() {
+        let key = |v: &str| ("Language".to_string(), v.to_string());
+        let mut desired = spec();
+        let mut user = observed(&desired);
+        user.proficiencies = Some(ObservedProficiencies::from([
+            (key("English"), 2.0),
+            (key("French"), 1.0),
+        ]));
+        assert_eq!(changes(&desired, &user), vec![], "unmanaged: left alone");
+        desired.proficiencies = Some(Proficiencies::from([
+            (key("English"), 4),
+            (key("Spanish"), 1),
+        ]));
+        let operations: Vec<&str> = changes(&desired, &user)
+            .iter()
+            .map(Change::operation)
+            .collect();
+        assert_eq!(
+            operations,
+            vec![
+                "DisassociateUserProficiencies",
+                "UpdateUserProficiencies",
+                "AssociateUserProficiencies"
+            ]
+        );
+        desired.proficiencies = Some(Proficiencies::new());
+        assert_eq!(
+            changes(&desired, &user),
+            vec![Change::DisassociateProficiencies(BTreeSet::from([
+                key("English"),
+                key("French")
+            ]))]
         );
     }
 
@@ -324,7 +473,7 @@ mod tests {
     fn password_never_drives_a_change() {
         let desired = spec();
         let mut other = desired.clone();
-        other.password = Some(Secret::new("Different456".into()));
+        other.password = Some(PasswordSource::Literal(Secret::new("Different456".into())));
         assert_eq!(
             plan_update(&other, Some(&observed(&desired))),
             Ok(Plan::Converge(vec![]))

@@ -10,8 +10,14 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
+use super::channels::{
+    AfterContactWork, AutoAccept, Channel, ChannelConfigs, PhoneNumber, VoiceEnhancement,
+};
 use super::ids::{self, Kind};
-use super::spec::{IdentityInfo, PhoneConfig, PhoneType, Secret, UserSpec, OWNERSHIP_TAG};
+use super::proficiencies::Proficiencies;
+use super::spec::{
+    IdentityInfo, PasswordSource, PhoneConfig, PhoneType, Secret, UserSpec, OWNERSHIP_TAG,
+};
 
 /// One problem with one property.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,10 +48,18 @@ pub const TOP_LEVEL: &[&str] = &[
     "InstanceId",
     "Name",
     "Password",
+    "PasswordSecretArn",
+    "PasswordSecretKey",
     "DirectoryUserId",
     "HierarchyGroupId",
     "IdentityInfo",
     "PhoneConfig",
+    "AutoAcceptConfigs",
+    "AfterContactWorkConfigs",
+    "PhoneNumberConfigs",
+    "PersistentConnectionConfigs",
+    "VoiceEnhancementConfigs",
+    "UserProficiencies",
     "RoutingProfileId",
     "SecurityProfileIds",
     "Tags",
@@ -76,6 +90,10 @@ const ALIASES: &[(&str, &str)] = &[
 ];
 
 const MAX_USER_TAGS: usize = 49; // Connect allows 50; one is the ownership tag.
+/// Connect's documented ceiling for an after-contact-work limit: 24 days, in seconds.
+pub const MAX_AFTER_CONTACT_WORK_SECONDS: i64 = 2_000_000;
+/// The secret key read when `PasswordSecretKey` is not given.
+pub const DEFAULT_PASSWORD_SECRET_KEY: &str = "password";
 
 /// Parses and validates the properties of a `Custom::ConnectUser`.
 pub fn parse(properties: &Map<String, Value>) -> Result<UserSpec, InvalidProperties> {
@@ -92,15 +110,7 @@ pub fn parse(properties: &Map<String, Value>) -> Result<UserSpec, InvalidPropert
     if let Some(name) = &name {
         check_username(name, &mut errors);
     }
-    let password = optional_text(properties, "Password", "Password", &mut errors).map(Secret::new);
-    if let Some(password) = &password {
-        if !is_valid_password(password.expose()) {
-            errors.push(
-                "Password",
-                "must be 8 to 64 characters without spaces, with an uppercase letter, a lowercase letter and a digit",
-            );
-        }
-    }
+    let password = password_source(properties, &mut errors);
     let directory_user_id = optional_text(
         properties,
         "DirectoryUserId",
@@ -122,7 +132,8 @@ pub fn parse(properties: &Map<String, Value>) -> Result<UserSpec, InvalidPropert
     let routing_profile_id = resource("RoutingProfileId", Kind::RoutingProfile, &mut errors, true);
     let security_profile_ids = security_profiles(properties, &instance, &mut errors);
     let identity_info = identity_info(properties, &mut errors);
-    let phone_config = phone_config(properties, &mut errors);
+    let channels = channel_settings(properties, &mut errors);
+    let proficiencies = proficiencies(properties, &mut errors);
     let tags = tags(properties, &mut errors);
 
     if !errors.0.is_empty() {
@@ -131,14 +142,14 @@ pub fn parse(properties: &Map<String, Value>) -> Result<UserSpec, InvalidPropert
     match (
         instance_id,
         name,
-        phone_config,
+        channels,
         routing_profile_id,
         security_profile_ids,
     ) {
         (
             Some(instance_id),
             Some(name),
-            Some(phone_config),
+            Some((phone_config, channels)),
             Some(routing_profile_id),
             Some(security_profile_ids),
         ) => Ok(UserSpec {
@@ -149,6 +160,8 @@ pub fn parse(properties: &Map<String, Value>) -> Result<UserSpec, InvalidPropert
             hierarchy_group_id,
             identity_info,
             phone_config,
+            channels,
+            proficiencies,
             routing_profile_id,
             security_profile_ids,
             tags,
@@ -436,76 +449,566 @@ fn identity_info(map: &Map<String, Value>, errors: &mut Errors) -> IdentityInfo 
     }
 }
 
-fn phone_config(map: &Map<String, Value>, errors: &mut Errors) -> Option<PhoneConfig> {
-    let Some(config) = object(map, "PhoneConfig", errors) else {
-        if !matches!(map.get("PhoneConfig"), Some(v) if !v.is_null()) {
-            errors.push("PhoneConfig", "is required");
-        }
-        return None;
-    };
-    check_unknown(config, PHONE_CONFIG, "PhoneConfig.", errors);
-    let phone_type = match required_text(config, "PhoneType", "PhoneConfig.PhoneType", errors) {
-        Some(text) => match PhoneType::parse(&text) {
-            Some(phone_type) => Some(phone_type),
-            None => {
-                errors.push("PhoneConfig.PhoneType", "must be SOFT_PHONE or DESK_PHONE");
-                None
-            }
-        },
-        None => None,
-    };
-    let auto_accept =
-        optional_bool(config, "AutoAccept", "PhoneConfig.AutoAccept", errors).unwrap_or(false);
-    let limit = optional_integer(
-        config,
-        "AfterContactWorkTimeLimit",
-        "PhoneConfig.AfterContactWorkTimeLimit",
-        errors,
-    )
-    .unwrap_or(0);
-    let limit = match i32::try_from(limit) {
-        Ok(limit) if limit >= 0 => limit,
-        _ => {
-            errors.push(
-                "PhoneConfig.AfterContactWorkTimeLimit",
-                format!("must be between 0 and {}", i32::MAX),
-            );
-            0
-        }
-    };
-    let desk_phone_number = optional_text(
-        config,
-        "DeskPhoneNumber",
-        "PhoneConfig.DeskPhoneNumber",
-        errors,
-    );
-    if let Some(number) = &desk_phone_number {
-        if !is_e164(number) {
-            errors.push(
-                "PhoneConfig.DeskPhoneNumber",
-                "must be an E.164 phone number such as +14255550100",
-            );
-        }
-    } else if phone_type == Some(PhoneType::DeskPhone) {
+/// `PhoneConfig` as written: each field `None` when the template leaves it out.
+#[derive(Default)]
+struct PhoneConfigFields {
+    phone_type: Option<PhoneType>,
+    auto_accept: Option<bool>,
+    after_contact_work_time_limit: Option<i32>,
+    desk_phone_number: Option<String>,
+    persistent_connection: Option<bool>,
+}
+
+fn phone_type(map: &Map<String, Value>, path: &str, errors: &mut Errors) -> Option<PhoneType> {
+    let text = optional_text(map, "PhoneType", path, errors)?;
+    let parsed = PhoneType::parse(&text);
+    if parsed.is_none() {
+        errors.push(path, "must be SOFT_PHONE or DESK_PHONE");
+    }
+    parsed
+}
+
+/// A time limit in seconds, within what Connect accepts.
+fn time_limit(map: &Map<String, Value>, key: &str, path: &str, errors: &mut Errors) -> Option<i32> {
+    let limit = optional_integer(map, key, path, errors)?;
+    if (0..=MAX_AFTER_CONTACT_WORK_SECONDS).contains(&limit) {
+        i32::try_from(limit).ok()
+    } else {
         errors.push(
+            path,
+            format!("must be between 0 and {MAX_AFTER_CONTACT_WORK_SECONDS} seconds (0: until the agent ends it)"),
+        );
+        None
+    }
+}
+
+/// A phone number for a desk phone: E.164, and present exactly when the type needs it.
+fn phone_number(
+    map: &Map<String, Value>,
+    key: &str,
+    path: &str,
+    phone_type: Option<PhoneType>,
+    errors: &mut Errors,
+) -> Option<String> {
+    let number = optional_text(map, key, path, errors);
+    match &number {
+        Some(number) if !is_e164(number) => {
+            errors.push(path, "must be an E.164 phone number such as +14255550100")
+        }
+        None if phone_type == Some(PhoneType::DeskPhone) => {
+            errors.push(path, "is required when PhoneType is DESK_PHONE")
+        }
+        _ => {}
+    }
+    number
+}
+
+fn phone_config_fields(map: &Map<String, Value>, errors: &mut Errors) -> Option<PhoneConfigFields> {
+    let config = object(map, "PhoneConfig", errors)?;
+    check_unknown(config, PHONE_CONFIG, "PhoneConfig.", errors);
+    let phone_type = phone_type(config, "PhoneConfig.PhoneType", errors);
+    Some(PhoneConfigFields {
+        phone_type,
+        auto_accept: optional_bool(config, "AutoAccept", "PhoneConfig.AutoAccept", errors),
+        after_contact_work_time_limit: time_limit(
+            config,
+            "AfterContactWorkTimeLimit",
+            "PhoneConfig.AfterContactWorkTimeLimit",
+            errors,
+        ),
+        desk_phone_number: phone_number(
+            config,
+            "DeskPhoneNumber",
             "PhoneConfig.DeskPhoneNumber",
-            "is required when PhoneType is DESK_PHONE",
+            phone_type,
+            errors,
+        ),
+        persistent_connection: optional_bool(
+            config,
+            "PersistentConnection",
+            "PhoneConfig.PersistentConnection",
+            errors,
+        ),
+    })
+}
+
+/// A per-channel list: one entry per channel at most. `None` when absent or empty.
+fn channel_list<T>(
+    map: &Map<String, Value>,
+    key: &str,
+    fields: &[&str],
+    errors: &mut Errors,
+    mut entry: impl FnMut(&Map<String, Value>, &str, &mut Errors) -> Option<T>,
+) -> Option<BTreeMap<Channel, T>> {
+    let items = match map.get(key) {
+        None | Some(Value::Null) => return None,
+        Some(Value::String(s)) if s.is_empty() => return None,
+        Some(Value::Array(items)) => items,
+        Some(_) => {
+            errors.push(key, "must be a list with one entry per channel");
+            return None;
+        }
+    };
+    let mut out = BTreeMap::new();
+    for (i, item) in items.iter().enumerate() {
+        let path = format!("{key}[{i}]");
+        let Some(fields_given) = item.as_object() else {
+            errors.push(path, "must be an object");
+            continue;
+        };
+        check_unknown(fields_given, fields, &format!("{path}."), errors);
+        let channel_path = format!("{path}.Channel");
+        let channel = match required_text(fields_given, "Channel", &channel_path, errors) {
+            Some(text) => match Channel::parse(&text) {
+                Some(channel) => Some(channel),
+                None => {
+                    errors.push(&channel_path, "must be VOICE, CHAT, TASK or EMAIL");
+                    None
+                }
+            },
+            None => None,
+        };
+        let value = entry(fields_given, &path, errors);
+        if let (Some(channel), Some(value)) = (channel, value) {
+            if let Some(value) = out.insert(channel, value) {
+                out.insert(channel, value); // keep the first; the repeat is the mistake
+                errors.push(
+                    channel_path,
+                    format!("{} appears more than once in {key}", channel.as_str()),
+                );
+            }
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+fn required_bool(
+    map: &Map<String, Value>,
+    key: &str,
+    path: &str,
+    errors: &mut Errors,
+) -> Option<bool> {
+    let value = optional_bool(map, key, path, errors);
+    if value.is_none() && !errors.0.iter().any(|e| e.path == path) {
+        errors.push(path, "is required");
+    }
+    value
+}
+
+/// The five per-channel lists as written.
+#[derive(Default)]
+struct ChannelLists {
+    auto_accept: Option<BTreeMap<Channel, AutoAccept>>,
+    after_contact_work: Option<BTreeMap<Channel, AfterContactWork>>,
+    phone_number: Option<BTreeMap<Channel, PhoneNumber>>,
+    persistent_connection: Option<BTreeMap<Channel, bool>>,
+    voice_enhancement: Option<BTreeMap<Channel, VoiceEnhancement>>,
+}
+
+impl ChannelLists {
+    fn any(&self) -> bool {
+        self.auto_accept.is_some()
+            || self.after_contact_work.is_some()
+            || self.phone_number.is_some()
+            || self.persistent_connection.is_some()
+            || self.voice_enhancement.is_some()
+    }
+}
+
+/// Agent-first callbacks are voice calls: their settings exist on the VOICE channel only.
+fn check_callbacks_on_voice_only(lists: &ChannelLists, errors: &mut Errors) {
+    let auto = lists.auto_accept.iter().flatten();
+    for (channel, _) in auto.filter(|(c, v)| **c != Channel::Voice && v.agent_first_callback) {
+        errors.push(
+            "AutoAcceptConfigs",
+            format!(
+                "AgentFirstCallbackAutoAccept applies to the VOICE channel only, not {}",
+                channel.as_str()
+            ),
         );
     }
-    let persistent_connection = optional_bool(
-        config,
-        "PersistentConnection",
-        "PhoneConfig.PersistentConnection",
-        errors,
-    )
-    .unwrap_or(false);
-    Some(PhoneConfig {
-        phone_type: phone_type?,
-        auto_accept,
-        after_contact_work_time_limit: limit,
-        desk_phone_number,
-        persistent_connection,
-    })
+    let work = lists.after_contact_work.iter().flatten();
+    for (channel, _) in
+        work.filter(|(c, v)| **c != Channel::Voice && v.agent_first_callback.is_some())
+    {
+        errors.push(
+            "AfterContactWorkConfigs",
+            format!("AgentFirstCallbackAfterContactWorkConfig applies to the VOICE channel only, not {}", channel.as_str()),
+        );
+    }
+}
+
+fn channel_lists(map: &Map<String, Value>, errors: &mut Errors) -> ChannelLists {
+    let work = |entry: &Map<String, Value>, key: &str, path: &str, errors: &mut Errors| {
+        let path = format!("{path}.{key}");
+        let config = match entry.get(key) {
+            None | Some(Value::Null) => return None,
+            Some(Value::Object(config)) => config,
+            Some(_) => {
+                errors.push(path, "must be an object with AfterContactWorkTimeLimit");
+                return None;
+            }
+        };
+        check_unknown(
+            config,
+            &["AfterContactWorkTimeLimit"],
+            &format!("{path}."),
+            errors,
+        );
+        let limit_path = format!("{path}.AfterContactWorkTimeLimit");
+        Some(time_limit(config, "AfterContactWorkTimeLimit", &limit_path, errors).unwrap_or(0))
+    };
+    ChannelLists {
+        auto_accept: channel_list(
+            map,
+            "AutoAcceptConfigs",
+            &["Channel", "AutoAccept", "AgentFirstCallbackAutoAccept"],
+            errors,
+            |entry, path, errors| {
+                let auto_accept =
+                    required_bool(entry, "AutoAccept", &format!("{path}.AutoAccept"), errors);
+                let callback_path = format!("{path}.AgentFirstCallbackAutoAccept");
+                let callback = optional_bool(
+                    entry,
+                    "AgentFirstCallbackAutoAccept",
+                    &callback_path,
+                    errors,
+                );
+                Some(AutoAccept {
+                    auto_accept: auto_accept?,
+                    agent_first_callback: callback.unwrap_or(false),
+                })
+            },
+        ),
+        after_contact_work: channel_list(
+            map,
+            "AfterContactWorkConfigs",
+            &[
+                "Channel",
+                "AfterContactWorkConfig",
+                "AgentFirstCallbackAfterContactWorkConfig",
+            ],
+            errors,
+            |entry, path, errors| {
+                let limit = work(entry, "AfterContactWorkConfig", path, errors);
+                if limit.is_none() && !entry.contains_key("AfterContactWorkConfig") {
+                    errors.push(format!("{path}.AfterContactWorkConfig"), "is required");
+                }
+                let callback = work(
+                    entry,
+                    "AgentFirstCallbackAfterContactWorkConfig",
+                    path,
+                    errors,
+                );
+                Some(AfterContactWork {
+                    time_limit: limit?,
+                    agent_first_callback: callback,
+                })
+            },
+        ),
+        phone_number: channel_list(
+            map,
+            "PhoneNumberConfigs",
+            &["Channel", "PhoneType", "PhoneNumber"],
+            errors,
+            |entry, path, errors| {
+                let type_path = format!("{path}.PhoneType");
+                let phone_type = phone_type(entry, &type_path, errors);
+                if phone_type.is_none() && !errors.0.iter().any(|e| e.path == type_path) {
+                    errors.push(type_path, "is required");
+                }
+                let number_path = format!("{path}.PhoneNumber");
+                let number = phone_number(entry, "PhoneNumber", &number_path, phone_type, errors);
+                Some(PhoneNumber {
+                    phone_type: phone_type?,
+                    number,
+                })
+            },
+        ),
+        persistent_connection: channel_list(
+            map,
+            "PersistentConnectionConfigs",
+            &["Channel", "PersistentConnection"],
+            errors,
+            |entry, path, errors| {
+                let path = format!("{path}.PersistentConnection");
+                required_bool(entry, "PersistentConnection", &path, errors)
+            },
+        ),
+        voice_enhancement: channel_list(
+            map,
+            "VoiceEnhancementConfigs",
+            &["Channel", "VoiceEnhancementMode"],
+            errors,
+            |entry, path, errors| {
+                let path = format!("{path}.VoiceEnhancementMode");
+                let text = required_text(entry, "VoiceEnhancementMode", &path, errors)?;
+                let mode = VoiceEnhancement::parse(&text);
+                if mode.is_none() {
+                    errors.push(path, "must be VOICE_ISOLATION, NOISE_SUPPRESSION or NONE");
+                }
+                mode
+            },
+        ),
+    }
+}
+
+/// `PhoneConfig` and the per-channel lists, checked against each other: the complete
+/// `PhoneConfig` to send when no per-channel list is given, and every channel's settings.
+/// `None` when something required is missing (an error was pushed).
+fn channel_settings(
+    map: &Map<String, Value>,
+    errors: &mut Errors,
+) -> Option<(Option<PhoneConfig>, ChannelConfigs)> {
+    let fields = phone_config_fields(map, errors);
+    let lists = channel_lists(map, errors);
+    check_callbacks_on_voice_only(&lists, errors);
+    let phone_config_given = matches!(map.get("PhoneConfig"), Some(v) if !v.is_null());
+    if lists.phone_number.is_none() {
+        if !phone_config_given {
+            errors.push("PhoneConfig", "is required (or give PhoneNumberConfigs)");
+            return None;
+        }
+        if fields.as_ref().is_some_and(|f| f.phone_type.is_none())
+            && !errors.0.iter().any(|e| e.path == "PhoneConfig.PhoneType")
+        {
+            errors.push(
+                "PhoneConfig.PhoneType",
+                "is required (or give PhoneNumberConfigs)",
+            );
+        }
+    }
+    let fields = fields.unwrap_or_default();
+    let overlaps: [(bool, &str, bool, &str, &str); 5] = [
+        (
+            fields.auto_accept.is_some(),
+            "AutoAccept",
+            lists.auto_accept.is_some(),
+            "AutoAcceptConfigs",
+            "auto-accept",
+        ),
+        (
+            fields.after_contact_work_time_limit.is_some(),
+            "AfterContactWorkTimeLimit",
+            lists.after_contact_work.is_some(),
+            "AfterContactWorkConfigs",
+            "the after-contact-work limit",
+        ),
+        (
+            fields.phone_type.is_some(),
+            "PhoneType",
+            lists.phone_number.is_some(),
+            "PhoneNumberConfigs",
+            "the phone type",
+        ),
+        (
+            fields.desk_phone_number.is_some(),
+            "DeskPhoneNumber",
+            lists.phone_number.is_some(),
+            "PhoneNumberConfigs",
+            "the phone number",
+        ),
+        (
+            fields.persistent_connection.is_some(),
+            "PersistentConnection",
+            lists.persistent_connection.is_some(),
+            "PersistentConnectionConfigs",
+            "the persistent connection",
+        ),
+    ];
+    for (field_given, field, list_given, list, what) in overlaps {
+        if field_given && list_given {
+            errors.push(
+                format!("PhoneConfig.{field}"),
+                format!("and {list} both set {what}; give only one of them ({list} sets it per channel)"),
+            );
+        }
+    }
+    if !lists.any() {
+        let config = PhoneConfig {
+            phone_type: fields.phone_type?,
+            auto_accept: fields.auto_accept.unwrap_or(false),
+            after_contact_work_time_limit: fields.after_contact_work_time_limit.unwrap_or(0),
+            desk_phone_number: fields.desk_phone_number,
+            persistent_connection: fields.persistent_connection.unwrap_or(false),
+        };
+        let channels = ChannelConfigs::default().with_phone_config(&config);
+        return Some((Some(config), channels));
+    }
+    // Per-channel settings: fold in what PhoneConfig gives (VOICE; the limit for every channel).
+    let voice = Channel::Voice;
+    let mut channels = ChannelConfigs {
+        auto_accept: lists.auto_accept.unwrap_or_default(),
+        after_contact_work: lists.after_contact_work.unwrap_or_default(),
+        phone_number: lists.phone_number.unwrap_or_default(),
+        persistent_connection: lists.persistent_connection.unwrap_or_default(),
+        voice_enhancement: lists.voice_enhancement.unwrap_or_default(),
+    };
+    if let Some(auto_accept) = fields.auto_accept {
+        channels.auto_accept.insert(
+            voice,
+            AutoAccept {
+                auto_accept,
+                agent_first_callback: false,
+            },
+        );
+    }
+    if let Some(limit) = fields.after_contact_work_time_limit {
+        for channel in Channel::ALL {
+            channels.after_contact_work.insert(
+                channel,
+                AfterContactWork {
+                    time_limit: limit,
+                    agent_first_callback: None,
+                },
+            );
+        }
+    }
+    if let Some(phone_type) = fields.phone_type {
+        channels.phone_number.insert(
+            voice,
+            PhoneNumber {
+                phone_type,
+                number: fields.desk_phone_number,
+            },
+        );
+    }
+    if let Some(persistent) = fields.persistent_connection {
+        channels.persistent_connection.insert(voice, persistent);
+    }
+    Some((None, channels.normalised()))
+}
+
+/// `Password` or `PasswordSecretArn` (with `PasswordSecretKey`): at most one of them.
+fn password_source(map: &Map<String, Value>, errors: &mut Errors) -> Option<PasswordSource> {
+    let literal = optional_text(map, "Password", "Password", errors).map(Secret::new);
+    if let Some(password) = &literal {
+        if !is_valid_password(password.expose()) {
+            errors.push("Password", PASSWORD_RULE);
+        }
+    }
+    let arn = optional_text(map, "PasswordSecretArn", "PasswordSecretArn", errors);
+    if let Some(arn) = &arn {
+        if !is_secret_arn(arn) {
+            errors.push(
+                "PasswordSecretArn",
+                "must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)",
+            );
+        }
+    }
+    let key = optional_text(map, "PasswordSecretKey", "PasswordSecretKey", errors);
+    match (literal, arn, key) {
+        (Some(_), Some(_), _) => {
+            errors.push(
+                "Password",
+                "and PasswordSecretArn are mutually exclusive; give only one of them",
+            );
+            None
+        }
+        (_, None, Some(_)) => {
+            errors.push("PasswordSecretKey", "is only used with PasswordSecretArn");
+            None
+        }
+        (Some(literal), None, None) => Some(PasswordSource::Literal(literal)),
+        (None, Some(arn), key) => Some(PasswordSource::SecretsManager {
+            arn,
+            key: key.unwrap_or_else(|| DEFAULT_PASSWORD_SECRET_KEY.to_owned()),
+        }),
+        (None, None, None) => None,
+    }
+}
+
+/// Connect's password rule, as a FAILED reason says it.
+pub const PASSWORD_RULE: &str =
+    "must be 8 to 64 characters without spaces, with an uppercase letter, a lowercase letter and a digit";
+
+/// `arn:<partition>:secretsmanager:<region>:<12-digit account>:secret:<name>`.
+pub fn is_secret_arn(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(7, ':').collect();
+    let [prefix, partition, service, region, account, kind, name] = parts[..] else {
+        return false;
+    };
+    prefix == "arn"
+        && partition.starts_with("aws")
+        && service == "secretsmanager"
+        && !region.is_empty()
+        && account.len() == 12
+        && account.chars().all(|c| c.is_ascii_digit())
+        && kind == "secret"
+        && !name.is_empty()
+        && name.len() <= 512
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/_+=.@-".contains(c))
+}
+
+/// `UserProficiencies`: `None` when absent; each `{AttributeName, AttributeValue, Level}`.
+fn proficiencies(map: &Map<String, Value>, errors: &mut Errors) -> Option<Proficiencies> {
+    const KEY: &str = "UserProficiencies";
+    let items = match map.get(KEY) {
+        None | Some(Value::Null) => return None,
+        Some(Value::String(s)) if s.is_empty() => return None,
+        Some(Value::Array(items)) => items,
+        Some(_) => {
+            errors.push(
+                KEY,
+                "must be a list of {AttributeName, AttributeValue, Level}",
+            );
+            return None;
+        }
+    };
+    let mut out = Proficiencies::new();
+    for (i, item) in items.iter().enumerate() {
+        let path = format!("{KEY}[{i}]");
+        let Some(entry) = item.as_object() else {
+            errors.push(path, "must be an object");
+            continue;
+        };
+        check_unknown(
+            entry,
+            &["AttributeName", "AttributeValue", "Level"],
+            &format!("{path}."),
+            errors,
+        );
+        let text = |key: &str, errors: &mut Errors| {
+            let field_path = format!("{path}.{key}");
+            let text = required_text(entry, key, &field_path, errors)?;
+            if text.chars().count() > 100 {
+                errors.push(field_path, "must be 1 to 100 characters");
+                return None;
+            }
+            Some(text)
+        };
+        let name = text("AttributeName", errors);
+        let value = text("AttributeValue", errors);
+        let level = proficiency_level(entry, &format!("{path}.Level"), errors);
+        if let (Some(name), Some(value), Some(level)) = (name, value, level) {
+            if out.insert((name, value), level).is_some() {
+                errors.push(path, "repeats an AttributeName and AttributeValue pair");
+            }
+        }
+    }
+    Some(out)
+}
+
+/// A proficiency level: a whole number from 1 to 5.
+fn proficiency_level(entry: &Map<String, Value>, path: &str, errors: &mut Errors) -> Option<u8> {
+    let number = match entry.get("Level") {
+        None | Some(Value::Null) => {
+            errors.push(path, "is required");
+            return None;
+        }
+        Some(Value::Number(n)) => n.as_f64(),
+        Some(Value::String(s)) => s.trim().parse::<f64>().ok(),
+        Some(_) => None,
+    };
+    match number {
+        Some(level) if (1.0..=5.0).contains(&level) && level.fract() == 0.0 => Some(level as u8),
+        _ => {
+            errors.push(path, "must be a whole number from 1 to 5");
+            None
+        }
+    }
 }
 
 fn tags(map: &Map<String, Value>, errors: &mut Errors) -> BTreeMap<String, String> {
@@ -616,10 +1119,13 @@ mod tests {
         let spec = parse_value(&basic()).unwrap();
         assert_eq!(spec.instance_id, INSTANCE);
         assert_eq!(spec.name, "agent.one");
-        assert_eq!(spec.phone_config.phone_type, PhoneType::SoftPhone);
-        assert!(!spec.phone_config.auto_accept);
-        assert_eq!(spec.phone_config.after_contact_work_time_limit, 0);
-        assert!(!spec.phone_config.persistent_connection);
+        let phone = spec.phone_config.clone().unwrap();
+        assert_eq!(phone.phone_type, PhoneType::SoftPhone);
+        assert!(!phone.auto_accept);
+        assert_eq!(phone.after_contact_work_time_limit, 0);
+        assert!(!phone.persistent_connection);
+        assert_eq!(spec.channels, ChannelConfigs::default());
+        assert_eq!(spec.proficiencies, None);
         assert_eq!(spec.identity_info, IdentityInfo::default());
         assert!(spec.tags.is_empty());
         assert_eq!(spec.hierarchy_group_id, None);
@@ -635,7 +1141,13 @@ mod tests {
             parse_value(&native).unwrap(),
             parse_value(&strings).unwrap()
         );
-        assert!(parse_value(&strings).unwrap().phone_config.auto_accept);
+        assert!(
+            parse_value(&strings)
+                .unwrap()
+                .phone_config
+                .unwrap()
+                .auto_accept
+        );
     }
 
     #[test]
@@ -760,5 +1272,155 @@ mod tests {
         let mut value = basic();
         value["SecurityProfileIds"] = json!((0..11).map(|i| format!("sp-{i}")).collect::<Vec<_>>());
         assert!(reason(&value).contains("SecurityProfileIds must hold 1 to 10"));
+    }
+
+    #[test]
+    fn per_channel_lists_replace_phone_config() {
+        let mut value = basic();
+        value.as_object_mut().unwrap().remove("PhoneConfig");
+        value["PhoneNumberConfigs"] =
+            json!([{"Channel": "VOICE", "PhoneType": "DESK_PHONE", "PhoneNumber": "+14255550100"}]);
+        value["AutoAcceptConfigs"] = json!([{"Channel": "CHAT", "AutoAccept": "true"}, {"Channel": "VOICE", "AutoAccept": false, "AgentFirstCallbackAutoAccept": true}]);
+        value["AfterContactWorkConfigs"] = json!([{"Channel": "TASK", "AfterContactWorkConfig": {"AfterContactWorkTimeLimit": "120"}}]);
+        value["PersistentConnectionConfigs"] =
+            json!([{"Channel": "VOICE", "PersistentConnection": true}]);
+        value["VoiceEnhancementConfigs"] =
+            json!([{"Channel": "VOICE", "VoiceEnhancementMode": "NOISE_SUPPRESSION"}]);
+        let spec = parse_value(&value).unwrap();
+        assert_eq!(spec.phone_config, None);
+        let channels = &spec.channels;
+        assert_eq!(
+            channels.phone_number[&Channel::Voice].phone_type,
+            PhoneType::DeskPhone
+        );
+        assert!(channels.auto_accept[&Channel::Chat].auto_accept);
+        assert!(channels.auto_accept[&Channel::Voice].agent_first_callback);
+        assert_eq!(channels.after_contact_work[&Channel::Task].time_limit, 120);
+        assert!(channels.persistent_connection[&Channel::Voice]);
+        assert_eq!(
+            channels.voice_enhancement[&Channel::Voice],
+            VoiceEnhancement::NoiseSuppression
+        );
+    }
+
+    #[test]
+    fn phone_config_fields_fold_into_per_channel_settings() {
+        let mut value = basic();
+        value["PhoneConfig"] =
+            json!({"PhoneType": "SOFT_PHONE", "AutoAccept": true, "AfterContactWorkTimeLimit": 30});
+        value["VoiceEnhancementConfigs"] =
+            json!([{"Channel": "VOICE", "VoiceEnhancementMode": "VOICE_ISOLATION"}]);
+        let spec = parse_value(&value).unwrap();
+        assert_eq!(
+            spec.phone_config, None,
+            "per-channel settings go through UpdateUserConfig"
+        );
+        assert!(spec.channels.auto_accept[&Channel::Voice].auto_accept);
+        assert_eq!(
+            spec.channels.after_contact_work.len(),
+            4,
+            "the PhoneConfig limit covers every channel"
+        );
+    }
+
+    #[test]
+    fn overlapping_settings_fail_naming_both() {
+        let mut value = basic();
+        value["PhoneConfig"] = json!({"PhoneType": "SOFT_PHONE", "AutoAccept": true, "AfterContactWorkTimeLimit": 0, "PersistentConnection": false});
+        value["AutoAcceptConfigs"] = json!([{"Channel": "CHAT", "AutoAccept": true}]);
+        value["AfterContactWorkConfigs"] =
+            json!([{"Channel": "VOICE", "AfterContactWorkConfig": {}}]);
+        value["PhoneNumberConfigs"] = json!([{"Channel": "VOICE", "PhoneType": "SOFT_PHONE"}]);
+        value["PersistentConnectionConfigs"] =
+            json!([{"Channel": "VOICE", "PersistentConnection": true}]);
+        let text = reason(&value);
+        for part in [
+            "PhoneConfig.AutoAccept and AutoAcceptConfigs both set auto-accept",
+            "PhoneConfig.AfterContactWorkTimeLimit and AfterContactWorkConfigs",
+            "PhoneConfig.PhoneType and PhoneNumberConfigs",
+            "PhoneConfig.PersistentConnection and PersistentConnectionConfigs",
+        ] {
+            assert!(text.contains(part), "{part} missing from {text}");
+        }
+    }
+
+    #[test]
+    fn per_channel_mistakes_are_named_by_path() {
+        let mut value = basic();
+        value.as_object_mut().unwrap().remove("PhoneConfig");
+        value["AutoAcceptConfigs"] = json!([{"Channel": "FAX", "AutoAccept": true}, {"Channel": "CHAT"}, {"Channel": "TASK", "AutoAccept": true, "AgentFirstCallbackAutoAccept": true}, {"Channel": "TASK", "AutoAccept": false}]);
+        value["AfterContactWorkConfigs"] = json!([{"Channel": "VOICE", "AfterContactWorkConfig": {"AfterContactWorkTimeLimit": 2000001}}]);
+        value["VoiceEnhancementConfigs"] =
+            json!([{"Channel": "VOICE", "VoiceEnhancementMode": "LOUD", "Mode": 1}]);
+        let text = reason(&value);
+        for part in [
+            "PhoneConfig is required (or give PhoneNumberConfigs)",
+            "AutoAcceptConfigs[0].Channel must be VOICE, CHAT, TASK or EMAIL",
+            "AutoAcceptConfigs[1].AutoAccept is required",
+            "AutoAcceptConfigs[3].Channel TASK appears more than once",
+            "AgentFirstCallbackAutoAccept applies to the VOICE channel only, not TASK",
+            "AfterContactWorkConfigs[0].AfterContactWorkConfig.AfterContactWorkTimeLimit must be between 0 and 2000000",
+            "VoiceEnhancementConfigs[0].VoiceEnhancementMode must be VOICE_ISOLATION",
+            "VoiceEnhancementConfigs[0].Mode is not a known property",
+        ] {
+            assert!(text.contains(part), "{part} missing from {text}");
+        }
+    }
+
+    #[test]
+    fn password_sources() {
+        const ARN: &str = "arn:aws:secretsmanager:us-east-1:123456789012:secret:agents-AbCdEf";
+        let mut value = basic();
+        value.as_object_mut().unwrap().remove("Password");
+        value["PasswordSecretArn"] = json!(ARN);
+        assert_eq!(
+            parse_value(&value).unwrap().password,
+            Some(PasswordSource::SecretsManager {
+                arn: ARN.into(),
+                key: "password".into()
+            })
+        );
+        value["PasswordSecretKey"] = json!("agent");
+        assert!(matches!(
+            parse_value(&value).unwrap().password,
+            Some(PasswordSource::SecretsManager { key, .. }) if key == "agent"
+        ));
+        value["Password"] = json!("Password123");
+        assert!(reason(&value).contains("Password and PasswordSecretArn are mutually exclusive"));
+        let mut value = basic();
+        value["PasswordSecretKey"] = json!("k");
+        assert!(reason(&value).contains("PasswordSecretKey is only used with PasswordSecretArn"));
+        let mut value = basic();
+        value.as_object_mut().unwrap().remove("Password");
+        value["PasswordSecretArn"] = json!("agents-password");
+        assert!(reason(&value).contains("PasswordSecretArn must be a Secrets Manager secret ARN"));
+    }
+
+    #[test]
+    fn proficiencies_are_checked() {
+        let mut value = basic();
+        value["UserProficiencies"] = json!([
+            {"AttributeName": "Language", "AttributeValue": "English", "Level": 5},
+            {"AttributeName": "Language", "AttributeValue": "Spanish", "Level": "3"}
+        ]);
+        let spec = parse_value(&value).unwrap();
+        let levels = spec.proficiencies.unwrap();
+        assert_eq!(levels[&("Language".to_string(), "Spanish".to_string())], 3);
+        value["UserProficiencies"] = json!([
+            {"AttributeName": "Language", "AttributeValue": "English", "Level": 6},
+            {"AttributeName": "Language", "AttributeValue": "English", "Level": 2.5},
+            {"AttributeName": "", "AttributeValue": "x", "Level": 1},
+            {"AttributeName": "Language", "AttributeValue": "English", "Level": 1},
+            {"AttributeName": "Language", "AttributeValue": "English", "Level": 2}
+        ]);
+        let text = reason(&value);
+        for part in [
+            "UserProficiencies[0].Level must be a whole number from 1 to 5",
+            "UserProficiencies[1].Level must be a whole number from 1 to 5",
+            "UserProficiencies[2].AttributeName is required",
+            "UserProficiencies[4] repeats an AttributeName and AttributeValue pair",
+        ] {
+            assert!(text.contains(part), "{part} missing from {text}");
+        }
     }
 }

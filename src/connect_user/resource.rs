@@ -1,7 +1,9 @@
 //! `Custom::ConnectUser`: the Connect user resource behind the protocol's [`Resource`] seam.
 //!
 //! Create makes one `CreateUser` call carrying everything, tags and the ownership tag
-//! included. The ownership tag (its value is the CloudFormation RequestId) is how a Create
+//! included, then `AssociateUserProficiencies` if the template lists any; if that fails, the
+//! user is deleted again so that a failed Create leaves nothing behind. A password from
+//! `PasswordSecretArn` is read just before `CreateUser`. The ownership tag (its value is the CloudFormation RequestId) is how a Create
 //! tells its own user from somebody else's when the username is already taken: a redelivered
 //! or retried Create adopts the user it made; any other same-name user is left alone and the
 //! Create fails. Update converges the user on the properties (see [`super::plan`]) and never
@@ -11,8 +13,9 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::api::{ApiError, ConnectApi, ErrorKind, ObservedUser};
+use super::api::{ApiError, ConnectApi, ErrorKind, ObservedUser, UserRef};
 use super::ids::PhysicalId;
+use super::password::{self, SecretStore};
 use super::plan::{self, Change, Plan, Replacement};
 use super::properties;
 use super::retry::Retry;
@@ -21,9 +24,10 @@ use crate::protocol::event::Properties;
 use crate::protocol::resource::{Context, Outcome, Resource, ResourceError};
 use crate::protocol::response::cut_to_bytes;
 
-/// The Connect user resource over a [`ConnectApi`].
-pub struct ConnectUserResource<A> {
+/// The Connect user resource over a [`ConnectApi`], reading password secrets from `S`.
+pub struct ConnectUserResource<A, S> {
     api: A,
+    secrets: S,
     retry: Retry,
 }
 
@@ -54,13 +58,17 @@ fn outcome(instance_id: &str, user_id: &str, arn: &str) -> Outcome {
     }
 }
 
-impl<A: ConnectApi> ConnectUserResource<A> {
-    pub fn new(api: A) -> Self {
-        Self::with_retry(api, Retry::default())
+impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
+    pub fn new(api: A, secrets: S) -> Self {
+        Self::with_retry(api, secrets, Retry::default())
     }
 
-    pub fn with_retry(api: A, retry: Retry) -> Self {
-        Self { api, retry }
+    pub fn with_retry(api: A, secrets: S, retry: Retry) -> Self {
+        Self {
+            api,
+            secrets,
+            retry,
+        }
     }
 
     /// Creates the user, or adopts the one this very request created before.
@@ -71,13 +79,24 @@ impl<A: ConnectApi> ConnectUserResource<A> {
     ) -> Result<Outcome, ResourceError> {
         let ownership = BTreeMap::from([(OWNERSHIP_TAG.to_owned(), ownership_value(context))]);
         let deadline = context.work_deadline;
+        let password = self
+            .retry
+            .run(deadline, || {
+                password::resolve(&self.secrets, spec.password.as_ref())
+            })
+            .await
+            .map_err(|e| ResourceError::new(e.to_string()))?;
         match self
             .retry
-            .run(deadline, || self.api.create_user(spec, &ownership))
+            .run(deadline, || {
+                self.api.create_user(spec, password.as_ref(), &ownership)
+            })
             .await
         {
             Ok(created) => {
                 tracing::info!(user_id = %created.id, "user created");
+                self.associate_proficiencies(spec, &created, context)
+                    .await?;
                 Ok(outcome(&spec.instance_id, &created.id, &created.arn))
             }
             Err(error) if error.kind == ErrorKind::Duplicate => {
@@ -85,6 +104,70 @@ impl<A: ConnectApi> ConnectUserResource<A> {
             }
             Err(error) => Err(error.into()),
         }
+    }
+
+    /// Associates the proficiencies of a user just created; if that fails, deletes the user
+    /// so that the failed Create leaves nothing behind. Should the delete fail too, the FAILED
+    /// answer names the user, and CloudFormation's rollback Delete removes it.
+    async fn associate_proficiencies(
+        &self,
+        spec: &UserSpec,
+        created: &UserRef,
+        context: &Context,
+    ) -> Result<(), ResourceError> {
+        let Some(proficiencies) = spec.proficiencies.as_ref().filter(|p| !p.is_empty()) else {
+            return Ok(());
+        };
+        let change = Change::AssociateProficiencies(proficiencies.clone());
+        let instance = spec.instance_id.as_str();
+        let deadline = context.work_deadline;
+        let Err(error) = self
+            .retry
+            .run(deadline, || self.api.apply(instance, created, &change))
+            .await
+        else {
+            return Ok(());
+        };
+        tracing::warn!(error = %error, "proficiencies refused; deleting the user just created");
+        match self
+            .retry
+            .run(deadline, || self.api.delete_user(instance, &created.id))
+            .await
+        {
+            Ok(()) => Err(ResourceError::new(format!(
+                "{error}; the user was deleted again, so nothing is left behind"
+            ))),
+            Err(delete) if delete.kind == ErrorKind::NotFound => Err(ResourceError::new(format!(
+                "{error}; the user was deleted again, so nothing is left behind"
+            ))),
+            Err(delete) => Err(ResourceError::new(format!(
+                "{error}; deleting the user again failed too ({delete}), so CloudFormation's rollback will delete it"
+            ))
+            .with_physical_id(PhysicalId::new(instance, &created.id).to_string())),
+        }
+    }
+
+    /// `DescribeUser`, plus `ListUserProficiencies` when the spec manages proficiencies.
+    async fn observe(
+        &self,
+        spec: &UserSpec,
+        instance: &str,
+        user_id: &str,
+        context: &Context,
+    ) -> Result<ObservedUser, ApiError> {
+        let deadline = context.work_deadline;
+        let mut user = self
+            .retry
+            .run(deadline, || self.api.describe_user(instance, user_id))
+            .await?;
+        if spec.proficiencies.is_some() {
+            let listed = self
+                .retry
+                .run(deadline, || self.api.list_proficiencies(instance, user_id))
+                .await?;
+            user.proficiencies = Some(listed);
+        }
+        Ok(user)
     }
 
     /// The username is taken: adopt the user if this request created it, else refuse.
@@ -103,10 +186,7 @@ impl<A: ConnectApi> ConnectUserResource<A> {
         else {
             return Err(duplicate.into());
         };
-        let user = self
-            .retry
-            .run(deadline, || self.api.describe_user(instance, &user_id))
-            .await?;
+        let user = self.observe(spec, instance, &user_id, context).await?;
         let ours = user.tags.get(OWNERSHIP_TAG) == Some(&ownership_value(context));
         if !ours {
             return Err(ResourceError::new(format!(
@@ -130,10 +210,11 @@ impl<A: ConnectApi> ConnectUserResource<A> {
     ) -> Result<(), ResourceError> {
         let total = changes.len();
         for (done, change) in changes.iter().enumerate() {
+            let target = user.reference();
             let result = self
                 .retry
                 .run(context.work_deadline, || {
-                    self.api.apply(user, &spec.instance_id, change)
+                    self.api.apply(&spec.instance_id, &target, change)
                 })
                 .await;
             if let Err(error) = result {
@@ -146,15 +227,29 @@ impl<A: ConnectApi> ConnectUserResource<A> {
     }
 }
 
-/// Whether the template's Password changed between the old and new properties.
+/// Whether the template's password (`Password` or its secret) changed between the old and new
+/// properties.
 fn password_changed(new: &Properties, old: &Properties) -> bool {
-    new.get("Password").filter(|v| !v.is_null()) != old.get("Password").filter(|v| !v.is_null())
-        && new
-            .get("Password")
-            .is_some_and(|v| v != &Value::String(String::new()))
+    ["Password", "PasswordSecretArn", "PasswordSecretKey"]
+        .into_iter()
+        .any(|key| {
+            let given = |p: &Properties| {
+                p.get(key)
+                    .filter(|v| !v.is_null() && *v != &Value::String(String::new()))
+                    .cloned()
+            };
+            given(new).is_some() && given(new) != given(old)
+        })
 }
 
-impl<A: ConnectApi> Resource for ConnectUserResource<A> {
+/// Whether `properties` list proficiencies: a template that stops listing them has them removed.
+fn lists_proficiencies(properties: &Properties) -> bool {
+    properties
+        .get("UserProficiencies")
+        .is_some_and(|v| v.as_array().is_some_and(|items| !items.is_empty()))
+}
+
+impl<A: ConnectApi, S: SecretStore> Resource for ConnectUserResource<A, S> {
     async fn create(
         &self,
         context: Context,
@@ -171,9 +266,12 @@ impl<A: ConnectApi> Resource for ConnectUserResource<A> {
         new: Properties,
         old: Properties,
     ) -> Result<Outcome, ResourceError> {
-        let spec = properties::parse(&new)?;
+        let mut spec = properties::parse(&new)?;
+        if spec.proficiencies.is_none() && lists_proficiencies(&old) {
+            spec.proficiencies = Some(Default::default());
+        }
         if password_changed(&new, &old) {
-            tracing::warn!("Password changed in the template: Connect has no API to change a password, so it is not applied");
+            tracing::warn!("Password changed in the template (Password, PasswordSecretArn or PasswordSecretKey): Connect has no API to change a password, so it is not applied");
         }
         let Some(current) = PhysicalId::parse(&physical_id) else {
             tracing::warn!("the physical id is not instanceId:userId; creating the user");
@@ -183,13 +281,8 @@ impl<A: ConnectApi> Resource for ConnectUserResource<A> {
             tracing::info!(?replacement, "replacing the user");
             return self.create_owned(&spec, &context).await;
         }
-        let deadline = context.work_deadline;
         let observed = match self
-            .retry
-            .run(deadline, || {
-                self.api
-                    .describe_user(&current.instance_id, &current.user_id)
-            })
+            .observe(&spec, &current.instance_id, &current.user_id, &context)
             .await
         {
             Ok(user) => Some(user),

@@ -11,7 +11,43 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 use super::api::{ApiError, ErrorKind};
+use super::password::PasswordError;
 use crate::backoff::full_jitter;
+
+/// An error that may go away on its own.
+pub trait Transient: std::fmt::Display {
+    fn is_retryable(&self) -> bool;
+    /// Notes in the message that retrying stopped after `attempts`.
+    fn gave_up(&mut self, attempts: u32);
+}
+
+impl Transient for ApiError {
+    fn is_retryable(&self) -> bool {
+        self.kind == ErrorKind::Retryable
+    }
+
+    fn gave_up(&mut self, attempts: u32) {
+        self.message = format!(
+            "{} (gave up after {attempts} attempts, before the deadline)",
+            self.message
+        );
+    }
+}
+
+impl Transient for PasswordError {
+    fn is_retryable(&self) -> bool {
+        matches!(self, PasswordError::Unreadable { source, .. } if source.retryable)
+    }
+
+    fn gave_up(&mut self, attempts: u32) {
+        if let PasswordError::Unreadable { source, .. } = self {
+            source.message = format!(
+                "{} (gave up after {attempts} attempts, before the deadline)",
+                source.message
+            );
+        }
+    }
+}
 
 /// Retry settings.
 #[derive(Debug, Clone, Copy)]
@@ -34,26 +70,23 @@ impl Default for Retry {
 
 impl Retry {
     /// Runs `call` until it succeeds, fails for good, or the next pause would cross `deadline`.
-    pub async fn run<T, F, Fut>(&self, deadline: Instant, mut call: F) -> Result<T, ApiError>
+    pub async fn run<T, E, F, Fut>(&self, deadline: Instant, mut call: F) -> Result<T, E>
     where
+        E: Transient,
         F: FnMut() -> Fut,
-        Fut: Future<Output = Result<T, ApiError>>,
+        Fut: Future<Output = Result<T, E>>,
     {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
             match call().await {
-                Err(error) if error.kind == ErrorKind::Retryable => {
+                Err(mut error) if error.is_retryable() => {
                     let pause = full_jitter(self.first, self.cap, attempt);
                     if Instant::now() + pause + self.slack >= deadline {
-                        let mut error = error;
-                        error.message = format!(
-                            "{} (gave up after {attempt} attempts, before the deadline)",
-                            error.message
-                        );
+                        error.gave_up(attempt);
                         return Err(error);
                     }
-                    tracing::debug!(operation = error.operation, code = %error.code, attempt, pause_ms = pause.as_millis() as u64, "retrying");
+                    tracing::debug!(error = %error, attempt, pause_ms = pause.as_millis() as u64, "retrying");
                     tokio::time::sleep(pause).await;
                 }
                 outcome => return outcome,

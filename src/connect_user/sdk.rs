@@ -1,27 +1,22 @@
 //! [`ConnectApi`] over aws-sdk-connect: the only file that knows the SDK's types.
 //!
-//! The client is built on the first event, not at cold start, and reused by warm invocations.
-//! The SDK's own retry is disabled: [`super::retry`] retries within the deadline instead. The
-//! endpoint comes from aws-config's standard resolution, so `AWS_ENDPOINT_URL_CONNECT` points
-//! the function at a local emulator without any test-only branch here.
+//! The client is built on the first event, not at cold start, and reused by warm invocations,
+//! from the shared configuration in [`super::aws`] (SDK retry off, endpoint override honoured).
 
 use std::collections::{BTreeMap, HashMap};
-use std::time::Duration;
 
-use aws_config::retry::RetryConfig;
-use aws_config::timeout::TimeoutConfig;
-use aws_config::BehaviorVersion;
-use aws_sdk_connect::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_connect::error::{BuildError, ProvideErrorMetadata, SdkError};
 use aws_sdk_connect::types::{self as sdk, UserIdentityInfo, UserPhoneConfig};
 use aws_sdk_connect::Client;
 use tokio::sync::OnceCell;
 
-use super::api::{ApiError, ConnectApi, CreatedUser, ErrorKind, ObservedUser};
+use super::api::{ApiError, ConnectApi, ErrorKind, ObservedUser, UserRef};
+use super::channels::{
+    AfterContactWork, AutoAccept, Channel, ChannelConfigs, PhoneNumber, VoiceEnhancement,
+};
 use super::plan::Change;
-use super::spec::{IdentityInfo, PhoneConfig, PhoneType, UserSpec};
-
-/// Per-attempt timeout: a hung connection is abandoned and retried rather than waited on.
-const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+use super::proficiencies::{ObservedProficiencies, Proficiencies};
+use super::spec::{IdentityInfo, PhoneConfig, PhoneType, Secret, UserSpec};
 
 /// The Connect client, built lazily.
 #[derive(Debug, Default)]
@@ -36,19 +31,7 @@ impl SdkConnect {
 
     async fn client(&self) -> &Client {
         self.client
-            .get_or_init(|| async {
-                let config = aws_config::defaults(BehaviorVersion::latest())
-                    .retry_config(RetryConfig::disabled())
-                    .timeout_config(
-                        TimeoutConfig::builder()
-                            .connect_timeout(Duration::from_secs(3))
-                            .operation_attempt_timeout(ATTEMPT_TIMEOUT)
-                            .build(),
-                    )
-                    .load()
-                    .await;
-                Client::new(&config)
-            })
+            .get_or_init(|| async { Client::new(super::aws::config().await) })
             .await
     }
 }
@@ -59,41 +42,23 @@ where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug,
 {
-    match &error {
-        SdkError::ServiceError(service) => {
-            let code = service.err().code().unwrap_or("UnknownError").to_owned();
-            let message = service.err().message().unwrap_or("").to_owned();
-            let kind = match code.as_str() {
-                "ResourceNotFoundException" => ErrorKind::NotFound,
-                "DuplicateResourceException" => ErrorKind::Duplicate,
-                "ThrottlingException"
-                | "TooManyRequestsException"
-                | "InternalServiceException"
-                | "ServiceUnavailableException"
-                | "RequestTimeoutException" => ErrorKind::Retryable,
-                _ => ErrorKind::Other,
-            };
-            ApiError {
-                operation,
-                code,
-                message,
-                kind,
-            }
-        }
-        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
-            ApiError {
-                operation,
-                code: "NetworkError".into(),
-                message: DisplayErrorContext(&error).to_string(),
-                kind: ErrorKind::Retryable,
-            }
-        }
-        _ => ApiError {
-            operation,
-            code: "ClientError".into(),
-            message: DisplayErrorContext(&error).to_string(),
-            kind: ErrorKind::Other,
-        },
+    let failure = super::aws::failure(error);
+    let kind = match failure.code.as_str() {
+        _ if failure.network => ErrorKind::Retryable,
+        "ResourceNotFoundException" => ErrorKind::NotFound,
+        "DuplicateResourceException" => ErrorKind::Duplicate,
+        "ThrottlingException"
+        | "TooManyRequestsException"
+        | "InternalServiceException"
+        | "ServiceUnavailableException"
+        | "RequestTimeoutException" => ErrorKind::Retryable,
+        _ => ErrorKind::Other,
+    };
+    ApiError {
+        operation,
+        code: failure.code,
+        message: failure.message,
+        kind,
     }
 }
 
@@ -141,12 +106,14 @@ fn from_sdk_user(user: &sdk::User) -> ObservedUser {
             persistent_connection: config.persistent_connection().unwrap_or(false),
         })
     });
+    let channels = from_sdk_channels(user, phone_config.as_ref());
     ObservedUser {
         id: user.id().unwrap_or_default().to_owned(),
         arn: user.arn().unwrap_or_default().to_owned(),
         username: user.username().unwrap_or_default().to_owned(),
         identity_info,
         phone_config,
+        channels,
         directory_user_id: non_empty(user.directory_user_id()),
         hierarchy_group_id: non_empty(user.hierarchy_group_id()),
         routing_profile_id: user.routing_profile_id().unwrap_or_default().to_owned(),
@@ -155,28 +122,209 @@ fn from_sdk_user(user: &sdk::User) -> ObservedUser {
             .tags()
             .map(|tags| tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
             .unwrap_or_default(),
+        proficiencies: None,
     }
+}
+
+/// The per-channel settings `DescribeUser` reports; from `PhoneConfig` alone when it reports
+/// none at all (a Region without per-channel settings).
+fn from_sdk_channels(user: &sdk::User, phone_config: Option<&PhoneConfig>) -> ChannelConfigs {
+    let channel = |c: &sdk::Channel| Channel::parse(c.as_str());
+    let limit =
+        |c: Option<&sdk::AfterContactWorkConfig>| c.map(|c| c.after_contact_work_time_limit());
+    let configs = ChannelConfigs {
+        auto_accept: user
+            .auto_accept_configs()
+            .iter()
+            .filter_map(|c| {
+                let value = AutoAccept {
+                    auto_accept: c.auto_accept(),
+                    agent_first_callback: c.agent_first_callback_auto_accept().unwrap_or(false),
+                };
+                Some((channel(c.channel())?, value))
+            })
+            .collect(),
+        after_contact_work: user
+            .after_contact_work_configs()
+            .iter()
+            .filter_map(|c| {
+                let value = AfterContactWork {
+                    time_limit: limit(c.after_contact_work_config()).unwrap_or(0),
+                    agent_first_callback: limit(c.agent_first_callback_after_contact_work_config()),
+                };
+                Some((channel(c.channel())?, value))
+            })
+            .collect(),
+        phone_number: user
+            .phone_number_configs()
+            .iter()
+            .filter_map(|c| {
+                let value = PhoneNumber {
+                    phone_type: PhoneType::parse(c.phone_type().as_str())?,
+                    number: non_empty(c.phone_number()),
+                };
+                Some((channel(c.channel())?, value))
+            })
+            .collect(),
+        persistent_connection: user
+            .persistent_connection_configs()
+            .iter()
+            .filter_map(|c| Some((channel(c.channel())?, c.persistent_connection())))
+            .collect(),
+        voice_enhancement: user
+            .voice_enhancement_configs()
+            .iter()
+            .filter_map(|c| {
+                let mode = VoiceEnhancement::parse(c.voice_enhancement_mode().as_str())?;
+                Some((channel(c.channel())?, mode))
+            })
+            .collect(),
+    };
+    match phone_config {
+        Some(config) if configs == ChannelConfigs::default() => configs.with_phone_config(config),
+        _ => configs.normalised(),
+    }
+}
+
+/// The SDK's per-channel lists for `configs`, in the order the API takes them.
+struct SdkChannelLists {
+    auto_accept: Vec<sdk::AutoAcceptConfig>,
+    after_contact_work: Vec<sdk::AfterContactWorkConfigPerChannel>,
+    phone_number: Vec<sdk::PhoneNumberConfig>,
+    persistent_connection: Vec<sdk::PersistentConnectionConfig>,
+    voice_enhancement: Vec<sdk::VoiceEnhancementConfig>,
+}
+
+fn to_sdk_channels(configs: &ChannelConfigs) -> Result<SdkChannelLists, BuildError> {
+    let channel = |c: &Channel| sdk::Channel::from(c.as_str());
+    let work = |limit: i32| {
+        sdk::AfterContactWorkConfig::builder()
+            .after_contact_work_time_limit(limit)
+            .build()
+    };
+    Ok(SdkChannelLists {
+        auto_accept: configs
+            .auto_accept
+            .iter()
+            .map(|(c, v)| {
+                sdk::AutoAcceptConfig::builder()
+                    .channel(channel(c))
+                    .auto_accept(v.auto_accept)
+                    // Written out on VOICE, where it exists, so that `false` resets it.
+                    .set_agent_first_callback_auto_accept(
+                        (*c == Channel::Voice).then_some(v.agent_first_callback),
+                    )
+                    .build()
+            })
+            .collect::<Result<_, _>>()?,
+        after_contact_work: configs
+            .after_contact_work
+            .iter()
+            .map(|(c, v)| {
+                sdk::AfterContactWorkConfigPerChannel::builder()
+                    .channel(channel(c))
+                    .after_contact_work_config(work(v.time_limit))
+                    .set_agent_first_callback_after_contact_work_config(
+                        v.agent_first_callback.map(work),
+                    )
+                    .build()
+            })
+            .collect::<Result<_, _>>()?,
+        phone_number: configs
+            .phone_number
+            .iter()
+            .map(|(c, v)| {
+                sdk::PhoneNumberConfig::builder()
+                    .channel(channel(c))
+                    .phone_type(sdk::PhoneType::from(v.phone_type.as_str()))
+                    .set_phone_number(v.number.clone())
+                    .build()
+            })
+            .collect::<Result<_, _>>()?,
+        persistent_connection: configs
+            .persistent_connection
+            .iter()
+            .map(|(c, v)| {
+                sdk::PersistentConnectionConfig::builder()
+                    .channel(channel(c))
+                    .persistent_connection(*v)
+                    .build()
+            })
+            .collect::<Result<_, _>>()?,
+        voice_enhancement: configs
+            .voice_enhancement
+            .iter()
+            .map(|(c, v)| {
+                sdk::VoiceEnhancementConfig::builder()
+                    .channel(channel(c))
+                    .voice_enhancement_mode(sdk::VoiceEnhancementMode::from(v.as_str()))
+                    .build()
+            })
+            .collect::<Result<_, _>>()?,
+    })
+}
+
+fn to_sdk_proficiencies(
+    proficiencies: &Proficiencies,
+) -> Result<Vec<sdk::UserProficiency>, BuildError> {
+    proficiencies
+        .iter()
+        .map(|((name, value), level)| {
+            sdk::UserProficiency::builder()
+                .attribute_name(name)
+                .attribute_value(value)
+                .level(f32::from(*level))
+                .build()
+        })
+        .collect()
+}
+
+/// A request the SDK refused to build: a bug here, not a problem with the template.
+fn build_error(operation: &'static str, error: BuildError) -> ApiError {
+    ApiError {
+        operation,
+        code: "ClientError".into(),
+        message: error.to_string(),
+        kind: ErrorKind::Other,
+    }
+}
+
+/// `None` for an empty list, so that the SDK leaves it off the wire.
+fn some_if_any<T>(items: Vec<T>) -> Option<Vec<T>> {
+    (!items.is_empty()).then_some(items)
 }
 
 impl ConnectApi for SdkConnect {
     async fn create_user(
         &self,
         spec: &UserSpec,
+        password: Option<&Secret>,
         extra_tags: &BTreeMap<String, String>,
-    ) -> Result<CreatedUser, ApiError> {
+    ) -> Result<UserRef, ApiError> {
         let mut tags: HashMap<String, String> = spec.tags.clone().into_iter().collect();
         tags.extend(extra_tags.clone());
         let identity = (spec.identity_info != IdentityInfo::default())
             .then(|| to_sdk_identity(&spec.identity_info));
+        // PhoneConfig alone as before; otherwise every setting per channel and no PhoneConfig.
+        let lists = match &spec.phone_config {
+            Some(_) => ChannelConfigs::default(),
+            None => spec.channels.for_create(),
+        };
+        let lists = to_sdk_channels(&lists).map_err(|e| build_error("CreateUser", e))?;
         let output = self
             .client()
             .await
             .create_user()
             .instance_id(&spec.instance_id)
             .username(&spec.name)
-            .set_password(spec.password.as_ref().map(|p| p.expose().to_owned()))
+            .set_password(password.map(|p| p.expose().to_owned()))
             .set_identity_info(identity)
-            .phone_config(to_sdk_phone(&spec.phone_config))
+            .set_phone_config(spec.phone_config.as_ref().map(to_sdk_phone))
+            .set_auto_accept_configs(some_if_any(lists.auto_accept))
+            .set_after_contact_work_configs(some_if_any(lists.after_contact_work))
+            .set_phone_number_configs(some_if_any(lists.phone_number))
+            .set_persistent_connection_configs(some_if_any(lists.persistent_connection))
+            .set_voice_enhancement_configs(some_if_any(lists.voice_enhancement))
             .set_directory_user_id(spec.directory_user_id.clone())
             .set_security_profile_ids(Some(spec.security_profile_ids.iter().cloned().collect()))
             .routing_profile_id(&spec.routing_profile_id)
@@ -185,7 +333,7 @@ impl ConnectApi for SdkConnect {
             .send()
             .await
             .map_err(|e| api_error("CreateUser", e))?;
-        Ok(CreatedUser {
+        Ok(UserRef {
             id: output.user_id().unwrap_or_default().to_owned(),
             arn: output.user_arn().unwrap_or_default().to_owned(),
         })
@@ -243,6 +391,38 @@ impl ConnectApi for SdkConnect {
         }
     }
 
+    async fn list_proficiencies(
+        &self,
+        instance_id: &str,
+        user_id: &str,
+    ) -> Result<ObservedProficiencies, ApiError> {
+        let client = self.client().await;
+        let mut listed = ObservedProficiencies::new();
+        let mut next_token = None;
+        loop {
+            let page = client
+                .list_user_proficiencies()
+                .instance_id(instance_id)
+                .user_id(user_id)
+                .max_results(100)
+                .set_next_token(next_token)
+                .send()
+                .await
+                .map_err(|e| api_error("ListUserProficiencies", e))?;
+            for proficiency in page.user_proficiency_list() {
+                let key = (
+                    proficiency.attribute_name().to_owned(),
+                    proficiency.attribute_value().to_owned(),
+                );
+                listed.insert(key, proficiency.level());
+            }
+            match page.next_token() {
+                Some(token) if !token.is_empty() => next_token = Some(token.to_owned()),
+                _ => return Ok(listed),
+            }
+        }
+    }
+
     async fn delete_user(&self, instance_id: &str, user_id: &str) -> Result<(), ApiError> {
         self.client()
             .await
@@ -257,8 +437,8 @@ impl ConnectApi for SdkConnect {
 
     async fn apply(
         &self,
-        user: &ObservedUser,
         instance_id: &str,
+        user: &UserRef,
         change: &Change,
     ) -> Result<(), ApiError> {
         /// Sends a fluent request whose output carries nothing we need.
@@ -284,6 +464,19 @@ impl ConnectApi for SdkConnect {
                 .instance_id(instance_id)
                 .user_id(user_id)
                 .phone_config(to_sdk_phone(config))),
+            Change::UserConfig(configs) => {
+                let lists =
+                    to_sdk_channels(configs).map_err(|e| build_error(change.operation(), e))?;
+                send!(client
+                    .update_user_config()
+                    .instance_id(instance_id)
+                    .user_id(user_id)
+                    .set_auto_accept_configs(some_if_any(lists.auto_accept))
+                    .set_after_contact_work_configs(some_if_any(lists.after_contact_work))
+                    .set_phone_number_configs(some_if_any(lists.phone_number))
+                    .set_persistent_connection_configs(some_if_any(lists.persistent_connection))
+                    .set_voice_enhancement_configs(some_if_any(lists.voice_enhancement)))
+            }
             Change::RoutingProfile(id) => send!(client
                 .update_user_routing_profile()
                 .instance_id(instance_id)
@@ -299,6 +492,41 @@ impl ConnectApi for SdkConnect {
                 .instance_id(instance_id)
                 .user_id(user_id)
                 .set_hierarchy_group_id(group.clone())),
+            Change::DisassociateProficiencies(keys) => {
+                let keys = keys
+                    .iter()
+                    .map(|(name, value)| {
+                        sdk::UserProficiencyDisassociate::builder()
+                            .attribute_name(name)
+                            .attribute_value(value)
+                            .build()
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|e| build_error(change.operation(), e))?;
+                send!(client
+                    .disassociate_user_proficiencies()
+                    .instance_id(instance_id)
+                    .user_id(user_id)
+                    .set_user_proficiencies(Some(keys)))
+            }
+            Change::UpdateProficiencies(levels) => {
+                let levels =
+                    to_sdk_proficiencies(levels).map_err(|e| build_error(change.operation(), e))?;
+                send!(client
+                    .update_user_proficiencies()
+                    .instance_id(instance_id)
+                    .user_id(user_id)
+                    .set_user_proficiencies(Some(levels)))
+            }
+            Change::AssociateProficiencies(levels) => {
+                let levels =
+                    to_sdk_proficiencies(levels).map_err(|e| build_error(change.operation(), e))?;
+                send!(client
+                    .associate_user_proficiencies()
+                    .instance_id(instance_id)
+                    .user_id(user_id)
+                    .set_user_proficiencies(Some(levels)))
+            }
             Change::Tag(tags) => send!(client
                 .tag_resource()
                 .resource_arn(&user.arn)

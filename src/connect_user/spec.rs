@@ -7,6 +7,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
+use super::channels::ChannelConfigs;
+use super::proficiencies::Proficiencies;
+
 /// A secret value (the password). Its `Debug` never shows it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
@@ -26,6 +29,16 @@ impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Secret(<redacted>)")
     }
+}
+
+/// Where the initial password comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PasswordSource {
+    /// `Password`, written in the template.
+    Literal(Secret),
+    /// `PasswordSecretArn`: read from Secrets Manager when the user is created. The secret is
+    /// the password itself, or JSON holding it under `key`.
+    SecretsManager { arn: String, key: String },
 }
 
 /// `PhoneConfig.PhoneType`.
@@ -85,11 +98,17 @@ pub struct UserSpec {
     /// The bare instance id, even when an ARN was given.
     pub instance_id: String,
     pub name: String,
-    pub password: Option<Secret>,
+    pub password: Option<PasswordSource>,
     pub directory_user_id: Option<String>,
     pub hierarchy_group_id: Option<String>,
     pub identity_info: IdentityInfo,
-    pub phone_config: PhoneConfig,
+    /// `PhoneConfig`, complete, when the template sets channels through it alone; `None` when
+    /// it uses per-channel settings, which are then sent through `UpdateUserConfig`.
+    pub phone_config: Option<PhoneConfig>,
+    /// Every channel's settings as the template wants them, `PhoneConfig` folded in.
+    pub channels: ChannelConfigs,
+    /// `UserProficiencies`; `None` when the template does not manage them.
+    pub proficiencies: Option<Proficiencies>,
     pub routing_profile_id: String,
     pub security_profile_ids: BTreeSet<String>,
     /// The template's tags, without the ownership tag.

@@ -89,6 +89,19 @@ impl ConnectEmulator {
                 post(update_security_profiles),
             )
             .route("/users/{instance}/{user}/hierarchy", post(update_hierarchy))
+            .route("/users/{instance}/{user}/config", post(update_user_config))
+            .route(
+                "/users/{instance}/{user}/associate-proficiencies",
+                post(associate_proficiencies),
+            )
+            .route(
+                "/users/{instance}/{user}/disassociate-proficiencies",
+                post(disassociate_proficiencies),
+            )
+            .route(
+                "/users/{instance}/{user}/proficiencies",
+                get(list_proficiencies).post(update_proficiencies),
+            )
             .route("/users-summary/{instance}", get(list_users))
             .route(
                 "/tags/{arn}",
@@ -358,62 +371,75 @@ async fn delete_user(
         .await
 }
 
-async fn update_identity_info(
-    State(s): Shared_,
-    Path((i, u)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    s.serve("UpdateUserIdentityInfo", &headers, |w| {
-        w.update_identity_info(&i, &u, &parse_body(&body)?)
-    })
-    .await
+/// A POST on one user whose body the model validates: the shape of most update routes.
+macro_rules! user_update {
+    ($name:ident, $operation:literal, $method:ident) => {
+        async fn $name(
+            State(s): Shared_,
+            Path((i, u)): Path<(String, String)>,
+            headers: HeaderMap,
+            body: Bytes,
+        ) -> Response {
+            s.serve($operation, &headers, |w| {
+                w.$method(&i, &u, &parse_body(&body)?)
+            })
+            .await
+        }
+    };
 }
 
-async fn update_phone_config(
-    State(s): Shared_,
-    Path((i, u)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    s.serve("UpdateUserPhoneConfig", &headers, |w| {
-        w.update_phone_config(&i, &u, &parse_body(&body)?)
-    })
-    .await
-}
+user_update!(
+    update_identity_info,
+    "UpdateUserIdentityInfo",
+    update_identity_info
+);
+user_update!(
+    update_phone_config,
+    "UpdateUserPhoneConfig",
+    update_phone_config
+);
+user_update!(
+    update_routing_profile,
+    "UpdateUserRoutingProfile",
+    update_routing_profile
+);
+user_update!(
+    update_security_profiles,
+    "UpdateUserSecurityProfiles",
+    update_security_profiles
+);
+user_update!(update_hierarchy, "UpdateUserHierarchy", update_hierarchy);
+user_update!(update_user_config, "UpdateUserConfig", update_user_config);
+user_update!(
+    associate_proficiencies,
+    "AssociateUserProficiencies",
+    associate_proficiencies
+);
+user_update!(
+    disassociate_proficiencies,
+    "DisassociateUserProficiencies",
+    disassociate_proficiencies
+);
+user_update!(
+    update_proficiencies,
+    "UpdateUserProficiencies",
+    update_proficiencies
+);
 
-async fn update_routing_profile(
+async fn list_proficiencies(
     State(s): Shared_,
     Path((i, u)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
     headers: HeaderMap,
-    body: Bytes,
 ) -> Response {
-    s.serve("UpdateUserRoutingProfile", &headers, |w| {
-        w.update_routing_profile(&i, &u, &parse_body(&body)?)
-    })
-    .await
-}
-
-async fn update_security_profiles(
-    State(s): Shared_,
-    Path((i, u)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    s.serve("UpdateUserSecurityProfiles", &headers, |w| {
-        w.update_security_profiles(&i, &u, &parse_body(&body)?)
-    })
-    .await
-}
-
-async fn update_hierarchy(
-    State(s): Shared_,
-    Path((i, u)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    s.serve("UpdateUserHierarchy", &headers, |w| {
-        w.update_hierarchy(&i, &u, &parse_body(&body)?)
+    let pairs = query_pairs(query);
+    let get = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+    let max = get("maxResults")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100);
+    let token = get("nextToken");
+    s.serve("ListUserProficiencies", &headers, |w| {
+        w.list_proficiencies(&i, &u, max, token.as_deref())
     })
     .await
 }

@@ -23,6 +23,11 @@ pub mod seed {
         "hg-east-0000-4000-8000-000000000001",
         "hg-west-0000-4000-8000-000000000002",
     ];
+    /// Predefined attributes and their values, for proficiencies.
+    pub const PREDEFINED_ATTRIBUTES: [(&str, &[&str]); 2] = [
+        ("Language", &["English", "Spanish", "French", "German"]),
+        ("Skill", &["Billing", "Technical", "Sales"]),
+    ];
     pub const ACCOUNT: &str = "123456789012";
     pub const REGION: &str = "us-east-1";
 }
@@ -73,9 +78,13 @@ pub struct User {
     pub id: String,
     pub arn: String,
     pub username: String,
-    pub has_password: bool,
+    /// The initial password, so that tests can check which one the function sent.
+    pub password: Option<String>,
     pub identity_info: Map<String, Value>,
-    pub phone_config: Map<String, Value>,
+    /// Per-channel settings, every channel always present; `PhoneConfig` is a view of them.
+    pub channels: BTreeMap<String, ChannelState>,
+    /// `(AttributeName, AttributeValue)` → level.
+    pub proficiencies: BTreeMap<ProficiencyKey, f64>,
     pub directory_user_id: Option<String>,
     pub hierarchy_group_id: Option<String>,
     pub routing_profile_id: String,
@@ -83,6 +92,39 @@ pub struct User {
     pub tags: BTreeMap<String, String>,
     pub modified: f64,
 }
+
+/// One channel's settings, as Connect keeps them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChannelState {
+    pub auto_accept: bool,
+    pub agent_first_callback_auto_accept: Option<bool>,
+    pub after_contact_work_time_limit: i64,
+    pub agent_first_callback_after_contact_work_time_limit: Option<i64>,
+    pub phone_type: String,
+    pub phone_number: Option<String>,
+    pub persistent_connection: bool,
+    pub voice_enhancement_mode: String,
+}
+
+impl Default for ChannelState {
+    fn default() -> Self {
+        Self {
+            auto_accept: false,
+            agent_first_callback_auto_accept: None,
+            after_contact_work_time_limit: 0,
+            agent_first_callback_after_contact_work_time_limit: None,
+            phone_type: "SOFT_PHONE".into(),
+            phone_number: None,
+            persistent_connection: false,
+            voice_enhancement_mode: "NONE".into(),
+        }
+    }
+}
+
+pub const CHANNELS: [&str; 4] = ["VOICE", "CHAT", "TASK", "EMAIL"];
+
+/// Connect's documented ceiling for an after-contact-work limit (24 days, in seconds).
+const MAX_AFTER_CONTACT_WORK: i64 = 2_000_000;
 
 #[derive(Debug, Clone)]
 pub struct Instance {
@@ -204,47 +246,263 @@ fn check_identity_info(info: &Value) -> Result<Map<String, Value>, ApiError> {
         .collect())
 }
 
-fn check_phone_config(config: &Value) -> Result<Map<String, Value>, ApiError> {
-    let Some(map) = config.as_object() else {
-        return Err(invalid_request("PhoneConfig must be an object"));
-    };
-    let phone_type = text(config, "PhoneType")?
-        .ok_or_else(|| invalid_request("PhoneConfig.PhoneType is required"))?;
+/// A validated `UserPhoneConfig`.
+#[derive(Debug, Clone)]
+struct PhoneSettings {
+    phone_type: String,
+    desk_phone_number: Option<String>,
+    auto_accept: bool,
+    after_contact_work_time_limit: i64,
+    persistent_connection: bool,
+}
+
+fn check_limit(value: Option<&Value>, name: &str) -> Result<i64, ApiError> {
+    match value {
+        None | Some(Value::Null) => Ok(0),
+        Some(limit) => match limit.as_i64() {
+            Some(l) if (0..=MAX_AFTER_CONTACT_WORK).contains(&l) => Ok(l),
+            _ => Err(invalid_parameter(format!(
+                "{name} must be between 0 and {MAX_AFTER_CONTACT_WORK}"
+            ))),
+        },
+    }
+}
+
+fn check_bool(value: &Value, key: &str, required: bool) -> Result<Option<bool>, ApiError> {
+    match value.get(key) {
+        None | Some(Value::Null) if required => Err(invalid_request(format!("{key} is required"))),
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(*b)),
+        Some(_) => Err(invalid_request(format!("{key} must be a boolean"))),
+    }
+}
+
+fn check_phone(phone_type: &str, number: Option<&str>, key: &str) -> Result<(), ApiError> {
     if !matches!(phone_type, "SOFT_PHONE" | "DESK_PHONE") {
         return Err(invalid_request(format!(
             "PhoneType {phone_type} is not one of SOFT_PHONE, DESK_PHONE"
         )));
     }
-    if let Some(limit) = config.get("AfterContactWorkTimeLimit") {
-        if limit.as_i64().is_none_or(|l| l < 0) {
-            return Err(invalid_parameter(
-                "AfterContactWorkTimeLimit must be at least 0",
-            ));
-        }
+    match number {
+        Some(number) if !is_e164(number) => Err(invalid_parameter(format!(
+            "{key} must match \\+[1-9]\\d{{1,14}}$"
+        ))),
+        None if phone_type == "DESK_PHONE" => Err(invalid_parameter(format!(
+            "{key} is required for DESK_PHONE"
+        ))),
+        _ => Ok(()),
     }
+}
+
+fn check_phone_config(config: &Value) -> Result<PhoneSettings, ApiError> {
+    if !config.is_object() {
+        return Err(invalid_request("PhoneConfig must be an object"));
+    }
+    let phone_type = text(config, "PhoneType")?
+        .ok_or_else(|| invalid_request("PhoneConfig.PhoneType is required"))?;
     let desk = text(config, "DeskPhoneNumber")?.filter(|d| !d.is_empty());
-    if let Some(number) = desk {
-        if !is_e164(number) {
+    check_phone(phone_type, desk, "DeskPhoneNumber")?;
+    Ok(PhoneSettings {
+        phone_type: phone_type.to_owned(),
+        desk_phone_number: desk.map(str::to_owned),
+        auto_accept: check_bool(config, "AutoAccept", false)?.unwrap_or(false),
+        after_contact_work_time_limit: check_limit(
+            config.get("AfterContactWorkTimeLimit"),
+            "AfterContactWorkTimeLimit",
+        )?,
+        persistent_connection: check_bool(config, "PersistentConnection", false)?.unwrap_or(false),
+    })
+}
+
+/// What `UpdateUserPhoneConfig` does: the VOICE channel's phone, auto-accept and persistent
+/// connection, and the same after-contact-work limit on every channel.
+fn apply_phone_config(channels: &mut BTreeMap<String, ChannelState>, phone: &PhoneSettings) {
+    for (name, state) in channels.iter_mut() {
+        state.after_contact_work_time_limit = phone.after_contact_work_time_limit;
+        if name == "VOICE" {
+            state.phone_type = phone.phone_type.clone();
+            state.phone_number = phone.desk_phone_number.clone();
+            state.auto_accept = phone.auto_accept;
+            state.persistent_connection = phone.persistent_connection;
+        }
+    }
+}
+
+fn default_channels() -> BTreeMap<String, ChannelState> {
+    CHANNELS
+        .iter()
+        .map(|c| (c.to_string(), ChannelState::default()))
+        .collect()
+}
+
+/// One validated per-channel entry: which channel, and what it sets there.
+type ChannelEdit = (String, Box<dyn FnOnce(&mut ChannelState) + Send>);
+
+/// Validates the per-channel lists of `CreateUser` / `UpdateUserConfig` into edits. Each list
+/// names a channel at most once; agent-first callback settings exist on VOICE only.
+fn check_user_config(body: &Value) -> Result<Vec<ChannelEdit>, ApiError> {
+    let mut edits: Vec<ChannelEdit> = Vec::new();
+    for list in [
+        "AutoAcceptConfigs",
+        "AfterContactWorkConfigs",
+        "PhoneNumberConfigs",
+        "PersistentConnectionConfigs",
+        "VoiceEnhancementConfigs",
+    ] {
+        let items = match body.get(list) {
+            None | Some(Value::Null) => continue,
+            Some(Value::Array(items)) => items,
+            Some(_) => return Err(invalid_request(format!("{list} must be a list"))),
+        };
+        let mut seen = BTreeSet::new();
+        for item in items {
+            let channel = text(item, "Channel")?
+                .ok_or_else(|| invalid_request(format!("{list}: Channel is required")))?
+                .to_owned();
+            if !CHANNELS.contains(&channel.as_str()) {
+                return Err(invalid_request(format!(
+                    "Channel {channel} is not one of VOICE, CHAT, TASK, EMAIL"
+                )));
+            }
+            if !seen.insert(channel.clone()) {
+                return Err(invalid_parameter(format!(
+                    "{list} lists channel {channel} more than once"
+                )));
+            }
+            let voice_only = |present: bool, what: &str| {
+                if present && channel != "VOICE" {
+                    Err(invalid_parameter(format!(
+                        "{what} applies to the VOICE channel only"
+                    )))
+                } else {
+                    Ok(())
+                }
+            };
+            let edit: Box<dyn FnOnce(&mut ChannelState) + Send> = match list {
+                "AutoAcceptConfigs" => {
+                    let on = check_bool(item, "AutoAccept", true)?.unwrap_or(false);
+                    let callback = check_bool(item, "AgentFirstCallbackAutoAccept", false)?;
+                    voice_only(callback.is_some(), "AgentFirstCallbackAutoAccept")?;
+                    Box::new(move |s| {
+                        s.auto_accept = on;
+                        s.agent_first_callback_auto_accept = callback;
+                    })
+                }
+                "AfterContactWorkConfigs" => {
+                    let config = item
+                        .get("AfterContactWorkConfig")
+                        .filter(|c| c.is_object())
+                        .ok_or_else(|| invalid_request("AfterContactWorkConfig is required"))?;
+                    let limit = check_limit(
+                        config.get("AfterContactWorkTimeLimit"),
+                        "AfterContactWorkTimeLimit",
+                    )?;
+                    let callback = match item.get("AgentFirstCallbackAfterContactWorkConfig") {
+                        None | Some(Value::Null) => None,
+                        Some(c) => Some(check_limit(
+                            c.get("AfterContactWorkTimeLimit"),
+                            "AfterContactWorkTimeLimit",
+                        )?),
+                    };
+                    voice_only(
+                        callback.is_some(),
+                        "AgentFirstCallbackAfterContactWorkConfig",
+                    )?;
+                    Box::new(move |s| {
+                        s.after_contact_work_time_limit = limit;
+                        s.agent_first_callback_after_contact_work_time_limit = callback;
+                    })
+                }
+                "PhoneNumberConfigs" => {
+                    let phone_type = text(item, "PhoneType")?
+                        .ok_or_else(|| invalid_request("PhoneType is required"))?
+                        .to_owned();
+                    let number = text(item, "PhoneNumber")?
+                        .filter(|n| !n.is_empty())
+                        .map(str::to_owned);
+                    check_phone(&phone_type, number.as_deref(), "PhoneNumber")?;
+                    Box::new(move |s| {
+                        s.phone_type = phone_type;
+                        s.phone_number = number;
+                    })
+                }
+                "PersistentConnectionConfigs" => {
+                    let on = check_bool(item, "PersistentConnection", true)?.unwrap_or(false);
+                    Box::new(move |s| s.persistent_connection = on)
+                }
+                _ => {
+                    let mode = text(item, "VoiceEnhancementMode")?
+                        .ok_or_else(|| invalid_request("VoiceEnhancementMode is required"))?
+                        .to_owned();
+                    if !matches!(
+                        mode.as_str(),
+                        "VOICE_ISOLATION" | "NOISE_SUPPRESSION" | "NONE"
+                    ) {
+                        return Err(invalid_request(format!(
+                            "VoiceEnhancementMode {mode} is not one of VOICE_ISOLATION, NOISE_SUPPRESSION, NONE"
+                        )));
+                    }
+                    Box::new(move |s| s.voice_enhancement_mode = mode)
+                }
+            };
+            edits.push((channel, edit));
+        }
+    }
+    Ok(edits)
+}
+
+fn apply_edits(channels: &mut BTreeMap<String, ChannelState>, edits: Vec<ChannelEdit>) {
+    for (channel, edit) in edits {
+        if let Some(state) = channels.get_mut(&channel) {
+            edit(state);
+        }
+    }
+}
+
+/// `(AttributeName, AttributeValue)`.
+pub type ProficiencyKey = (String, String);
+
+/// A validated proficiency list: `(name, value)` → level. Every attribute value must be
+/// predefined; levels are 1.0 to 5.0.
+fn check_proficiencies(
+    body: &Value,
+    with_level: bool,
+) -> Result<Vec<(ProficiencyKey, f64)>, ApiError> {
+    let items = body
+        .get("UserProficiencies")
+        .and_then(Value::as_array)
+        .ok_or_else(|| invalid_request("UserProficiencies is required"))?;
+    let mut out = Vec::new();
+    for item in items {
+        let name = text(item, "AttributeName")?.unwrap_or_default();
+        let value = text(item, "AttributeValue")?.unwrap_or_default();
+        if !(1..=100).contains(&name.chars().count()) || !(1..=100).contains(&value.chars().count())
+        {
             return Err(invalid_parameter(
-                "DeskPhoneNumber must match \\+[1-9]\\d{1,14}$",
+                "AttributeName and AttributeValue must be 1 to 100 characters",
             ));
         }
-    } else if phone_type == "DESK_PHONE" {
-        return Err(invalid_parameter(
-            "DeskPhoneNumber is required for DESK_PHONE",
-        ));
-    }
-    for key in ["AutoAccept", "PersistentConnection"] {
-        if config.get(key).is_some_and(|v| !v.is_boolean()) {
-            return Err(invalid_request(format!("{key} must be a boolean")));
+        let known = seed::PREDEFINED_ATTRIBUTES
+            .iter()
+            .any(|(n, values)| *n == name && values.contains(&value));
+        if !known {
+            return Err(not_found(format!(
+                "predefined attribute {name} with value {value} not found"
+            )));
         }
+        let level = if with_level {
+            match item.get("Level").and_then(Value::as_f64) {
+                Some(level) if (1.0..=5.0).contains(&level) => level,
+                _ => {
+                    return Err(invalid_parameter("Level must be between 1.0 and 5.0"));
+                }
+            }
+        } else {
+            0.0
+        };
+        out.push(((name.to_owned(), value.to_owned()), level));
     }
-    let mut stored = map.clone();
-    stored.entry("AutoAccept").or_insert(json!(false));
-    stored
-        .entry("AfterContactWorkTimeLimit")
-        .or_insert(json!(0));
-    Ok(stored)
+    Ok(out)
 }
 
 fn check_tags(tags: &Value, limit: usize) -> Result<BTreeMap<String, String>, ApiError> {
@@ -346,6 +604,17 @@ impl World {
             .ok_or_else(|| not_found(format!("instance {id} not found")))
     }
 
+    fn user(&self, instance_id: &str, user_id: &str) -> Result<&User, ApiError> {
+        self.instance(instance_id)?
+            .users
+            .get(user_id)
+            .ok_or_else(|| {
+                not_found(format!(
+                    "user {user_id} not found in instance {instance_id}"
+                ))
+            })
+    }
+
     fn user_mut(&mut self, instance_id: &str, user_id: &str) -> Result<&mut User, ApiError> {
         self.instance_mut(instance_id)?
             .users
@@ -403,7 +672,26 @@ impl World {
                 "DirectoryUserId is only allowed for EXISTING_DIRECTORY instances",
             ));
         }
-        let phone_config = check_phone_config(body.get("PhoneConfig").unwrap_or(&Value::Null))?;
+        // PhoneConfig, or per-channel settings with the phone in PhoneNumberConfigs.
+        let phone = match body.get("PhoneConfig") {
+            None | Some(Value::Null) => None,
+            Some(config) => Some(check_phone_config(config)?),
+        };
+        let has_phone_numbers = body
+            .get("PhoneNumberConfigs")
+            .and_then(Value::as_array)
+            .is_some_and(|l| !l.is_empty());
+        if phone.is_none() && !has_phone_numbers {
+            return Err(invalid_request(
+                "PhoneConfig or PhoneNumberConfigs is required",
+            ));
+        }
+        let edits = check_user_config(body)?;
+        let mut channels = default_channels();
+        if let Some(phone) = &phone {
+            apply_phone_config(&mut channels, phone);
+        }
+        apply_edits(&mut channels, edits);
         let identity_info = match body.get("IdentityInfo") {
             None | Some(Value::Null) => Map::new(),
             Some(info) => check_identity_info(info)?,
@@ -438,9 +726,10 @@ impl World {
             id: id.clone(),
             arn: arn.clone(),
             username: username.to_owned(),
-            has_password: password.is_some(),
+            password: password.map(str::to_owned),
             identity_info,
-            phone_config,
+            channels,
+            proficiencies: BTreeMap::new(),
             directory_user_id,
             hierarchy_group_id,
             routing_profile_id: routing_profile_id.to_owned(),
@@ -455,15 +744,7 @@ impl World {
     }
 
     pub fn describe_user(&self, instance_id: &str, user_id: &str) -> ApiResult {
-        let user = self
-            .instance(instance_id)?
-            .users
-            .get(user_id)
-            .ok_or_else(|| {
-                not_found(format!(
-                    "user {user_id} not found in instance {instance_id}"
-                ))
-            })?;
+        let user = self.user(instance_id, user_id)?;
         Ok(json!({ "User": user_view(user) }))
     }
 
@@ -511,8 +792,107 @@ impl World {
         user_id: &str,
         body: &Value,
     ) -> ApiResult {
-        let config = check_phone_config(body.get("PhoneConfig").unwrap_or(&Value::Null))?;
-        self.modify(instance_id, user_id, |user| user.phone_config = config)
+        let config = body
+            .get("PhoneConfig")
+            .ok_or_else(|| invalid_request("PhoneConfig is required"))?;
+        let phone = check_phone_config(config)?;
+        self.modify(instance_id, user_id, |user| {
+            apply_phone_config(&mut user.channels, &phone)
+        })
+    }
+
+    pub fn update_user_config(
+        &mut self,
+        instance_id: &str,
+        user_id: &str,
+        body: &Value,
+    ) -> ApiResult {
+        let edits = check_user_config(body)?;
+        self.modify(instance_id, user_id, |user| {
+            apply_edits(&mut user.channels, edits)
+        })
+    }
+
+    pub fn associate_proficiencies(
+        &mut self,
+        instance_id: &str,
+        user_id: &str,
+        body: &Value,
+    ) -> ApiResult {
+        self.set_proficiencies(instance_id, user_id, body, false)
+    }
+
+    pub fn update_proficiencies(
+        &mut self,
+        instance_id: &str,
+        user_id: &str,
+        body: &Value,
+    ) -> ApiResult {
+        self.set_proficiencies(instance_id, user_id, body, true)
+    }
+
+    /// Associate (none may be associated yet) or update (every one must be) proficiencies.
+    fn set_proficiencies(
+        &mut self,
+        instance_id: &str,
+        user_id: &str,
+        body: &Value,
+        associated: bool,
+    ) -> ApiResult {
+        let items = check_proficiencies(body, true)?;
+        let user = self.user_mut(instance_id, user_id)?;
+        let wrong = items
+            .iter()
+            .find(|(key, _)| user.proficiencies.contains_key(key) != associated);
+        if let Some(((name, value), _)) = wrong {
+            let state = if associated { "is not" } else { "is already" };
+            return Err(invalid_request(format!(
+                "proficiency {name}={value} {state} associated with the user"
+            )));
+        }
+        self.modify(instance_id, user_id, |user| {
+            user.proficiencies.extend(items)
+        })
+    }
+
+    pub fn disassociate_proficiencies(
+        &mut self,
+        instance_id: &str,
+        user_id: &str,
+        body: &Value,
+    ) -> ApiResult {
+        let items = check_proficiencies(body, false)?;
+        self.modify(instance_id, user_id, |user| {
+            for (key, _) in items {
+                user.proficiencies.remove(&key);
+            }
+        })
+    }
+
+    pub fn list_proficiencies(
+        &self,
+        instance_id: &str,
+        user_id: &str,
+        max_results: usize,
+        next_token: Option<&str>,
+    ) -> ApiResult {
+        let user = self.user(instance_id, user_id)?;
+        if !(1..=100).contains(&max_results) {
+            return Err(invalid_parameter("MaxResults must be 1 to 100"));
+        }
+        let start = page_start(next_token)?;
+        let page: Vec<Value> = user
+            .proficiencies
+            .iter()
+            .skip(start)
+            .take(max_results)
+            .map(|((name, value), level)| json!({ "AttributeName": name, "AttributeValue": value, "Level": level }))
+            .collect();
+        let mut out = json!({ "UserProficiencyList": page, "LastModifiedTime": user.modified, "LastModifiedRegion": seed::REGION });
+        if start + max_results < user.proficiencies.len() {
+            out["NextToken"] = json!((start + max_results).to_string());
+        }
+        Ok(out)
     }
 
     pub fn update_routing_profile(
@@ -604,12 +984,7 @@ impl World {
         if !(1..=1000).contains(&max_results) {
             return Err(invalid_parameter("MaxResults must be 1 to 1000"));
         }
-        let start: usize = match next_token {
-            None => 0,
-            Some(token) => token
-                .parse()
-                .map_err(|_| invalid_parameter("NextToken is not valid"))?,
-        };
+        let start = page_start(next_token)?;
         let users: Vec<&User> = instance.users.values().collect();
         let page: Vec<Value> = users
             .iter()
@@ -625,14 +1000,59 @@ impl World {
     }
 }
 
+/// Where a page starts: the emulator's `NextToken` is the index of the next item.
+fn page_start(next_token: Option<&str>) -> Result<usize, ApiError> {
+    next_token.map_or(Ok(0), |token| {
+        token
+            .parse()
+            .map_err(|_| invalid_parameter("NextToken is not valid"))
+    })
+}
+
 /// The user as `DescribeUser` shows it.
 pub fn user_view(user: &User) -> Value {
+    let voice = user.channels.get("VOICE").cloned().unwrap_or_default();
+    let mut phone_config = json!({
+        "PhoneType": voice.phone_type,
+        "AutoAccept": voice.auto_accept,
+        "AfterContactWorkTimeLimit": voice.after_contact_work_time_limit,
+        "PersistentConnection": voice.persistent_connection,
+    });
+    if let Some(number) = &voice.phone_number {
+        phone_config["DeskPhoneNumber"] = json!(number);
+    }
+    let per_channel = |f: &dyn Fn(&str, &ChannelState) -> Value| -> Vec<Value> {
+        user.channels.iter().map(|(c, s)| f(c, s)).collect()
+    };
     let mut view = json!({
         "Id": user.id,
         "Arn": user.arn,
         "Username": user.username,
         "IdentityInfo": user.identity_info,
-        "PhoneConfig": user.phone_config,
+        "PhoneConfig": phone_config,
+        "AutoAcceptConfigs": per_channel(&|c, s| {
+            let mut entry = json!({ "Channel": c, "AutoAccept": s.auto_accept });
+            if let Some(callback) = s.agent_first_callback_auto_accept {
+                entry["AgentFirstCallbackAutoAccept"] = json!(callback);
+            }
+            entry
+        }),
+        "AfterContactWorkConfigs": per_channel(&|c, s| {
+            let mut entry = json!({ "Channel": c, "AfterContactWorkConfig": { "AfterContactWorkTimeLimit": s.after_contact_work_time_limit } });
+            if let Some(callback) = s.agent_first_callback_after_contact_work_time_limit {
+                entry["AgentFirstCallbackAfterContactWorkConfig"] = json!({ "AfterContactWorkTimeLimit": callback });
+            }
+            entry
+        }),
+        "PhoneNumberConfigs": per_channel(&|c, s| {
+            let mut entry = json!({ "Channel": c, "PhoneType": s.phone_type });
+            if let Some(number) = &s.phone_number {
+                entry["PhoneNumber"] = json!(number);
+            }
+            entry
+        }),
+        "PersistentConnectionConfigs": per_channel(&|c, s| json!({ "Channel": c, "PersistentConnection": s.persistent_connection })),
+        "VoiceEnhancementConfigs": per_channel(&|c, s| json!({ "Channel": c, "VoiceEnhancementMode": s.voice_enhancement_mode })),
         "SecurityProfileIds": user.security_profile_ids,
         "RoutingProfileId": user.routing_profile_id,
         "Tags": user.tags,

@@ -1,0 +1,147 @@
+//! The initial password: written in the template, or read from Secrets Manager at create time.
+//!
+//! CloudFormation does not resolve `{{resolve:secretsmanager:…}}` in custom resource
+//! properties, so `PasswordSecretArn` names the secret and the function reads it. The secret is
+//! the password itself, or a JSON object holding it under `PasswordSecretKey`. No reason or
+//! log line here ever holds the secret's value, or a part of it.
+
+use std::future::Future;
+
+use super::properties::{is_valid_password, PASSWORD_RULE};
+use super::spec::{PasswordSource, Secret};
+
+/// What `GetSecretValue` answers. `Debug` shows no value: [`Secret`] redacts itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretValue {
+    Text(Secret),
+    Binary,
+}
+
+/// Why the secret could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("GetSecretValue: {code}: {message}")]
+pub struct SecretError {
+    pub code: String,
+    pub message: String,
+    /// Throttling, a 5xx or the network: worth another try.
+    pub retryable: bool,
+}
+
+/// Reads secrets; [`super::secrets::SdkSecrets`] does it with aws-sdk-secretsmanager.
+pub trait SecretStore: Send + Sync + 'static {
+    fn secret_value(
+        &self,
+        arn: &str,
+    ) -> impl Future<Output = Result<SecretValue, SecretError>> + Send;
+}
+
+/// A password that could not be taken from a secret. The text names the secret's ARN and key,
+/// never its content.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PasswordError {
+    #[error("PasswordSecretArn {arn}: {source}")]
+    Unreadable { arn: String, source: SecretError },
+    #[error("PasswordSecretArn {arn} holds a binary secret; store the password as a string, or as JSON with the key PasswordSecretKey names")]
+    Binary { arn: String },
+    #[error("PasswordSecretArn {arn} is JSON without the key {key}; set PasswordSecretKey to the key that holds the password")]
+    MissingKey { arn: String, key: String },
+    #[error("PasswordSecretArn {arn}: the value under {key} is not a string")]
+    NotText { arn: String, key: String },
+    #[error("PasswordSecretArn {arn}: the password {PASSWORD_RULE}")]
+    Weak { arn: String },
+}
+
+/// The password inside a secret's text: the whole text, or the `key` member of a JSON object.
+pub fn from_secret_text(arn: &str, key: &str, text: &Secret) -> Result<Secret, PasswordError> {
+    let password = match serde_json::from_str::<serde_json::Value>(text.expose()) {
+        Ok(serde_json::Value::Object(members)) => match members.get(key) {
+            Some(serde_json::Value::String(value)) => Secret::new(value.clone()),
+            Some(_) => {
+                return Err(PasswordError::NotText {
+                    arn: arn.to_owned(),
+                    key: key.to_owned(),
+                })
+            }
+            None => {
+                return Err(PasswordError::MissingKey {
+                    arn: arn.to_owned(),
+                    key: key.to_owned(),
+                })
+            }
+        },
+        _ => text.clone(),
+    };
+    if is_valid_password(password.expose()) {
+        Ok(password)
+    } else {
+        Err(PasswordError::Weak {
+            arn: arn.to_owned(),
+        })
+    }
+}
+
+/// The password for `CreateUser`, reading the secret if the template names one.
+pub async fn resolve<S: SecretStore>(
+    store: &S,
+    source: Option<&PasswordSource>,
+) -> Result<Option<Secret>, PasswordError> {
+    match source {
+        None => Ok(None),
+        Some(PasswordSource::Literal(password)) => Ok(Some(password.clone())),
+        Some(PasswordSource::SecretsManager { arn, key }) => match store.secret_value(arn).await {
+            Ok(SecretValue::Text(text)) => from_secret_text(arn, key, &text).map(Some),
+            Ok(SecretValue::Binary) => Err(PasswordError::Binary { arn: arn.clone() }),
+            Err(source) => Err(PasswordError::Unreadable {
+                arn: arn.clone(),
+                source,
+            }),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ARN: &str = "arn:aws:secretsmanager:us-east-1:123456789012:secret:agents-AbCdEf";
+
+    fn read(key: &str, text: &str) -> Result<Secret, PasswordError> {
+        from_secret_text(ARN, key, &Secret::new(text.to_owned()))
+    }
+
+    #[test]
+    fn plain_and_json_secrets() {
+        assert_eq!(read("password", "Plain123x").unwrap().expose(), "Plain123x");
+        let json = r#"{"username":"a","password":"FromJson9"}"#;
+        assert_eq!(read("password", json).unwrap().expose(), "FromJson9");
+        let custom = r#"{"agentPassword":"Custom123"}"#;
+        assert_eq!(read("agentPassword", custom).unwrap().expose(), "Custom123");
+    }
+
+    #[test]
+    fn failures_name_the_secret_never_its_value() {
+        let cases = [
+            (
+                "password",
+                r#"{"pw":"Hidden123x"}"#,
+                "without the key password",
+            ),
+            ("password", r#"{"password":87654321}"#, "is not a string"),
+            ("password", "weakhidden", "the password must be 8 to 64"),
+            (
+                "password",
+                r#"{"password":"weakhidden"}"#,
+                "the password must be 8 to 64",
+            ),
+        ];
+        for (key, text, expected) in cases {
+            let reason = read(key, text).unwrap_err().to_string();
+            assert!(reason.contains(expected), "{reason}");
+            assert!(reason.contains(ARN), "{reason}");
+            assert!(
+                !reason.contains("idden") && !reason.contains("87654321"),
+                "{reason}"
+            );
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! `UserProficiencies`: which predefined attribute values a user handles, and how well.
+//!
+//! Connect keeps them apart from the user (`ListUserProficiencies`), keyed by attribute name
+//! and value, each with a level. Converging means three calls at most: disassociate what the
+//! template no longer lists, update the levels that differ, associate what is new.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A proficiency's identity: `(AttributeName, AttributeValue)`.
+pub type ProficiencyKey = (String, String);
+
+/// Proficiencies as the template wants them: level 1 to 5 per attribute value.
+pub type Proficiencies = BTreeMap<ProficiencyKey, u8>;
+
+/// Proficiencies as Connect lists them; its levels are floats.
+pub type ObservedProficiencies = BTreeMap<ProficiencyKey, f32>;
+
+/// The calls that bring observed proficiencies to the desired ones.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProficiencyChanges {
+    pub disassociate: BTreeSet<ProficiencyKey>,
+    pub update: Proficiencies,
+    pub associate: Proficiencies,
+}
+
+/// What differs between `desired` and `observed`.
+pub fn changes(desired: &Proficiencies, observed: &ObservedProficiencies) -> ProficiencyChanges {
+    let mut out = ProficiencyChanges {
+        disassociate: observed
+            .keys()
+            .filter(|key| !desired.contains_key(*key))
+            .cloned()
+            .collect(),
+        ..Default::default()
+    };
+    for (key, level) in desired {
+        match observed.get(key) {
+            None => {
+                out.associate.insert(key.clone(), *level);
+            }
+            Some(current) if *current != f32::from(*level) => {
+                out.update.insert(key.clone(), *level);
+            }
+            Some(_) => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(name: &str, value: &str) -> ProficiencyKey {
+        (name.to_owned(), value.to_owned())
+    }
+
+    #[test]
+    fn each_difference_lands_in_its_call() {
+        let desired = Proficiencies::from([
+            (key("Language", "English"), 5),
+            (key("Language", "Spanish"), 3),
+            (key("Skill", "Billing"), 2),
+        ]);
+        let observed = ObservedProficiencies::from([
+            (key("Language", "English"), 5.0),
+            (key("Language", "Spanish"), 2.5),
+            (key("Language", "French"), 1.0),
+        ]);
+        assert_eq!(
+            changes(&desired, &observed),
+            ProficiencyChanges {
+                disassociate: BTreeSet::from([key("Language", "French")]),
+                update: Proficiencies::from([(key("Language", "Spanish"), 3)]),
+                associate: Proficiencies::from([(key("Skill", "Billing"), 2)]),
+            }
+        );
+    }
+
+    #[test]
+    fn equal_sets_need_nothing() {
+        let desired = Proficiencies::from([(key("Language", "English"), 4)]);
+        let observed = ObservedProficiencies::from([(key("Language", "English"), 4.0)]);
+        assert_eq!(changes(&desired, &observed), ProficiencyChanges::default());
+    }
+}

@@ -1,0 +1,58 @@
+//! [`SecretStore`] over aws-sdk-secretsmanager: the only file that knows its types.
+
+use aws_sdk_secretsmanager::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_secretsmanager::Client;
+use tokio::sync::OnceCell;
+
+use super::password::{SecretError, SecretStore, SecretValue};
+use super::spec::Secret;
+
+/// The Secrets Manager client, built lazily: most events never read a secret.
+#[derive(Debug, Default)]
+pub struct SdkSecrets {
+    client: OnceCell<Client>,
+}
+
+impl SdkSecrets {
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl SecretStore for SdkSecrets {
+    async fn secret_value(&self, arn: &str) -> Result<SecretValue, SecretError> {
+        let client = self
+            .client
+            .get_or_init(|| async { Client::new(super::aws::config().await) })
+            .await;
+        let output = client
+            .get_secret_value()
+            .secret_id(arn)
+            .send()
+            .await
+            .map_err(secret_error)?;
+        // Moved, never copied into a String that could outlive the call unredacted.
+        match output.secret_string {
+            Some(text) => Ok(SecretValue::Text(Secret::new(text))),
+            None => Ok(SecretValue::Binary),
+        }
+    }
+}
+
+fn secret_error<E, R>(error: SdkError<E, R>) -> SecretError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug,
+{
+    let failure = super::aws::failure(error);
+    let retryable = failure.network
+        || matches!(
+            failure.code.as_str(),
+            "ThrottlingException" | "InternalServiceError" | "InternalFailure"
+        );
+    SecretError {
+        code: failure.code,
+        message: failure.message,
+        retryable,
+    }
+}

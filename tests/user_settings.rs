@@ -1,0 +1,517 @@
+//! Per-channel settings and proficiencies end to end: the compiled function against the
+//! Connect emulator, on create, on update (removal included) and in drift repair.
+
+mod support;
+
+use serde_json::{json, Value};
+use support::answers::{failed, ok, physical_id};
+use support::connect_emulator::{seed, Fault};
+use support::events::stringify;
+use support::examples::seed_examples;
+use support::stack::LocalStack;
+
+const INSTANCE: &str = seed::INSTANCE_MANAGED;
+
+fn user_id(physical_id: &str) -> String {
+    physical_id.split_once(':').unwrap().1.to_owned()
+}
+
+fn basic() -> Value {
+    seed_examples()[0].1.clone()
+}
+
+/// A user set entirely per channel: no `PhoneConfig`.
+fn per_channel() -> Value {
+    let mut properties = basic();
+    properties.as_object_mut().unwrap().remove("PhoneConfig");
+    properties["PhoneNumberConfigs"] = json!([
+        {"Channel": "VOICE", "PhoneType": "DESK_PHONE", "PhoneNumber": "+14255550100"}
+    ]);
+    properties["AutoAcceptConfigs"] = json!([
+        {"Channel": "VOICE", "AutoAccept": true, "AgentFirstCallbackAutoAccept": true},
+        {"Channel": "CHAT", "AutoAccept": true}
+    ]);
+    properties["AfterContactWorkConfigs"] = json!([
+        {"Channel": "VOICE", "AfterContactWorkConfig": {"AfterContactWorkTimeLimit": 30},
+         "AgentFirstCallbackAfterContactWorkConfig": {"AfterContactWorkTimeLimit": 10}},
+        {"Channel": "TASK", "AfterContactWorkConfig": {"AfterContactWorkTimeLimit": 600}}
+    ]);
+    properties["PersistentConnectionConfigs"] = json!([
+        {"Channel": "VOICE", "PersistentConnection": true}
+    ]);
+    properties["VoiceEnhancementConfigs"] = json!([
+        {"Channel": "VOICE", "VoiceEnhancementMode": "NOISE_SUPPRESSION"}
+    ]);
+    properties
+}
+
+/// The `list` entry for `channel` in the user as `DescribeUser` shows it.
+fn entry(user: &Value, list: &str, channel: &str) -> Value {
+    user[list]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["Channel"] == channel)
+        .cloned()
+        .unwrap_or_else(|| panic!("{list} has no {channel}: {user}"))
+}
+
+fn user(stack: &LocalStack, physical_id: &str) -> Value {
+    stack
+        .connect
+        .user(INSTANCE, &user_id(physical_id))
+        .expect("the user exists")
+}
+
+/// Changes the emulator's user directly, as someone in the console would.
+fn drift(
+    stack: &LocalStack,
+    physical_id: &str,
+    change: impl FnOnce(&mut support::connect_emulator::model::User),
+) {
+    let id = user_id(physical_id);
+    stack.connect.with_world(|world| {
+        let instance = world.instances.get_mut(INSTANCE).unwrap();
+        change(instance.users.get_mut(&id).unwrap());
+    });
+}
+
+#[tokio::test]
+async fn per_channel_settings_are_set_by_the_one_create_call() {
+    let stack = LocalStack::start().await;
+    let answer = stack.create("Agent", &stringify(per_channel())).await;
+    let id = physical_id(ok(&answer));
+    assert_eq!(stack.connect.mutations(), vec!["CreateUser"]);
+    let user = user(&stack, &id);
+    assert_eq!(
+        entry(&user, "PhoneNumberConfigs", "VOICE"),
+        json!({"Channel": "VOICE", "PhoneType": "DESK_PHONE", "PhoneNumber": "+14255550100"})
+    );
+    assert_eq!(
+        entry(&user, "AutoAcceptConfigs", "VOICE"),
+        json!({"Channel": "VOICE", "AutoAccept": true, "AgentFirstCallbackAutoAccept": true})
+    );
+    assert_eq!(
+        entry(&user, "AutoAcceptConfigs", "CHAT")["AutoAccept"],
+        true
+    );
+    assert_eq!(
+        entry(&user, "AutoAcceptConfigs", "TASK")["AutoAccept"],
+        false
+    );
+    let voice_work = entry(&user, "AfterContactWorkConfigs", "VOICE");
+    assert_eq!(
+        voice_work["AfterContactWorkConfig"]["AfterContactWorkTimeLimit"],
+        30
+    );
+    assert_eq!(
+        voice_work["AgentFirstCallbackAfterContactWorkConfig"]["AfterContactWorkTimeLimit"],
+        10
+    );
+    assert_eq!(
+        entry(&user, "AfterContactWorkConfigs", "TASK")["AfterContactWorkConfig"]
+            ["AfterContactWorkTimeLimit"],
+        600
+    );
+    assert_eq!(
+        entry(&user, "PersistentConnectionConfigs", "VOICE")["PersistentConnection"],
+        true
+    );
+    assert_eq!(
+        entry(&user, "VoiceEnhancementConfigs", "VOICE")["VoiceEnhancementMode"],
+        "NOISE_SUPPRESSION"
+    );
+    // The older view agrees: PhoneConfig shows the VOICE channel.
+    assert_eq!(user["PhoneConfig"]["PhoneType"], "DESK_PHONE");
+    assert_eq!(user["PhoneConfig"]["AutoAccept"], true);
+
+    stack.connect.clear_calls();
+    ok(&stack
+        .update("Agent", &id, &per_channel(), &per_channel())
+        .await);
+    assert_eq!(
+        stack.connect.served(),
+        vec!["DescribeUser"],
+        "already converged"
+    );
+}
+
+#[tokio::test]
+async fn per_channel_changes_and_removals_make_one_update_user_config_call() {
+    let stack = LocalStack::start().await;
+    let old = per_channel();
+    let id = physical_id(ok(&stack.create("Agent", &old).await));
+
+    // Change one channel, drop the voice enhancement list altogether.
+    let mut new = old.clone();
+    new["AutoAcceptConfigs"] =
+        json!([{"Channel": "CHAT", "AutoAccept": false}, {"Channel": "EMAIL", "AutoAccept": true}]);
+    new.as_object_mut()
+        .unwrap()
+        .remove("VoiceEnhancementConfigs");
+    stack.connect.clear_calls();
+    ok(&stack.update("Agent", &id, &new, &old).await);
+    assert_eq!(stack.connect.mutations(), vec!["UpdateUserConfig"]);
+    let user = user(&stack, &id);
+    assert_eq!(
+        entry(&user, "AutoAcceptConfigs", "VOICE"),
+        json!({"Channel": "VOICE", "AutoAccept": false, "AgentFirstCallbackAutoAccept": false}),
+        "VOICE left the list: back to the default"
+    );
+    assert_eq!(
+        entry(&user, "AutoAcceptConfigs", "CHAT")["AutoAccept"],
+        false
+    );
+    assert_eq!(
+        entry(&user, "AutoAcceptConfigs", "EMAIL")["AutoAccept"],
+        true
+    );
+    assert_eq!(
+        entry(&user, "VoiceEnhancementConfigs", "VOICE")["VoiceEnhancementMode"],
+        "NONE"
+    );
+
+    // Back to PhoneConfig alone: everything per channel returns to what PhoneConfig implies.
+    let legacy = basic();
+    stack.connect.clear_calls();
+    ok(&stack.update("Agent", &id, &legacy, &new).await);
+    assert_eq!(
+        stack.connect.mutations(),
+        vec!["UpdateUserPhoneConfig", "UpdateUserConfig"]
+    );
+    let user = self::user(&stack, &id);
+    for channel in ["VOICE", "CHAT", "TASK", "EMAIL"] {
+        assert_eq!(
+            entry(&user, "AutoAcceptConfigs", channel)["AutoAccept"],
+            false
+        );
+        assert_eq!(
+            entry(&user, "AfterContactWorkConfigs", channel),
+            json!({"Channel": channel, "AfterContactWorkConfig": {"AfterContactWorkTimeLimit": 0}})
+        );
+        assert_eq!(
+            entry(&user, "PersistentConnectionConfigs", channel)["PersistentConnection"],
+            false
+        );
+    }
+    assert_eq!(user["PhoneConfig"]["PhoneType"], "SOFT_PHONE");
+    stack.connect.clear_calls();
+    ok(&stack.update("Agent", &id, &legacy, &legacy).await);
+    assert!(
+        stack.connect.mutations().is_empty(),
+        "converged: {:?}",
+        stack.connect.mutations()
+    );
+}
+
+#[tokio::test]
+async fn per_channel_drift_is_repaired_and_phone_config_users_are_repaired_too() {
+    let stack = LocalStack::start().await;
+    let properties = per_channel();
+    let id = physical_id(ok(&stack.create("Agent", &properties).await));
+    drift(&stack, &id, |user| {
+        let chat = user.channels.get_mut("CHAT").unwrap();
+        chat.auto_accept = false;
+        chat.voice_enhancement_mode = "VOICE_ISOLATION".into();
+        user.channels.get_mut("VOICE").unwrap().phone_type = "SOFT_PHONE".into();
+    });
+    stack.connect.clear_calls();
+    ok(&stack.update("Agent", &id, &properties, &properties).await);
+    assert_eq!(stack.connect.mutations(), vec!["UpdateUserConfig"]);
+    assert_eq!(
+        self::user(&stack, &id)["AutoAcceptConfigs"],
+        user_after_create(&stack).await
+    );
+
+    // A user set through PhoneConfig alone: a console change to another channel is undone.
+    let legacy = basic();
+    let mut other = legacy.clone();
+    other["Name"] = json!("legacy-agent");
+    let legacy_id = physical_id(ok(&stack.create("Legacy", &other).await));
+    drift(&stack, &legacy_id, |user| {
+        user.channels.get_mut("CHAT").unwrap().persistent_connection = true;
+    });
+    stack.connect.clear_calls();
+    ok(&stack.update("Legacy", &legacy_id, &other, &other).await);
+    assert_eq!(stack.connect.mutations(), vec!["UpdateUserConfig"]);
+    let repaired = self::user(&stack, &legacy_id);
+    assert_eq!(
+        entry(&repaired, "PersistentConnectionConfigs", "CHAT")["PersistentConnection"],
+        false
+    );
+}
+
+/// The `AutoAcceptConfigs` a fresh user made from [`per_channel`] has.
+async fn user_after_create(stack: &LocalStack) -> Value {
+    let mut fresh = per_channel();
+    fresh["Name"] = json!("fresh-agent");
+    let id = physical_id(ok(&stack.create("Fresh", &fresh).await));
+    user(stack, &id)["AutoAcceptConfigs"].clone()
+}
+
+#[tokio::test]
+async fn overlapping_or_missing_phone_settings_fail_before_any_call() {
+    let stack = LocalStack::start().await;
+    let mut both = basic();
+    both["PhoneConfig"]["AutoAccept"] = json!(true);
+    both["AutoAcceptConfigs"] = json!([{"Channel": "VOICE", "AutoAccept": false}]);
+    let reason = failed(&stack.create("Agent", &both).await);
+    assert!(
+        reason.contains("PhoneConfig.AutoAccept and AutoAcceptConfigs both set auto-accept"),
+        "{reason}"
+    );
+    let mut neither = basic();
+    neither.as_object_mut().unwrap().remove("PhoneConfig");
+    neither["AutoAcceptConfigs"] = json!([{"Channel": "CHAT", "AutoAccept": true}]);
+    let reason = failed(&stack.create("Agent", &neither).await);
+    assert!(
+        reason.contains("PhoneConfig is required (or give PhoneNumberConfigs)"),
+        "{reason}"
+    );
+    let mut desk = per_channel();
+    desk["PhoneNumberConfigs"] = json!([{"Channel": "VOICE", "PhoneType": "DESK_PHONE"}]);
+    let reason = failed(&stack.create("Agent", &desk).await);
+    assert!(
+        reason
+            .contains("PhoneNumberConfigs[0].PhoneNumber is required when PhoneType is DESK_PHONE"),
+        "{reason}"
+    );
+    assert!(
+        stack.connect.calls().is_empty(),
+        "{:?}",
+        stack.connect.calls()
+    );
+}
+
+fn with_proficiencies(levels: &[(&str, &str, u8)]) -> Value {
+    let mut properties = basic();
+    properties["UserProficiencies"] = levels
+        .iter()
+        .map(|(name, value, level)| json!({"AttributeName": name, "AttributeValue": value, "Level": level}))
+        .collect();
+    properties
+}
+
+/// The user's proficiencies in the emulator, as `(name, value, level)`.
+fn proficiencies(stack: &LocalStack, physical_id: &str) -> Vec<(String, String, f64)> {
+    let id = user_id(physical_id);
+    stack.connect.with_world(|world| {
+        world.instances[INSTANCE].users[&id]
+            .proficiencies
+            .iter()
+            .map(|((name, value), level)| (name.clone(), value.clone(), *level))
+            .collect()
+    })
+}
+
+fn levels(list: &[(&str, &str, f64)]) -> Vec<(String, String, f64)> {
+    list.iter()
+        .map(|(n, v, l)| (n.to_string(), v.to_string(), *l))
+        .collect()
+}
+
+#[tokio::test]
+async fn proficiencies_are_associated_right_after_create() {
+    let stack = LocalStack::start().await;
+    let properties = stringify(with_proficiencies(&[
+        ("Language", "English", 5),
+        ("Skill", "Billing", 2),
+    ]));
+    let id = physical_id(ok(&stack.create("Agent", &properties).await));
+    assert_eq!(
+        stack.connect.mutations(),
+        vec!["CreateUser", "AssociateUserProficiencies"]
+    );
+    assert_eq!(
+        proficiencies(&stack, &id),
+        levels(&[("Language", "English", 5.0), ("Skill", "Billing", 2.0)])
+    );
+    stack.connect.clear_calls();
+    ok(&stack.update("Agent", &id, &properties, &properties).await);
+    assert_eq!(
+        stack.connect.served(),
+        vec!["DescribeUser", "ListUserProficiencies"]
+    );
+}
+
+#[tokio::test]
+async fn a_refused_proficiency_fails_the_create_and_leaves_no_user() {
+    let stack = LocalStack::start().await;
+    let properties = with_proficiencies(&[("Language", "Klingon", 3)]);
+    let answer = stack.create("Agent", &properties).await;
+    let reason = failed(&answer);
+    assert!(
+        reason.starts_with("AssociateUserProficiencies: ResourceNotFoundException: predefined attribute Language with value Klingon not found"),
+        "{reason}"
+    );
+    assert!(
+        reason.contains("the user was deleted again, so nothing is left behind"),
+        "{reason}"
+    );
+    assert_eq!(stack.connect.user_count(INSTANCE), 0);
+    assert_eq!(stack.connect.mutations(), vec!["CreateUser", "DeleteUser"]);
+    let marker = physical_id(&answer);
+    assert!(marker.starts_with("failed-create."), "{marker}");
+    stack.connect.clear_calls();
+    ok(&stack.delete("Agent", &marker, &properties).await);
+    assert!(stack.connect.calls().is_empty());
+}
+
+#[tokio::test]
+async fn when_the_cleanup_fails_too_the_rollback_delete_removes_the_user() {
+    let stack = LocalStack::start().await;
+    let properties = with_proficiencies(&[("Language", "Klingon", 3)]);
+    stack.connect.inject(
+        "DeleteUser",
+        Fault::Error {
+            status: 400,
+            code: "InvalidRequestException",
+        },
+        1,
+    );
+    let answer = stack.create("Agent", &properties).await;
+    let reason = failed(&answer);
+    assert!(
+        reason.contains("deleting the user again failed too"),
+        "{reason}"
+    );
+    assert_eq!(stack.connect.user_count(INSTANCE), 1);
+    let id = physical_id(&answer);
+    assert!(
+        id.starts_with(&format!("{INSTANCE}:")),
+        "names the user: {id}"
+    );
+    // CloudFormation follows the failed Create with a Delete of that id.
+    ok(&stack.delete("Agent", &id, &properties).await);
+    assert_eq!(stack.connect.user_count(INSTANCE), 0);
+}
+
+#[tokio::test]
+async fn proficiencies_converge_on_update_including_removal_and_drift() {
+    let stack = LocalStack::start().await;
+    let old = with_proficiencies(&[
+        ("Language", "English", 5),
+        ("Language", "French", 1),
+        ("Skill", "Billing", 2),
+    ]);
+    let id = physical_id(ok(&stack.create("Agent", &old).await));
+
+    let new = with_proficiencies(&[
+        ("Language", "English", 5),
+        ("Skill", "Billing", 4),
+        ("Skill", "Sales", 1),
+    ]);
+    stack.connect.clear_calls();
+    ok(&stack.update("Agent", &id, &new, &old).await);
+    assert_eq!(
+        stack.connect.mutations(),
+        vec![
+            "DisassociateUserProficiencies",
+            "UpdateUserProficiencies",
+            "AssociateUserProficiencies"
+        ]
+    );
+    assert_eq!(
+        proficiencies(&stack, &id),
+        levels(&[
+            ("Language", "English", 5.0),
+            ("Skill", "Billing", 4.0),
+            ("Skill", "Sales", 1.0)
+        ])
+    );
+
+    // Drift: a level changed and a proficiency added in the console.
+    drift(&stack, &id, |user| {
+        user.proficiencies
+            .insert(("Language".into(), "English".into()), 2.5);
+        user.proficiencies
+            .insert(("Language".into(), "German".into()), 3.0);
+    });
+    stack.connect.clear_calls();
+    ok(&stack.update("Agent", &id, &new, &new).await);
+    assert_eq!(
+        stack.connect.mutations(),
+        vec!["DisassociateUserProficiencies", "UpdateUserProficiencies"]
+    );
+    assert_eq!(
+        proficiencies(&stack, &id),
+        levels(&[
+            ("Language", "English", 5.0),
+            ("Skill", "Billing", 4.0),
+            ("Skill", "Sales", 1.0)
+        ])
+    );
+
+    // Removal: the property leaves the template; the proficiencies leave the user.
+    let removed = basic();
+    stack.connect.clear_calls();
+    ok(&stack.update("Agent", &id, &removed, &new).await);
+    assert_eq!(
+        stack.connect.mutations(),
+        vec!["DisassociateUserProficiencies"]
+    );
+    assert!(proficiencies(&stack, &id).is_empty());
+
+    // A template that never lists proficiencies leaves them alone, and costs no extra call.
+    drift(&stack, &id, |user| {
+        user.proficiencies
+            .insert(("Language".into(), "German".into()), 3.0);
+    });
+    stack.connect.clear_calls();
+    ok(&stack.update("Agent", &id, &removed, &removed).await);
+    assert_eq!(stack.connect.served(), vec!["DescribeUser"]);
+    assert_eq!(proficiencies(&stack, &id).len(), 1);
+}
+
+#[tokio::test]
+async fn a_redelivered_create_finishes_the_proficiencies_its_first_delivery_missed() {
+    let stack = LocalStack::start().await;
+    let properties = with_proficiencies(&[("Skill", "Technical", 4)]);
+    // The first delivery made the user, then the function was cut off before associating.
+    let mut owned = properties.clone();
+    owned["Username"] = owned["Name"].clone();
+    owned["Tags"] = json!({"connect-user-resource:created-by-request": "cut-off"});
+    stack
+        .connect
+        .with_world(|w| w.create_user(INSTANCE, &owned))
+        .unwrap();
+    let event = support::events::create(&stack.sink, "cut-off", "Agent", &properties);
+    let id = physical_id(ok(&stack.play(event).await));
+    assert_eq!(stack.connect.user_count(INSTANCE), 1);
+    assert_eq!(
+        proficiencies(&stack, &id),
+        levels(&[("Skill", "Technical", 4.0)])
+    );
+    assert!(stack
+        .connect
+        .mutations()
+        .contains(&"AssociateUserProficiencies".to_string()));
+}
+
+#[tokio::test]
+async fn new_calls_are_retried_when_throttled() {
+    let stack = LocalStack::start().await;
+    let properties = with_proficiencies(&[("Language", "Spanish", 3)]);
+    stack
+        .connect
+        .inject("AssociateUserProficiencies", Fault::throttle(), 2);
+    let id = physical_id(ok(&stack.create("Agent", &properties).await));
+    assert_eq!(proficiencies(&stack, &id).len(), 1);
+    let mut new = per_channel();
+    new["UserProficiencies"] = properties["UserProficiencies"].clone();
+    stack
+        .connect
+        .inject("UpdateUserConfig", Fault::throttle(), 2);
+    stack
+        .connect
+        .inject("ListUserProficiencies", Fault::throttle(), 1);
+    ok(&stack.update("Agent", &id, &new, &properties).await);
+    let statuses: Vec<u16> = stack
+        .connect
+        .calls()
+        .iter()
+        .filter(|c| c.operation == "UpdateUserConfig")
+        .map(|c| c.status)
+        .collect();
+    assert_eq!(statuses, vec![429, 429, 200]);
+}
