@@ -33,7 +33,9 @@ fmt:
 cfn-lint: cdk-synth
 	cfn-lint template.yaml
 	# W3005: CDK always adds DependsOn on the function's role next to the GetAtt; harmless.
-	cfn-lint --ignore-checks W3005 -- $(CDK_DIR)/cdk.out/ConnectUsers.template.json
+	# W3037: cfn-lint's list of IAM actions does not know connect:UpdateUserConfig (2025) yet;
+	# tests/template.rs checks every action against the calls the function makes instead.
+	cfn-lint --ignore-checks W3005 W3037 -- $(CDK_DIR)/cdk.out/ConnectUsers.template.json
 
 ## cdk-synth: synthesize the CDK example offline, with the debug build as its code asset
 cdk-synth:

@@ -1,5 +1,6 @@
 //! What cfn-lint does not check in `template.yaml` and the CDK example: the IAM actions are
-//! exactly the Connect calls the function makes, ServiceTimeout is in range, the runtime is
+//! exactly the Connect and Secrets Manager calls the function makes, the secret is the only
+//! one readable, ServiceTimeout is in range, the runtime is
 //! right, and every `!GetAtt` names a resource and an attribute that exist.
 
 use std::collections::BTreeSet;
@@ -13,8 +14,9 @@ fn read(relative: &str) -> String {
         .expect(relative)
 }
 
-/// Every Connect action the function can call.
-fn actions_called() -> BTreeSet<String> {
+/// The operation of every kind of change. The match has no wildcard, so a new kind of change
+/// does not compile until it is listed here, and so in the IAM policies.
+fn every_change() -> Vec<Change> {
     let phone = PhoneConfig {
         phone_type: PhoneType::SoftPhone,
         auto_accept: false,
@@ -22,29 +24,88 @@ fn actions_called() -> BTreeSet<String> {
         desk_phone_number: None,
         persistent_connection: false,
     };
-    let changes = [
+    let changes = vec![
         Change::IdentityInfo(IdentityInfo::default()),
         Change::PhoneConfig(phone),
+        Change::UserConfig(Default::default()),
         Change::RoutingProfile(String::new()),
         Change::SecurityProfiles(Default::default()),
         Change::Hierarchy(None),
+        Change::DisassociateProficiencies(Default::default()),
+        Change::UpdateProficiencies(Default::default()),
+        Change::AssociateProficiencies(Default::default()),
         Change::Tag(Default::default()),
         Change::Untag(Default::default()),
     ];
+    for change in &changes {
+        match change {
+            Change::IdentityInfo(_)
+            | Change::PhoneConfig(_)
+            | Change::UserConfig(_)
+            | Change::RoutingProfile(_)
+            | Change::SecurityProfiles(_)
+            | Change::Hierarchy(_)
+            | Change::DisassociateProficiencies(_)
+            | Change::UpdateProficiencies(_)
+            | Change::AssociateProficiencies(_)
+            | Change::Tag(_)
+            | Change::Untag(_) => {}
+        }
+    }
     changes
+}
+
+/// Every action the function can call.
+fn actions_called() -> BTreeSet<String> {
+    every_change()
         .iter()
         .map(Change::operation)
-        .chain(["CreateUser", "DescribeUser", "DeleteUser", "ListUsers"])
+        .chain([
+            "CreateUser",
+            "DescribeUser",
+            "DeleteUser",
+            "ListUsers",
+            "ListUserProficiencies",
+        ])
         .map(|a| format!("connect:{a}"))
+        .chain(["secretsmanager:GetSecretValue".to_owned()])
         .collect()
 }
 
-/// The `connect:*` actions named in a template or program text.
+/// The `connect:*` and `secretsmanager:*` actions named in a template or program text.
 fn actions_in(text: &str) -> BTreeSet<String> {
     text.split(|c: char| !(c.is_ascii_alphanumeric() || c == ':'))
-        .filter(|word| word.starts_with("connect:") && word.len() > "connect:".len())
+        .filter(|word| {
+            ["connect:", "secretsmanager:"]
+                .iter()
+                .any(|p| word.starts_with(p) && word.len() > p.len())
+        })
         .map(str::to_owned)
         .collect()
+}
+
+#[test]
+fn only_the_agents_password_secret_is_readable() {
+    let template = read("template.yaml");
+    let statement = template
+        .split("- Sid: ")
+        .find(|s| s.contains("secretsmanager:GetSecretValue"))
+        .expect("a statement grants GetSecretValue");
+    let resources: Vec<&str> = statement
+        .split_once("Resource:")
+        .expect("with resources")
+        .1
+        .lines()
+        .skip(1)
+        .map(str::trim)
+        .take_while(|l| l.starts_with("- "))
+        .collect();
+    assert_eq!(resources, vec!["- !Ref AgentPasswordSecret"]);
+    let app = read("examples/cdk/app.js");
+    assert!(
+        app.contains("resources: [agentPassword.secretArn]"),
+        "the CDK app grants the one secret"
+    );
 }
 
 #[test]
@@ -82,7 +143,7 @@ fn service_timeouts_runtime_and_architecture_are_valid() {
         .filter_map(|l| l.trim().strip_prefix("ServiceTimeout:"))
         .map(|v| v.trim().parse().expect("a number"))
         .collect();
-    assert_eq!(timeouts.len(), 5, "one per example");
+    assert_eq!(timeouts.len(), 6, "one per example");
     assert!(
         timeouts.iter().all(|t| (1..=3600).contains(t)),
         "{timeouts:?}"

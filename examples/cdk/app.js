@@ -11,6 +11,7 @@ const cdk = require('aws-cdk-lib');
 const iam = require('aws-cdk-lib/aws-iam');
 const lambda = require('aws-cdk-lib/aws-lambda');
 const logs = require('aws-cdk-lib/aws-logs');
+const secretsmanager = require('aws-cdk-lib/aws-secretsmanager');
 
 class ConnectUsersStack extends cdk.Stack {
   constructor(scope, id, props) {
@@ -22,7 +23,19 @@ class ConnectUsersStack extends cdk.Stack {
     });
     const routingProfileId = new cdk.CfnParameter(this, 'RoutingProfileId');
     const securityProfileId = new cdk.CfnParameter(this, 'AgentSecurityProfileId');
-    const password = new cdk.CfnParameter(this, 'AgentPassword', { noEcho: true, minLength: 8, maxLength: 64 });
+    // The initial password lives in Secrets Manager, never in the template: CloudFormation
+    // does not resolve secret references in custom resource properties, so the function reads
+    // the secret itself (PasswordSecretArn).
+    const agentPassword = new secretsmanager.Secret(this, 'AgentPassword', {
+      description: 'Initial password of the example Amazon Connect agent',
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ username: 'example' }),
+        generateStringKey: 'password',
+        passwordLength: 24,
+        requireEachIncludedType: true,
+        excludeCharacters: '"\'\\ /@',
+      },
+    });
 
     const codeDir = this.node.tryGetContext('codeDir')
       ?? path.join(__dirname, '..', '..', 'target', 'lambda-arm64', 'connect-user-resource', 'bootstrap.zip');
@@ -36,7 +49,9 @@ class ConnectUsersStack extends cdk.Stack {
         new iam.PolicyStatement({
           sid: 'ManageUsers',
           actions: ['connect:DescribeUser', 'connect:DeleteUser', 'connect:UpdateUserIdentityInfo',
-            'connect:UpdateUserPhoneConfig', 'connect:TagResource', 'connect:UntagResource'],
+            'connect:UpdateUserPhoneConfig', 'connect:UpdateUserConfig', 'connect:ListUserProficiencies',
+            'connect:AssociateUserProficiencies', 'connect:DisassociateUserProficiencies',
+            'connect:UpdateUserProficiencies', 'connect:TagResource', 'connect:UntagResource'],
           resources: [`${instanceArn}/agent/*`],
         }),
         new iam.PolicyStatement({
@@ -49,6 +64,12 @@ class ConnectUsersStack extends cdk.Stack {
           sid: 'FindOwnUserByName',
           actions: ['connect:ListUsers'],
           resources: [instanceArn],
+        }),
+        // Only GetSecretValue, on the one secret (grantRead would add DescribeSecret too).
+        new iam.PolicyStatement({
+          sid: 'ReadAgentPassword',
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [agentPassword.secretArn],
         }),
       ],
     });
@@ -82,7 +103,7 @@ class ConnectUsersStack extends cdk.Stack {
       properties: {
         InstanceId: instanceId.valueAsString,
         Name: 'example',
-        Password: password.valueAsString,
+        PasswordSecretArn: agentPassword.secretArn,
         RoutingProfileId: routingProfileId.valueAsString,
         SecurityProfileIds: [securityProfileId.valueAsString],
         PhoneConfig: { AfterContactWorkTimeLimit: 0, PhoneType: 'SOFT_PHONE' },
