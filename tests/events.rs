@@ -43,8 +43,8 @@ fn every_event_file_is_a_well_formed_cloudformation_event() {
     let files = event_files();
     assert_eq!(
         files.len(),
-        15,
-        "Create, Update and Delete for each of the five examples"
+        18,
+        "Create, Update and Delete for each of the six examples"
     );
     let policy = UrlPolicy::new([], false);
     for (name, event) in &files {
@@ -78,6 +78,10 @@ fn every_event_file_is_a_well_formed_cloudformation_event() {
 #[tokio::test]
 async fn every_event_file_plays_against_the_emulator() {
     let stack = LocalStack::start().await;
+    // The channel example reads its password from this secret (named by a partial ARN).
+    stack
+        .secrets
+        .put_string("connect-agents/example", r#"{"password":"Ex4mpleSecretPw"}"#);
     let files = event_files();
     let mut physical_ids: BTreeMap<String, String> = BTreeMap::new();
     for phase in ["create", "update", "delete"] {
