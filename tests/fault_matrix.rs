@@ -25,7 +25,10 @@ const MARGIN_MS: &str = "2000";
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Flow {
     Create,
+    /// An in-place Update through `PhoneConfig`, a routing profile and a proficiency level.
     Update,
+    /// The same Update with a per-channel setting added, so it goes through `UpdateUserConfig`.
+    UpdateChannels,
     Delete,
 }
 
@@ -60,29 +63,54 @@ impl ConnectFault {
     }
 }
 
-/// The Connect calls each flow makes.
-const FLOWS: [(Flow, &[&str]); 3] = [
-    (Flow::Create, &["CreateUser"]),
+/// The Connect calls each flow makes (the new calls of the update flows only, once).
+const FLOWS: [(Flow, &[&str]); 4] = [
+    (Flow::Create, &["CreateUser", "AssociateUserProficiencies"]),
     (
         Flow::Update,
         &[
             "DescribeUser",
+            "ListUserProficiencies",
             "UpdateUserPhoneConfig",
             "UpdateUserRoutingProfile",
+            "UpdateUserProficiencies",
         ],
     ),
+    (Flow::UpdateChannels, &["UpdateUserConfig"]),
     (Flow::Delete, &["DeleteUser"]),
 ];
 
+/// How many cells the Connect matrix has.
+const CONNECT_CELLS: usize = 9 * 4;
+
 fn properties() -> Value {
-    seed_examples()[0].1.clone()
+    let mut properties = seed_examples()[0].1.clone();
+    properties["UserProficiencies"] =
+        json!([{"AttributeName": "Language", "AttributeValue": "English", "Level": 3}]);
+    properties
 }
 
-fn changed() -> Value {
+fn changed(flow: Flow) -> Value {
     let mut new = properties();
     new["PhoneConfig"]["AfterContactWorkTimeLimit"] = json!(45);
     new["RoutingProfileId"] = json!(seed::ROUTING_PROFILES[1]);
+    new["UserProficiencies"][0]["Level"] = json!(5);
+    if flow == Flow::UpdateChannels {
+        new["VoiceEnhancementConfigs"] =
+            json!([{"Channel": "VOICE", "VoiceEnhancementMode": "VOICE_ISOLATION"}]);
+    }
     new
+}
+
+/// The user's proficiency levels in the emulator.
+fn levels(stack: &LocalStack, user_id: &str) -> Vec<f64> {
+    stack.connect.with_world(|w| {
+        w.instances[INSTANCE].users[user_id]
+            .proficiencies
+            .values()
+            .copied()
+            .collect()
+    })
 }
 
 fn without_timestamp(mut user: Value) -> Value {
@@ -133,16 +161,23 @@ async fn run_connect_cell(flow: Flow, operation: &'static str, fault: ConnectFau
                     stack.connect.user(INSTANCE, user).is_some(),
                     "{cell}: the answer names the user"
                 );
+                assert_eq!(levels(&stack, user), vec![3.0], "{cell}");
             } else {
                 assert_eq!(answer["Status"], "FAILED", "{cell}: {answer}");
                 assert!(
                     answer["Reason"].as_str().unwrap().starts_with("timed out"),
                     "{cell}: {answer}"
                 );
-                // CloudFormation follows a failed Create with the Delete of its marker.
-                let marker = answer["PhysicalResourceId"].as_str().unwrap().to_owned();
+                // CloudFormation follows a failed Create with the Delete of the id it was
+                // given: the marker, or the user a cut-off Create had already made.
+                let id = answer["PhysicalResourceId"].as_str().unwrap().to_owned();
                 assert_eq!(
-                    stack.delete("Agent", &marker, &properties()).await["Status"],
+                    id.starts_with("failed-create."),
+                    operation == "CreateUser",
+                    "{cell}: {id}"
+                );
+                assert_eq!(
+                    stack.delete("Agent", &id, &properties()).await["Status"],
                     "SUCCESS"
                 );
                 assert_eq!(
@@ -156,7 +191,7 @@ async fn run_connect_cell(flow: Flow, operation: &'static str, fault: ConnectFau
                 "{cell}: duplicated"
             );
         }
-        Flow::Update => {
+        Flow::Update | Flow::UpdateChannels => {
             let created = stack.create("Agent", &properties()).await;
             let id = created["PhysicalResourceId"].as_str().unwrap().to_owned();
             let user_id = created["Data"]["UserId"].as_str().unwrap().to_owned();
@@ -168,7 +203,7 @@ async fn run_connect_cell(flow: Flow, operation: &'static str, fault: ConnectFau
                 &request,
                 "Agent",
                 &id,
-                &changed(),
+                &changed(flow),
                 &properties(),
             );
             let answer = play_in_time(&stack, event, &cell).await;
@@ -189,12 +224,16 @@ async fn run_connect_cell(flow: Flow, operation: &'static str, fault: ConnectFau
                     user["PhoneConfig"]["AfterContactWorkTimeLimit"], 45,
                     "{cell}"
                 );
+                assert_eq!(levels(&stack, &user_id), vec![5.0], "{cell}");
             } else {
                 assert_eq!(answer["Status"], "FAILED", "{cell}: {answer}");
-                let rollback = stack.update("Agent", &id, &properties(), &changed()).await;
+                let rollback = stack
+                    .update("Agent", &id, &properties(), &changed(flow))
+                    .await;
                 assert_eq!(rollback["Status"], "SUCCESS", "{cell}: rollback {rollback}");
                 let after = without_timestamp(stack.connect.user(INSTANCE, &user_id).unwrap());
                 assert_eq!(after, before, "{cell}: the rollback converged back");
+                assert_eq!(levels(&stack, &user_id), vec![3.0], "{cell}");
             }
             assert_eq!(
                 stack.connect.user_count(INSTANCE),
@@ -253,7 +292,7 @@ async fn every_connect_call_under_every_fault() {
             Err(error) => std::panic::resume_unwind(error.into_panic()),
         }
     }
-    assert_eq!(passed.len(), 5 * 4, "{passed:?}");
+    assert_eq!(passed.len(), CONNECT_CELLS, "{passed:?}");
 }
 
 #[derive(Debug, Clone, Copy)]

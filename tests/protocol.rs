@@ -31,6 +31,8 @@ enum Act {
 struct TestResource {
     act: Act,
     calls: Arc<AtomicUsize>,
+    /// Record "made-1" as made before acting, as a resource does once it exists.
+    records_progress: bool,
 }
 
 impl TestResource {
@@ -38,6 +40,14 @@ impl TestResource {
         Self {
             act,
             calls: Arc::new(AtomicUsize::new(0)),
+            records_progress: false,
+        }
+    }
+
+    fn recording(act: Act) -> Self {
+        Self {
+            records_progress: true,
+            ..Self::new(act)
         }
     }
 
@@ -62,16 +72,22 @@ impl TestResource {
 }
 
 impl Resource for TestResource {
-    async fn create(&self, _: Context, _: Properties) -> Result<Outcome, ResourceError> {
+    async fn create(&self, context: Context, _: Properties) -> Result<Outcome, ResourceError> {
+        if self.records_progress {
+            context.progress.record("made-1".into());
+        }
         self.run("made-1".into()).await
     }
     async fn update(
         &self,
-        _: Context,
+        context: Context,
         id: String,
         _: Properties,
         _: Properties,
     ) -> Result<Outcome, ResourceError> {
+        if self.records_progress {
+            context.progress.record("made-2".into());
+        }
         self.run(id).await
     }
     async fn delete(&self, _: Context, id: String, _: Properties) -> Result<(), ResourceError> {
@@ -88,6 +104,41 @@ fn handler(resource: TestResource) -> Handler<TestResource> {
 }
 
 const WAIT: Duration = Duration::from_secs(10);
+
+#[tokio::test]
+async fn a_create_that_made_something_before_failing_names_it_for_the_rollback_delete() {
+    let sink = Sink::start().await;
+    let cases = [
+        ("failed", Act::Fail("refused after creating".into()), WAIT),
+        (
+            "cut-off",
+            Act::Sleep(Duration::from_secs(30)),
+            Duration::from_secs(4),
+        ),
+        ("panicked", Act::Panic, WAIT),
+    ];
+    for (label, act, timeout) in cases {
+        let request = format!("req-progress-{label}");
+        let event = events::create(&sink, &request, "Thing", &json!({}));
+        handler(TestResource::recording(act.clone()))
+            .handle(event, deadline_in(timeout))
+            .await
+            .unwrap();
+        let body = sink.answer(&request, WAIT).await.expect("an answer").json();
+        assert_eq!(body["Status"], "FAILED", "{label}: {body}");
+        assert_eq!(body["PhysicalResourceId"], "made-1", "{label}: {body}");
+
+        // An Update cannot name anything new: it echoes the id it was given.
+        let request = format!("req-progress-update-{label}");
+        let event = events::update(&sink, &request, "Thing", "old-1", &json!({}), &json!({}));
+        handler(TestResource::recording(act))
+            .handle(event, deadline_in(timeout))
+            .await
+            .unwrap();
+        let body = sink.answer(&request, WAIT).await.expect("an answer").json();
+        assert_eq!(body["PhysicalResourceId"], "old-1", "{label}: {body}");
+    }
+}
 
 #[tokio::test]
 async fn success_answer_has_empty_content_type_and_exact_length() {

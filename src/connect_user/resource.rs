@@ -95,6 +95,8 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         {
             Ok(created) => {
                 tracing::info!(user_id = %created.id, "user created");
+                let physical_id = PhysicalId::new(&spec.instance_id, &created.id).to_string();
+                context.progress.record(physical_id);
                 self.associate_proficiencies(spec, &created, context)
                     .await?;
                 Ok(outcome(&spec.instance_id, &created.id, &created.arn))
@@ -107,8 +109,9 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
     }
 
     /// Associates the proficiencies of a user just created; if that fails, deletes the user
-    /// so that the failed Create leaves nothing behind. Should the delete fail too, the FAILED
-    /// answer names the user, and CloudFormation's rollback Delete removes it.
+    /// so that the failed Create leaves nothing behind. Should the delete fail too (or the
+    /// deadline cut either off), the user stays recorded in the Create's progress, so the
+    /// FAILED answer names it and CloudFormation's rollback Delete removes it.
     async fn associate_proficiencies(
         &self,
         spec: &UserSpec,
@@ -134,16 +137,15 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
             .run(deadline, || self.api.delete_user(instance, &created.id))
             .await
         {
-            Ok(()) => Err(ResourceError::new(format!(
-                "{error}; the user was deleted again, so nothing is left behind"
-            ))),
-            Err(delete) if delete.kind == ErrorKind::NotFound => Err(ResourceError::new(format!(
-                "{error}; the user was deleted again, so nothing is left behind"
-            ))),
-            Err(delete) => Err(ResourceError::new(format!(
+            Err(delete) if delete.kind != ErrorKind::NotFound => Err(ResourceError::new(format!(
                 "{error}; deleting the user again failed too ({delete}), so CloudFormation's rollback will delete it"
-            ))
-            .with_physical_id(PhysicalId::new(instance, &created.id).to_string())),
+            ))),
+            _ => {
+                context.progress.forget();
+                Err(ResourceError::new(format!(
+                    "{error}; the user was deleted again, so nothing is left behind"
+                )))
+            }
         }
     }
 
@@ -195,6 +197,9 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
             )));
         }
         tracing::info!(user_id = %user.id, "adopting the user this request created in an earlier delivery");
+        context
+            .progress
+            .record(PhysicalId::new(instance, &user.id).to_string());
         self.converge(spec, &user, &plan::changes(spec, &user), context)
             .await?;
         Ok(outcome(instance, &user.id, &user.arn))

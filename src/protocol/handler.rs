@@ -14,7 +14,7 @@ use tracing::Instrument;
 use super::deadline::{margin_from_env, Deadlines};
 use super::event::{Envelope, Operation, Request};
 use super::physical_id::{failed_create_marker, is_failed_create_marker, MAX_PHYSICAL_ID_BYTES};
-use super::resource::{Context, Outcome, Resource, ResourceError};
+use super::resource::{Context, Outcome, Progress, Resource, ResourceError};
 use super::responder::{Responder, SendError};
 use super::response::{Answer, Status};
 use super::response_url::UrlPolicy;
@@ -146,15 +146,21 @@ impl<R: Resource> Handler<R> {
             }
         }
         let is_create = matches!(request.operation, Operation::Create);
-        match self.run_guarded(request, deadlines).await {
+        let progress = Progress::default();
+        match self.run_guarded(request, deadlines, progress.clone()).await {
             Ok(outcome) => match check_physical_id(&outcome.physical_id) {
                 Ok(()) => Answer::success(envelope, outcome.physical_id, outcome.data),
                 Err(error) => Answer::failed(envelope, failure_id, error.reason),
             },
             Err(error) => {
-                // Only a Create may name a new id, and only one that passes the same checks.
-                let id = match error.physical_id {
-                    Some(id) if is_create && check_physical_id(&id).is_ok() => id,
+                // A Create that made something before failing names it, so that the rollback
+                // Delete removes it; only a Create may, and only with an id that passes the
+                // same checks as a successful one.
+                let id = match progress.recorded() {
+                    Some(id) if is_create && check_physical_id(&id).is_ok() => {
+                        tracing::warn!(physical_resource_id = %id, "the failed Create made a resource it could not remove; answering with its id so that CloudFormation's rollback Delete removes it");
+                        id
+                    }
                     _ => failure_id,
                 };
                 Answer::failed(envelope, id, error.reason)
@@ -167,11 +173,13 @@ impl<R: Resource> Handler<R> {
         &self,
         request: Request,
         deadlines: Deadlines,
+        progress: Progress,
     ) -> Result<Outcome, ResourceError> {
         let resource = Arc::clone(&self.resource);
         let context = Context {
             identity: request.identity,
             work_deadline: deadlines.work,
+            progress,
         };
         let properties = request.properties;
         let task = tokio::spawn(

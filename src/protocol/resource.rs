@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::future::Future;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use super::event::{Properties, RequestIdentity};
@@ -23,33 +24,56 @@ pub struct Outcome {
 #[error("{reason}")]
 pub struct ResourceError {
     pub reason: String,
-    /// Set when a failed Create still left something behind that the resource could not
-    /// remove: the FAILED answer carries this id, so CloudFormation's rollback Delete removes
-    /// it. `None` answers with the failed-Create marker, which names nothing.
-    pub physical_id: Option<String>,
 }
 
 impl ResourceError {
     pub fn new(reason: impl Into<String>) -> Self {
         Self {
             reason: reason.into(),
-            physical_id: None,
         }
     }
+}
 
-    pub fn with_physical_id(mut self, physical_id: String) -> Self {
-        self.physical_id = Some(physical_id);
-        self
+/// What a Create has made so far, shared with the protocol layer while the Create runs.
+///
+/// A Create that fails (or is cut off by the deadline guard, or panics) after making its
+/// resource answers FAILED with the id recorded here instead of the failed-Create marker, so
+/// that CloudFormation's rollback Delete removes the resource rather than leaving it behind
+/// with no stack to own it. A resource records the id as soon as the resource exists, and
+/// forgets it once it has removed the resource itself.
+#[derive(Debug, Clone, Default)]
+pub struct Progress(Arc<Mutex<Option<String>>>);
+
+impl Progress {
+    pub fn record(&self, physical_id: String) {
+        *self.slot() = Some(physical_id);
+    }
+
+    pub fn forget(&self) {
+        *self.slot() = None;
+    }
+
+    pub fn recorded(&self) -> Option<String> {
+        self.slot().clone()
+    }
+
+    fn slot(&self) -> std::sync::MutexGuard<'_, Option<String>> {
+        // A panic while holding the lock leaves a plain Option behind: still meaningful.
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
 /// Everything a resource operation may need to know about the request besides properties.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Context {
     pub identity: RequestIdentity,
     /// When the guard will cut the operation off: retries should give up a little before it,
     /// so that the FAILED reason names the last error rather than just "timed out".
     pub work_deadline: Instant,
+    /// For a Create: where to record what has been made so far (see [`Progress`]).
+    pub progress: Progress,
 }
 
 /// A custom resource. Implementations must be idempotent per request identity: Lambda may
