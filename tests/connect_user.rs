@@ -716,6 +716,26 @@ async fn nothing_secret_is_logged_at_any_level() {
         weak["Password"] = json!("weaksecretpw");
         failed(&stack.create("Other", &weak).await);
         ok(&stack.delete("Agent", &id, &properties).await);
+        // Passwords from Secrets Manager: a good one, a weak one, one under the wrong key.
+        let from_secret = |arn: &str, name: &str| {
+            let mut properties = support::examples::with_password_secret(basic(), arn);
+            properties["Name"] = json!(name);
+            properties
+        };
+        let good = stack
+            .secrets
+            .put_string("leak/good", r#"{"password":"Vau1tSecretPw"}"#);
+        let weak_secret = stack.secrets.put_string("leak/weak", "weakvaultpw");
+        let wrong_key = stack
+            .secrets
+            .put_string("leak/key", r#"{"pass":"Wr0ngKeySecretPw"}"#);
+        ok(&stack.create("Vault", &from_secret(&good, "vault")).await);
+        failed(
+            &stack
+                .create("Weak", &from_secret(&weak_secret, "weak"))
+                .await,
+        );
+        failed(&stack.create("Key", &from_secret(&wrong_key, "key")).await);
 
         let output = stack.function.output();
         if std::env::var_os("SHOW_LOGS").is_some() {
@@ -737,13 +757,17 @@ async fn nothing_secret_is_logged_at_any_level() {
                 "the span fields are logged"
             );
         }
-        for secret in [
+        let secrets = [
             "Sup3rSecretPw",
             "An0therSecretPw",
             "weaksecretpw",
+            "Vau1tSecretPw",
+            "weakvaultpw",
+            "Wr0ngKeySecretPw",
             "SIGNATURE-SECRET",
             "X-Amz-Signature",
-        ] {
+        ];
+        for secret in secrets {
             assert!(
                 !output.contains(secret),
                 "{level} {format}: {secret} leaked into the log:\n{output}"
@@ -751,10 +775,7 @@ async fn nothing_secret_is_logged_at_any_level() {
         }
         for answer in stack.sink.all() {
             let body = String::from_utf8_lossy(&answer.body);
-            assert!(
-                !body.contains("Secret") && !body.contains("weaksecretpw"),
-                "{body}"
-            );
+            assert!(!secrets.iter().any(|s| body.contains(s)), "{body}");
         }
     }
 }

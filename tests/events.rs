@@ -79,9 +79,10 @@ fn every_event_file_is_a_well_formed_cloudformation_event() {
 async fn every_event_file_plays_against_the_emulator() {
     let stack = LocalStack::start().await;
     // The channel example reads its password from this secret (named by a partial ARN).
-    stack
-        .secrets
-        .put_string("connect-agents/example", r#"{"password":"Ex4mpleSecretPw"}"#);
+    stack.secrets.put_string(
+        "connect-agents/example",
+        r#"{"password":"Ex4mpleSecretPw"}"#,
+    );
     let files = event_files();
     let mut physical_ids: BTreeMap<String, String> = BTreeMap::new();
     for phase in ["create", "update", "delete"] {

@@ -8,16 +8,14 @@ mod support;
 use serde_json::{json, Value};
 use support::answers::{failed, ok, physical_id};
 use support::connect_emulator::seed;
-use support::examples::seed_examples;
+use support::examples::{seed_examples, with_password_secret};
 use support::stack::LocalStack;
 
 const INSTANCE: &str = seed::INSTANCE_MANAGED;
 
 /// The basic example with its password taken from `arn` (and `key`, if given).
 fn from_secret(arn: &str, key: Option<&str>) -> Value {
-    let mut properties = seed_examples()[0].1.clone();
-    properties.as_object_mut().unwrap().remove("Password");
-    properties["PasswordSecretArn"] = json!(arn);
+    let mut properties = with_password_secret(seed_examples()[0].1.clone(), arn);
     if let Some(key) = key {
         properties["PasswordSecretKey"] = json!(key);
     }

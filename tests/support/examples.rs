@@ -41,3 +41,12 @@ pub fn seed_examples() -> Vec<(&'static str, Value)> {
         ("DeskPhoneUser", desk_phone),
     ]
 }
+
+/// `properties` with the password taken from the secret `arn` instead of `Password`.
+pub fn with_password_secret(mut properties: Value, arn: &str) -> Value {
+    if let Some(map) = properties.as_object_mut() {
+        map.remove("Password");
+    }
+    properties["PasswordSecretArn"] = json!(arn);
+    properties
+}
