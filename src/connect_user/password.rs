@@ -47,13 +47,23 @@ pub enum PasswordError {
     MissingKey { arn: String, key: String },
     #[error("PasswordSecretArn {arn}: the value under {key} is not a string")]
     NotText { arn: String, key: String },
+    #[error("PasswordSecretArn {arn} looks like JSON but does not parse; store the password as plain text, or as a valid JSON object")]
+    NotJson { arn: String },
     #[error("PasswordSecretArn {arn}: the password {PASSWORD_RULE}")]
     Weak { arn: String },
 }
 
-/// The password inside a secret's text: the whole text, or the `key` member of a JSON object.
+/// The password inside a secret's text: the `key` member of a JSON object, a JSON string's
+/// content, or else the whole text. Text that opens like a JSON object but does not parse is
+/// refused rather than used as a password nobody meant.
 pub fn from_secret_text(arn: &str, key: &str, text: &Secret) -> Result<Secret, PasswordError> {
     let password = match serde_json::from_str::<serde_json::Value>(text.expose()) {
+        Ok(serde_json::Value::String(inner)) => Secret::new(inner),
+        Err(_) if text.expose().trim_start().starts_with('{') => {
+            return Err(PasswordError::NotJson {
+                arn: arn.to_owned(),
+            })
+        }
         Ok(serde_json::Value::Object(members)) => match members.get(key) {
             Some(serde_json::Value::String(value)) => Secret::new(value.clone()),
             Some(_) => {
@@ -116,6 +126,21 @@ mod tests {
         assert_eq!(read("password", json).unwrap().expose(), "FromJson9");
         let custom = r#"{"agentPassword":"Custom123"}"#;
         assert_eq!(read("agentPassword", custom).unwrap().expose(), "Custom123");
+        assert_eq!(
+            read("password", r#""Quoted123""#).unwrap().expose(),
+            "Quoted123"
+        );
+    }
+
+    #[test]
+    fn broken_json_is_refused_not_used_as_the_password() {
+        let reason = read("password", r#"{"password":"Hidden123x""#)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            reason.contains("does not parse") && !reason.contains("idden"),
+            "{reason}"
+        );
     }
 
     #[test]

@@ -50,9 +50,16 @@ where
             failure.code.as_str(),
             "ThrottlingException" | "InternalServiceError" | "InternalFailure"
         );
+    // Without a service error the SDK's text may quote the response it could not read, and
+    // that response carries the secret: a fixed message instead.
+    let message = if failure.network || failure.code == "ClientError" {
+        "no usable answer from Secrets Manager (timeout, connection or unreadable response)".into()
+    } else {
+        failure.message
+    };
     SecretError {
         code: failure.code,
-        message: failure.message,
+        message,
         retryable,
     }
 }
