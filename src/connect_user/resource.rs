@@ -10,6 +10,8 @@
 //! deletes anything; Delete treats a user that is already gone as deleted.
 
 use std::collections::BTreeMap;
+use std::future::Future;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -17,6 +19,7 @@ use super::api::{ApiError, ConnectApi, ErrorKind, ObservedUser, UserRef};
 use super::ids::PhysicalId;
 use super::password::{self, SecretStore};
 use super::plan::{self, Change, Plan, Replacement};
+use super::proficiencies;
 use super::properties;
 use super::retry::Retry;
 use super::spec::{UserSpec, OWNERSHIP_TAG};
@@ -109,32 +112,48 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
     }
 
     /// Associates the proficiencies of a user just created; if that fails, deletes the user
-    /// so that the failed Create leaves nothing behind. Should the delete fail too (or the
-    /// deadline cut either off), the user stays recorded in the Create's progress, so the
-    /// FAILED answer names it and CloudFormation's rollback Delete removes it.
+    /// so that the failed Create leaves nothing behind. The association must finish before
+    /// [`cleanup_reserve`] of the time is left, so that the delete has time to run. Should the
+    /// delete fail too (or the deadline cut either off), the user stays recorded in the
+    /// Create's progress, so the FAILED answer names it and CloudFormation's rollback Delete
+    /// removes it.
     async fn associate_proficiencies(
         &self,
         spec: &UserSpec,
         created: &UserRef,
         context: &Context,
     ) -> Result<(), ResourceError> {
-        let Some(proficiencies) = spec.proficiencies.as_ref().filter(|p| !p.is_empty()) else {
+        let Some(wanted) = spec.proficiencies.as_ref().filter(|p| !p.is_empty()) else {
             return Ok(());
         };
-        let change = Change::AssociateProficiencies(proficiencies.clone());
+        let change = Change::AssociateProficiencies(wanted.clone());
         let instance = spec.instance_id.as_str();
-        let deadline = context.work_deadline;
-        let Err(error) = self
+        let associate_by = context.work_deadline - cleanup_reserve(context.work_deadline);
+        let associate = self
             .retry
-            .run(deadline, || self.api.apply(instance, created, &change))
-            .await
-        else {
-            return Ok(());
+            .run(associate_by, || self.api.apply(instance, created, &change));
+        let error = match within(associate_by, "AssociateUserProficiencies", associate).await {
+            Ok(()) => return Ok(()),
+            Err(error) => error,
         };
+        // A retried association whose first answer was lost can fail as "already associated":
+        // if Connect holds every proficiency asked for, the Create has what it wanted.
+        let listing = self.retry.run(associate_by, || {
+            self.api.list_proficiencies(instance, &created.id)
+        });
+        if let Ok(listed) = within(associate_by, "ListUserProficiencies", listing).await {
+            let missing = proficiencies::changes(wanted, &listed);
+            if missing.associate.is_empty() && missing.update.is_empty() {
+                tracing::info!(error = %error, "the proficiencies are associated after all");
+                return Ok(());
+            }
+        }
         tracing::warn!(error = %error, "proficiencies refused; deleting the user just created");
         match self
             .retry
-            .run(deadline, || self.api.delete_user(instance, &created.id))
+            .run(context.work_deadline, || {
+                self.api.delete_user(instance, &created.id)
+            })
             .await
         {
             Err(delete) if delete.kind != ErrorKind::NotFound => Err(ResourceError::new(format!(
@@ -230,6 +249,33 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         }
         Ok(())
     }
+}
+
+/// Time kept back from a Create's deadline for deleting the user again if a step after
+/// `CreateUser` fails: 3 s, or a third of the time left when that is less.
+fn cleanup_reserve(deadline: Instant) -> Duration {
+    let left = deadline.saturating_duration_since(Instant::now());
+    CLEANUP_RESERVE.min(left / 3)
+}
+
+const CLEANUP_RESERVE: Duration = Duration::from_secs(3);
+
+/// Runs `call` until `deadline`; a call still running then fails as a timeout.
+async fn within<T>(
+    deadline: Instant,
+    operation: &'static str,
+    call: impl Future<Output = Result<T, ApiError>>,
+) -> Result<T, ApiError> {
+    tokio::time::timeout_at(deadline.into(), call)
+        .await
+        .unwrap_or_else(|_| {
+            Err(ApiError {
+                operation,
+                code: "Timeout".into(),
+                message: "no answer in the time left before the clean-up".into(),
+                kind: ErrorKind::Other,
+            })
+        })
 }
 
 /// Whether the template's password (`Password` or its secret) changed between the old and new
