@@ -186,14 +186,14 @@ async fn per_channel_changes_and_removals_make_one_update_user_config_call() {
             false
         );
         assert_eq!(
-            entry(&user, "AfterContactWorkConfigs", channel),
-            json!({"Channel": channel, "AfterContactWorkConfig": {"AfterContactWorkTimeLimit": 0}})
-        );
-        assert_eq!(
-            entry(&user, "PersistentConnectionConfigs", channel)["PersistentConnection"],
-            false
+            entry(&user, "AfterContactWorkConfigs", channel)["AfterContactWorkConfig"],
+            json!({"AfterContactWorkTimeLimit": 0})
         );
     }
+    assert_eq!(
+        entry(&user, "PersistentConnectionConfigs", "VOICE")["PersistentConnection"],
+        false
+    );
     assert_eq!(user["PhoneConfig"]["PhoneType"], "SOFT_PHONE");
     stack.connect.clear_calls();
     ok(&stack.update("Agent", &id, &legacy, &legacy).await);
@@ -209,44 +209,91 @@ async fn per_channel_drift_is_repaired_and_phone_config_users_are_repaired_too()
     let stack = LocalStack::start().await;
     let properties = per_channel();
     let id = physical_id(ok(&stack.create("Agent", &properties).await));
+    let before = user(&stack, &id);
     drift(&stack, &id, |user| {
-        let chat = user.channels.get_mut("CHAT").unwrap();
-        chat.auto_accept = false;
-        chat.voice_enhancement_mode = "VOICE_ISOLATION".into();
-        user.channels.get_mut("VOICE").unwrap().phone_type = "SOFT_PHONE".into();
+        user.channels.get_mut("CHAT").unwrap().auto_accept = false;
+        user.channels
+            .get_mut("EMAIL")
+            .unwrap()
+            .after_contact_work_time_limit = 90;
+        let voice = user.channels.get_mut("VOICE").unwrap();
+        voice.phone_type = "SOFT_PHONE".into();
+        voice.phone_number = None;
+        voice.voice_enhancement_mode = "VOICE_ISOLATION".into();
     });
     stack.connect.clear_calls();
     ok(&stack.update("Agent", &id, &properties, &properties).await);
     assert_eq!(stack.connect.mutations(), vec!["UpdateUserConfig"]);
+    let repaired = user(&stack, &id);
+    for list in [
+        "AutoAcceptConfigs",
+        "AfterContactWorkConfigs",
+        "PhoneNumberConfigs",
+        "PersistentConnectionConfigs",
+        "VoiceEnhancementConfigs",
+    ] {
+        assert_eq!(repaired[list], before[list], "{list} is back as created");
+    }
     assert_eq!(
-        self::user(&stack, &id)["AutoAcceptConfigs"],
-        user_after_create(&stack).await
+        entry(&repaired, "PhoneNumberConfigs", "VOICE")["PhoneType"],
+        "DESK_PHONE"
     );
 
     // A user set through PhoneConfig alone: a console change to another channel is undone.
-    let legacy = basic();
-    let mut other = legacy.clone();
+    let mut other = basic();
     other["Name"] = json!("legacy-agent");
     let legacy_id = physical_id(ok(&stack.create("Legacy", &other).await));
     drift(&stack, &legacy_id, |user| {
-        user.channels.get_mut("CHAT").unwrap().persistent_connection = true;
+        user.channels.get_mut("CHAT").unwrap().auto_accept = true;
     });
     stack.connect.clear_calls();
     ok(&stack.update("Legacy", &legacy_id, &other, &other).await);
     assert_eq!(stack.connect.mutations(), vec!["UpdateUserConfig"]);
-    let repaired = self::user(&stack, &legacy_id);
+    let repaired = user(&stack, &legacy_id);
     assert_eq!(
-        entry(&repaired, "PersistentConnectionConfigs", "CHAT")["PersistentConnection"],
+        entry(&repaired, "AutoAcceptConfigs", "CHAT")["AutoAccept"],
         false
     );
+    stack.connect.clear_calls();
+    ok(&stack.update("Legacy", &legacy_id, &other, &other).await);
+    assert!(stack.connect.mutations().is_empty(), "converged");
 }
 
-/// The `AutoAcceptConfigs` a fresh user made from [`per_channel`] has.
-async fn user_after_create(stack: &LocalStack) -> Value {
-    let mut fresh = per_channel();
-    fresh["Name"] = json!("fresh-agent");
-    let id = physical_id(ok(&stack.create("Fresh", &fresh).await));
-    user(stack, &id)["AutoAcceptConfigs"].clone()
+#[tokio::test]
+async fn an_agent_first_callback_limit_left_out_of_the_template_is_left_alone() {
+    let stack = LocalStack::start().await;
+    let old = per_channel();
+    let id = physical_id(ok(&stack.create("Agent", &old).await));
+    let mut new = old.clone();
+    new["AfterContactWorkConfigs"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("AgentFirstCallbackAfterContactWorkConfig");
+    stack.connect.clear_calls();
+    ok(&stack.update("Agent", &id, &new, &old).await);
+    assert!(
+        stack.connect.mutations().is_empty(),
+        "nothing to change: {:?}",
+        stack.connect.mutations()
+    );
+    let voice_work = entry(&user(&stack, &id), "AfterContactWorkConfigs", "VOICE");
+    assert_eq!(
+        voice_work["AgentFirstCallbackAfterContactWorkConfig"]["AfterContactWorkTimeLimit"],
+        10
+    );
+    // A new value is set, and the VOICE limit itself still converges.
+    new["AfterContactWorkConfigs"][0]["AgentFirstCallbackAfterContactWorkConfig"] =
+        json!({"AfterContactWorkTimeLimit": 20});
+    new["AfterContactWorkConfigs"][0]["AfterContactWorkConfig"] =
+        json!({"AfterContactWorkTimeLimit": 45});
+    ok(&stack.update("Agent", &id, &new, &old).await);
+    let voice_work = entry(&user(&stack, &id), "AfterContactWorkConfigs", "VOICE");
+    assert_eq!(
+        voice_work,
+        json!({"Channel": "VOICE",
+               "AfterContactWorkConfig": {"AfterContactWorkTimeLimit": 45},
+               "AgentFirstCallbackAfterContactWorkConfig": {"AfterContactWorkTimeLimit": 20}})
+    );
 }
 
 #[tokio::test]
@@ -486,6 +533,30 @@ async fn a_redelivered_create_finishes_the_proficiencies_its_first_delivery_miss
         .connect
         .mutations()
         .contains(&"AssociateUserProficiencies".to_string()));
+}
+
+#[tokio::test]
+async fn a_redelivered_create_that_cannot_finish_names_its_user_for_the_rollback() {
+    let stack = LocalStack::start().await;
+    let properties = with_proficiencies(&[("Language", "Klingon", 3)]);
+    let mut owned = basic();
+    owned["Username"] = owned["Name"].clone();
+    owned["Tags"] = json!({"connect-user-resource:created-by-request": "cut-off-again"});
+    stack
+        .connect
+        .with_world(|w| w.create_user(INSTANCE, &owned))
+        .unwrap();
+    let event = support::events::create(&stack.sink, "cut-off-again", "Agent", &properties);
+    let answer = stack.play(event).await;
+    let reason = failed(&answer);
+    assert!(reason.contains("AssociateUserProficiencies"), "{reason}");
+    let id = physical_id(&answer);
+    assert!(
+        id.starts_with(&format!("{INSTANCE}:")),
+        "names its own user: {id}"
+    );
+    ok(&stack.delete("Agent", &id, &properties).await);
+    assert_eq!(stack.connect.user_count(INSTANCE), 0);
 }
 
 #[tokio::test]

@@ -9,6 +9,10 @@
 //! channel whose setting is the default has no entry, so a setting left out of the template
 //! and one Connect never reported compare equal, and removing an entry from the template
 //! resets that channel.
+//!
+//! Auto-accept and after-contact work exist on every channel; phones, persistent connections
+//! and voice enhancement on VOICE only (Connect refuses other channels for them), and so do
+//! the agent-first callback settings.
 
 use std::collections::BTreeMap;
 
@@ -52,8 +56,18 @@ pub struct AutoAccept {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct AfterContactWork {
     pub time_limit: i32,
-    /// `AgentFirstCallbackAfterContactWorkConfig`; absent means Connect's own default.
+    /// `AgentFirstCallbackAfterContactWorkConfig`. `None` in a template: not managed, whatever
+    /// Connect holds is kept (the API has no way to unset it, only to set a value).
     pub agent_first_callback: Option<i32>,
+}
+
+impl AfterContactWork {
+    /// Whether `current` already is what `self` asks for.
+    fn satisfied_by(&self, current: &AfterContactWork) -> bool {
+        self.time_limit == current.time_limit
+            && (self.agent_first_callback.is_none()
+                || self.agent_first_callback == current.agent_first_callback)
+    }
 }
 
 /// One channel's phone: soft phone, or a desk phone with its number.
@@ -119,15 +133,26 @@ fn drop_defaults<T: Default + PartialEq>(map: &mut BTreeMap<Channel, T>) {
     map.retain(|_, value| *value != T::default());
 }
 
-/// The entries of `desired` that `current` does not have, defaults written out.
-fn differing<T: Default + PartialEq + Clone>(
+/// The settings that exist on VOICE alone.
+const VOICE_ONLY: [Channel; 1] = [Channel::Voice];
+
+/// The entries of `desired`, among `channels`, that `current` does not satisfy, defaults
+/// written out.
+fn differing<T: Default + Clone>(
+    channels: &[Channel],
     desired: &BTreeMap<Channel, T>,
     current: &BTreeMap<Channel, T>,
+    satisfied: impl Fn(&T, &T) -> bool,
 ) -> BTreeMap<Channel, T> {
-    Channel::ALL
-        .into_iter()
-        .filter(|c| desired.get(c) != current.get(c))
-        .map(|c| (c, desired.get(&c).cloned().unwrap_or_default()))
+    channels
+        .iter()
+        .map(|c| {
+            let wanted = desired.get(c).cloned().unwrap_or_default();
+            let held = current.get(c).cloned().unwrap_or_default();
+            (*c, wanted, held)
+        })
+        .filter(|(_, wanted, held)| !satisfied(wanted, held))
+        .map(|(c, wanted, _)| (c, wanted))
         .collect()
 }
 
@@ -176,15 +201,33 @@ impl ChannelConfigs {
 
     /// The entries to send so that `current` becomes `self`; empty when they already agree.
     pub fn update_from(&self, current: &ChannelConfigs) -> ChannelConfigs {
+        let all = &Channel::ALL;
         ChannelConfigs {
-            auto_accept: differing(&self.auto_accept, &current.auto_accept),
-            after_contact_work: differing(&self.after_contact_work, &current.after_contact_work),
-            phone_number: differing(&self.phone_number, &current.phone_number),
+            auto_accept: differing(all, &self.auto_accept, &current.auto_accept, PartialEq::eq),
+            after_contact_work: differing(
+                all,
+                &self.after_contact_work,
+                &current.after_contact_work,
+                AfterContactWork::satisfied_by,
+            ),
+            phone_number: differing(
+                &VOICE_ONLY,
+                &self.phone_number,
+                &current.phone_number,
+                PartialEq::eq,
+            ),
             persistent_connection: differing(
+                &VOICE_ONLY,
                 &self.persistent_connection,
                 &current.persistent_connection,
+                PartialEq::eq,
             ),
-            voice_enhancement: differing(&self.voice_enhancement, &current.voice_enhancement),
+            voice_enhancement: differing(
+                &VOICE_ONLY,
+                &self.voice_enhancement,
+                &current.voice_enhancement,
+                PartialEq::eq,
+            ),
         }
     }
 
@@ -241,9 +284,9 @@ mod tests {
         current
             .voice_enhancement
             .insert(Channel::Voice, VoiceEnhancement::NoiseSuppression);
-        current.persistent_connection.insert(Channel::Chat, true);
+        current.persistent_connection.insert(Channel::Voice, true);
         let mut desired = ChannelConfigs::default();
-        desired.persistent_connection.insert(Channel::Chat, true);
+        desired.persistent_connection.insert(Channel::Voice, true);
         let update = desired.update_from(&current);
         assert_eq!(
             update.voice_enhancement,
@@ -251,6 +294,31 @@ mod tests {
         );
         assert!(update.persistent_connection.is_empty());
         assert!(desired.update_from(&desired).is_empty());
+    }
+
+    #[test]
+    fn an_unmanaged_callback_limit_is_left_as_connect_holds_it() {
+        let mut current = ChannelConfigs::default();
+        let held = AfterContactWork {
+            time_limit: 30,
+            agent_first_callback: Some(10),
+        };
+        current.after_contact_work.insert(Channel::Voice, held);
+        let mut desired = ChannelConfigs::default();
+        let wanted = AfterContactWork {
+            time_limit: 30,
+            agent_first_callback: None,
+        };
+        desired.after_contact_work.insert(Channel::Voice, wanted);
+        assert!(desired.update_from(&current).is_empty());
+        desired.after_contact_work.insert(
+            Channel::Voice,
+            AfterContactWork {
+                time_limit: 30,
+                agent_first_callback: Some(20),
+            },
+        );
+        assert_eq!(desired.update_from(&current).after_contact_work.len(), 1);
     }
 
     #[test]

@@ -349,12 +349,12 @@ mod tests {
         user.channels.persistent_connection.clear();
         user.channels
             .voice_enhancement
-            .insert(Channel::Email, VoiceEnhancement::VoiceIsolation);
+            .insert(Channel::Voice, VoiceEnhancement::VoiceIsolation);
         let mut expected = ChannelConfigs::default();
         expected.persistent_connection.insert(Channel::Voice, true);
         expected
             .voice_enhancement
-            .insert(Channel::Email, VoiceEnhancement::None);
+            .insert(Channel::Voice, VoiceEnhancement::None);
         assert_eq!(changes(&desired, &user), vec![Change::UserConfig(expected)]);
     }
 

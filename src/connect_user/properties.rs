@@ -615,25 +615,60 @@ impl ChannelLists {
     }
 }
 
-/// Agent-first callbacks are voice calls: their settings exist on the VOICE channel only.
-fn check_callbacks_on_voice_only(lists: &ChannelLists, errors: &mut Errors) {
-    let auto = lists.auto_accept.iter().flatten();
-    for (channel, _) in auto.filter(|(c, v)| **c != Channel::Voice && v.agent_first_callback) {
+/// Settings that exist on the VOICE channel only: phones, persistent connections and voice
+/// enhancement (Connect refuses other channels for them), and the agent-first callback
+/// settings (callbacks are voice calls).
+fn check_voice_only(lists: &ChannelLists, errors: &mut Errors) {
+    let mut refuse = |list: &str, what: &str, channel: &Channel| {
         errors.push(
-            "AutoAcceptConfigs",
+            list,
             format!(
-                "AgentFirstCallbackAutoAccept applies to the VOICE channel only, not {}",
+                "{what} exists on the VOICE channel only, not {}",
                 channel.as_str()
             ),
         );
+    };
+    let not_voice = |c: &&Channel| **c != Channel::Voice;
+    for channel in lists
+        .phone_number
+        .iter()
+        .flat_map(|m| m.keys())
+        .filter(not_voice)
+    {
+        refuse("PhoneNumberConfigs", "a phone", channel);
+    }
+    for channel in lists
+        .persistent_connection
+        .iter()
+        .flat_map(|m| m.keys())
+        .filter(not_voice)
+    {
+        refuse(
+            "PersistentConnectionConfigs",
+            "a persistent connection",
+            channel,
+        );
+    }
+    for channel in lists
+        .voice_enhancement
+        .iter()
+        .flat_map(|m| m.keys())
+        .filter(not_voice)
+    {
+        refuse("VoiceEnhancementConfigs", "voice enhancement", channel);
+    }
+    let auto = lists.auto_accept.iter().flatten();
+    for (channel, _) in auto.filter(|(c, v)| **c != Channel::Voice && v.agent_first_callback) {
+        refuse("AutoAcceptConfigs", "AgentFirstCallbackAutoAccept", channel);
     }
     let work = lists.after_contact_work.iter().flatten();
     for (channel, _) in
         work.filter(|(c, v)| **c != Channel::Voice && v.agent_first_callback.is_some())
     {
-        errors.push(
+        refuse(
             "AfterContactWorkConfigs",
-            format!("AgentFirstCallbackAfterContactWorkConfig applies to the VOICE channel only, not {}", channel.as_str()),
+            "AgentFirstCallbackAfterContactWorkConfig",
+            channel,
         );
     }
 }
@@ -762,7 +797,7 @@ fn channel_settings(
 ) -> Option<(Option<PhoneConfig>, ChannelConfigs)> {
     let fields = phone_config_fields(map, errors);
     let lists = channel_lists(map, errors);
-    check_callbacks_on_voice_only(&lists, errors);
+    check_voice_only(&lists, errors);
     let phone_config_given = matches!(map.get("PhoneConfig"), Some(v) if !v.is_null());
     if lists.phone_number.is_none() {
         if !phone_config_given {
@@ -1358,7 +1393,7 @@ mod tests {
             "AutoAcceptConfigs[0].Channel must be VOICE, CHAT, TASK or EMAIL",
             "AutoAcceptConfigs[1].AutoAccept is required",
             "AutoAcceptConfigs[3].Channel TASK appears more than once",
-            "AgentFirstCallbackAutoAccept applies to the VOICE channel only, not TASK",
+            "AutoAcceptConfigs AgentFirstCallbackAutoAccept exists on the VOICE channel only, not TASK",
             "AfterContactWorkConfigs[0].AfterContactWorkConfig.AfterContactWorkTimeLimit must be between 0 and 2000000",
             "VoiceEnhancementConfigs[0].VoiceEnhancementMode must be VOICE_ISOLATION",
             "VoiceEnhancementConfigs[0].Mode is not a known property",
@@ -1419,6 +1454,25 @@ mod tests {
             "UserProficiencies[1].Level must be a whole number from 1 to 5",
             "UserProficiencies[2].AttributeName is required",
             "UserProficiencies[4] repeats an AttributeName and AttributeValue pair",
+        ] {
+            assert!(text.contains(part), "{part} missing from {text}");
+        }
+    }
+
+    #[test]
+    fn voice_only_settings_refuse_other_channels() {
+        let mut value = basic();
+        value.as_object_mut().unwrap().remove("PhoneConfig");
+        value["PhoneNumberConfigs"] = json!([{"Channel": "VOICE", "PhoneType": "SOFT_PHONE"}, {"Channel": "CHAT", "PhoneType": "SOFT_PHONE"}]);
+        value["PersistentConnectionConfigs"] =
+            json!([{"Channel": "TASK", "PersistentConnection": true}]);
+        value["VoiceEnhancementConfigs"] =
+            json!([{"Channel": "EMAIL", "VoiceEnhancementMode": "NONE"}]);
+        let text = reason(&value);
+        for part in [
+            "PhoneNumberConfigs a phone exists on the VOICE channel only, not CHAT",
+            "PersistentConnectionConfigs a persistent connection exists on the VOICE channel only, not TASK",
+            "VoiceEnhancementConfigs voice enhancement exists on the VOICE channel only, not EMAIL",
         ] {
             assert!(text.contains(part), "{part} missing from {text}");
         }

@@ -126,64 +126,92 @@ fn from_sdk_user(user: &sdk::User) -> ObservedUser {
     }
 }
 
-/// The per-channel settings `DescribeUser` reports; from `PhoneConfig` alone when it reports
-/// none at all (a Region without per-channel settings).
+/// The per-channel settings `DescribeUser` reports. A list it leaves out (a Region without
+/// per-channel settings) is taken from `PhoneConfig`; settings that exist on VOICE only are
+/// read from VOICE only.
 fn from_sdk_channels(user: &sdk::User, phone_config: Option<&PhoneConfig>) -> ChannelConfigs {
     let channel = |c: &sdk::Channel| Channel::parse(c.as_str());
+    let voice = |c: &sdk::Channel| channel(c).filter(|c| *c == Channel::Voice);
     let limit =
         |c: Option<&sdk::AfterContactWorkConfig>| c.map(|c| c.after_contact_work_time_limit());
+    let legacy = phone_config
+        .map(|config| ChannelConfigs::default().with_phone_config(config))
+        .unwrap_or_default();
+    /// The reported list, or what `PhoneConfig` implies when none is reported.
+    fn or_legacy<T: Clone>(
+        reported: BTreeMap<Channel, T>,
+        listed: bool,
+        legacy: &BTreeMap<Channel, T>,
+    ) -> BTreeMap<Channel, T> {
+        if listed {
+            reported
+        } else {
+            legacy.clone()
+        }
+    }
     let configs = ChannelConfigs {
-        auto_accept: user
-            .auto_accept_configs()
-            .iter()
-            .filter_map(|c| {
-                let value = AutoAccept {
-                    auto_accept: c.auto_accept(),
-                    agent_first_callback: c.agent_first_callback_auto_accept().unwrap_or(false),
-                };
-                Some((channel(c.channel())?, value))
-            })
-            .collect(),
-        after_contact_work: user
-            .after_contact_work_configs()
-            .iter()
-            .filter_map(|c| {
-                let value = AfterContactWork {
-                    time_limit: limit(c.after_contact_work_config()).unwrap_or(0),
-                    agent_first_callback: limit(c.agent_first_callback_after_contact_work_config()),
-                };
-                Some((channel(c.channel())?, value))
-            })
-            .collect(),
-        phone_number: user
-            .phone_number_configs()
-            .iter()
-            .filter_map(|c| {
-                let value = PhoneNumber {
-                    phone_type: PhoneType::parse(c.phone_type().as_str())?,
-                    number: non_empty(c.phone_number()),
-                };
-                Some((channel(c.channel())?, value))
-            })
-            .collect(),
-        persistent_connection: user
-            .persistent_connection_configs()
-            .iter()
-            .filter_map(|c| Some((channel(c.channel())?, c.persistent_connection())))
-            .collect(),
+        auto_accept: or_legacy(
+            user.auto_accept_configs()
+                .iter()
+                .filter_map(|c| {
+                    let value = AutoAccept {
+                        auto_accept: c.auto_accept(),
+                        agent_first_callback: c.agent_first_callback_auto_accept().unwrap_or(false),
+                    };
+                    Some((channel(c.channel())?, value))
+                })
+                .collect(),
+            !user.auto_accept_configs().is_empty(),
+            &legacy.auto_accept,
+        ),
+        after_contact_work: or_legacy(
+            user.after_contact_work_configs()
+                .iter()
+                .filter_map(|c| {
+                    let value = AfterContactWork {
+                        time_limit: limit(c.after_contact_work_config()).unwrap_or(0),
+                        agent_first_callback: limit(
+                            c.agent_first_callback_after_contact_work_config(),
+                        ),
+                    };
+                    Some((channel(c.channel())?, value))
+                })
+                .collect(),
+            !user.after_contact_work_configs().is_empty(),
+            &legacy.after_contact_work,
+        ),
+        phone_number: or_legacy(
+            user.phone_number_configs()
+                .iter()
+                .filter_map(|c| {
+                    let value = PhoneNumber {
+                        phone_type: PhoneType::parse(c.phone_type().as_str())?,
+                        number: non_empty(c.phone_number()),
+                    };
+                    Some((voice(c.channel())?, value))
+                })
+                .collect(),
+            !user.phone_number_configs().is_empty(),
+            &legacy.phone_number,
+        ),
+        persistent_connection: or_legacy(
+            user.persistent_connection_configs()
+                .iter()
+                .filter_map(|c| Some((voice(c.channel())?, c.persistent_connection())))
+                .collect(),
+            !user.persistent_connection_configs().is_empty(),
+            &legacy.persistent_connection,
+        ),
         voice_enhancement: user
             .voice_enhancement_configs()
             .iter()
             .filter_map(|c| {
                 let mode = VoiceEnhancement::parse(c.voice_enhancement_mode().as_str())?;
-                Some((channel(c.channel())?, mode))
+                Some((voice(c.channel())?, mode))
             })
             .collect(),
     };
-    match phone_config {
-        Some(config) if configs == ChannelConfigs::default() => configs.with_phone_config(config),
-        _ => configs.normalised(),
-    }
+    configs.normalised()
 }
 
 /// The SDK's per-channel lists for `configs`, in the order the API takes them.

@@ -378,14 +378,27 @@ fn check_user_config(body: &Value) -> Result<Vec<ChannelEdit>, ApiError> {
                     Ok(())
                 }
             };
+            // Only VOICE is supported for these data types.
+            voice_only(
+                matches!(
+                    list,
+                    "PhoneNumberConfigs"
+                        | "PersistentConnectionConfigs"
+                        | "VoiceEnhancementConfigs"
+                ),
+                list,
+            )?;
             let edit: Box<dyn FnOnce(&mut ChannelState) + Send> = match list {
                 "AutoAcceptConfigs" => {
                     let on = check_bool(item, "AutoAccept", true)?.unwrap_or(false);
                     let callback = check_bool(item, "AgentFirstCallbackAutoAccept", false)?;
                     voice_only(callback.is_some(), "AgentFirstCallbackAutoAccept")?;
+                    // A field left out leaves the setting as it is.
                     Box::new(move |s| {
                         s.auto_accept = on;
-                        s.agent_first_callback_auto_accept = callback;
+                        if callback.is_some() {
+                            s.agent_first_callback_auto_accept = callback;
+                        }
                     })
                 }
                 "AfterContactWorkConfigs" => {
@@ -410,7 +423,9 @@ fn check_user_config(body: &Value) -> Result<Vec<ChannelEdit>, ApiError> {
                     )?;
                     Box::new(move |s| {
                         s.after_contact_work_time_limit = limit;
-                        s.agent_first_callback_after_contact_work_time_limit = callback;
+                        if callback.is_some() {
+                            s.agent_first_callback_after_contact_work_time_limit = callback;
+                        }
                     })
                 }
                 "PhoneNumberConfigs" => {
@@ -1024,6 +1039,8 @@ pub fn user_view(user: &User) -> Value {
     let per_channel = |f: &dyn Fn(&str, &ChannelState) -> Value| -> Vec<Value> {
         user.channels.iter().map(|(c, s)| f(c, s)).collect()
     };
+    let voice_only =
+        |f: &dyn Fn(&str, &ChannelState) -> Value| -> Vec<Value> { vec![f("VOICE", &voice)] };
     let mut view = json!({
         "Id": user.id,
         "Arn": user.arn,
@@ -1044,15 +1061,15 @@ pub fn user_view(user: &User) -> Value {
             }
             entry
         }),
-        "PhoneNumberConfigs": per_channel(&|c, s| {
+        "PhoneNumberConfigs": voice_only(&|c, s| {
             let mut entry = json!({ "Channel": c, "PhoneType": s.phone_type });
             if let Some(number) = &s.phone_number {
                 entry["PhoneNumber"] = json!(number);
             }
             entry
         }),
-        "PersistentConnectionConfigs": per_channel(&|c, s| json!({ "Channel": c, "PersistentConnection": s.persistent_connection })),
-        "VoiceEnhancementConfigs": per_channel(&|c, s| json!({ "Channel": c, "VoiceEnhancementMode": s.voice_enhancement_mode })),
+        "PersistentConnectionConfigs": voice_only(&|c, s| json!({ "Channel": c, "PersistentConnection": s.persistent_connection })),
+        "VoiceEnhancementConfigs": voice_only(&|c, s| json!({ "Channel": c, "VoiceEnhancementMode": s.voice_enhancement_mode })),
         "SecurityProfileIds": user.security_profile_ids,
         "RoutingProfileId": user.routing_profile_id,
         "Tags": user.tags,
