@@ -9,7 +9,7 @@ CDK_DIR := examples/cdk
 
 .PHONY: demo test lint fmt cfn-lint cdk-synth build lambda-tools deploy bench storm fuzz deny
 
-## demo: build the function, start the local Connect emulator and play the five examples
+## demo: build the function, start the local emulators and play the six examples
 demo:
 	@echo "» Building the function and the demo. The first build compiles aws-sdk-connect"
 	@echo "  (a few minutes on 2 cores); cargo prints its progress below."

@@ -1,5 +1,6 @@
 //! `make demo`: the whole CloudFormation lifecycle of the five `aws_connect_user` examples,
-//! played locally against the real function binary, with no AWS account.
+//! and of a sixth that sets everything per channel, with proficiencies and a password from
+//! Secrets Manager, played locally against the real function binary, with no AWS account.
 //!
 //! It reuses the test machinery in `tests/support`: the local Connect emulator, the emulated
 //! Lambda Runtime API and the ResponseURL sink. For each example it plays what CloudFormation
@@ -19,6 +20,49 @@ use support::examples::seed_examples;
 use support::stack::LocalStack;
 
 const INSTANCE: &str = seed::INSTANCE_MANAGED;
+
+/// The five Terraform examples, and `ChannelUser` as in `template.yaml`, its password in a
+/// secret of the local Secrets Manager.
+fn examples(password_secret_arn: &str) -> Vec<(&'static str, Value)> {
+    let mut examples = seed_examples();
+    let mut channels = support::examples::with_password_secret(
+        json!({
+            "InstanceId": INSTANCE,
+            "Name": "example-channels",
+            "RoutingProfileId": seed::ROUTING_PROFILES[0],
+            "SecurityProfileIds": [seed::SECURITY_PROFILES[0]],
+            "PhoneNumberConfigs": [{"Channel": "VOICE", "PhoneType": "SOFT_PHONE"}],
+            "AutoAcceptConfigs": [
+                {"Channel": "VOICE", "AutoAccept": true},
+                {"Channel": "CHAT", "AutoAccept": true}
+            ],
+            "AfterContactWorkConfigs": [
+                {"Channel": "VOICE", "AfterContactWorkConfig": {"AfterContactWorkTimeLimit": 0}},
+                {"Channel": "CHAT", "AfterContactWorkConfig": {"AfterContactWorkTimeLimit": 120}}
+            ],
+            "VoiceEnhancementConfigs": [{"Channel": "VOICE", "VoiceEnhancementMode": "NOISE_SUPPRESSION"}],
+            "UserProficiencies": [{"AttributeName": "Language", "AttributeValue": "English", "Level": 5}]
+        }),
+        password_secret_arn,
+    );
+    channels["Tags"] = json!({"team": "support"});
+    examples.push(("ChannelUser", channels));
+    examples
+}
+
+/// The in-place update played for an example: its properties with a longer VOICE
+/// after-contact work, and the one call that should make it.
+fn longer_after_contact_work(properties: &Value) -> (Value, &'static str) {
+    let mut updated = properties.clone();
+    if properties.get("AfterContactWorkConfigs").is_some() {
+        updated["AfterContactWorkConfigs"][0]["AfterContactWorkConfig"]
+            ["AfterContactWorkTimeLimit"] = json!("30");
+        (updated, "UpdateUserConfig")
+    } else {
+        updated["PhoneConfig"]["AfterContactWorkTimeLimit"] = json!("30");
+        (updated, "UpdateUserPhoneConfig")
+    }
+}
 
 /// One played step and whether it did what it should.
 struct Step {
@@ -117,14 +161,20 @@ async fn main() -> ExitCode {
     );
     let stack = LocalStack::start().await;
     println!(
-        "  Connect emulator {} · Runtime API {} · function pid {}\n",
+        "  Connect emulator {} · Secrets Manager {} · Runtime API {} · function pid {}\n",
         stack.connect.endpoint(),
+        stack.secrets.endpoint(),
         stack.runtime.endpoint(),
         stack.function.pid().unwrap_or(0)
     );
+    let secret = stack.secrets.put_string(
+        "connect-agents/example",
+        r#"{"username":"example","password":"Gener4tedSecretPw"}"#,
+    );
+    let examples = examples(&secret);
 
     let mut steps: Vec<Step> = Vec::new();
-    for (logical_id, properties) in seed_examples() {
+    for (logical_id, properties) in examples.iter().cloned() {
         let properties = stringify(properties);
         let name = properties["Name"].as_str().unwrap_or_default().to_owned();
         println!("▶ {logical_id} ({name})");
@@ -150,9 +200,14 @@ async fn main() -> ExitCode {
             describe(user.as_ref()),
             started.elapsed().as_millis(),
         );
+        let expected: &[&str] = if properties.get("UserProficiencies").is_some() {
+            &["CreateUser", "AssociateUserProficiencies"]
+        } else {
+            &["CreateUser"]
+        };
         let passed = created["Status"] == "SUCCESS"
             && user.is_some()
-            && stack.connect.mutations() == ["CreateUser"];
+            && stack.connect.mutations() == expected;
         steps.push(Step {
             example: logical_id,
             name: "create",
@@ -160,8 +215,7 @@ async fn main() -> ExitCode {
         });
 
         // 2. In-place update: a longer after-contact-work time.
-        let mut updated_properties = properties.clone();
-        updated_properties["PhoneConfig"]["AfterContactWorkTimeLimit"] = json!("30");
+        let (updated_properties, expected_call) = longer_after_contact_work(&properties);
         stack.connect.clear_calls();
         let started = Instant::now();
         let updated = stack
@@ -178,7 +232,7 @@ async fn main() -> ExitCode {
         );
         let passed = updated["Status"] == "SUCCESS"
             && updated["PhysicalResourceId"] == first_id.as_str()
-            && stack.connect.mutations() == ["UpdateUserPhoneConfig"]
+            && stack.connect.mutations() == [expected_call]
             && user
                 .as_ref()
                 .is_some_and(|u| u["PhoneConfig"]["AfterContactWorkTimeLimit"] == json!(30));
@@ -274,11 +328,11 @@ async fn main() -> ExitCode {
     println!("Summary");
     println!("| example         | create | update | rename | cleanup | delete |");
     println!("|-----------------|--------|--------|--------|---------|--------|");
-    for (logical_id, _) in seed_examples() {
+    for (logical_id, _) in &examples {
         let cell = |name: &str| {
             let passed = steps
                 .iter()
-                .any(|s| s.example == logical_id && s.name == name && s.passed);
+                .any(|s| s.example == *logical_id && s.name == name && s.passed);
             if passed {
                 "ok"
             } else {

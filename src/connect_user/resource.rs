@@ -168,27 +168,38 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         }
     }
 
-    /// `DescribeUser`, plus `ListUserProficiencies` when the spec manages proficiencies.
-    async fn observe(
+    /// `DescribeUser`.
+    async fn describe(
         &self,
-        spec: &UserSpec,
         instance: &str,
         user_id: &str,
         context: &Context,
     ) -> Result<ObservedUser, ApiError> {
-        let deadline = context.work_deadline;
-        let mut user = self
-            .retry
-            .run(deadline, || self.api.describe_user(instance, user_id))
-            .await?;
+        self.retry
+            .run(context.work_deadline, || {
+                self.api.describe_user(instance, user_id)
+            })
+            .await
+    }
+
+    /// Adds the user's proficiencies (`ListUserProficiencies`) when the spec manages them.
+    async fn list_managed_proficiencies(
+        &self,
+        spec: &UserSpec,
+        user: &mut ObservedUser,
+        context: &Context,
+    ) -> Result<(), ApiError> {
         if spec.proficiencies.is_some() {
+            let (instance, user_id) = (spec.instance_id.as_str(), user.id.as_str());
             let listed = self
                 .retry
-                .run(deadline, || self.api.list_proficiencies(instance, user_id))
+                .run(context.work_deadline, || {
+                    self.api.list_proficiencies(instance, user_id)
+                })
                 .await?;
             user.proficiencies = Some(listed);
         }
-        Ok(user)
+        Ok(())
     }
 
     /// The username is taken: adopt the user if this request created it, else refuse.
@@ -207,7 +218,7 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         else {
             return Err(duplicate.into());
         };
-        let user = self.observe(spec, instance, &user_id, context).await?;
+        let mut user = self.describe(instance, &user_id, context).await?;
         let ours = user.tags.get(OWNERSHIP_TAG) == Some(&ownership_value(context));
         if !ours {
             return Err(ResourceError::new(format!(
@@ -219,6 +230,8 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         context
             .progress
             .record(PhysicalId::new(instance, &user.id).to_string());
+        self.list_managed_proficiencies(spec, &mut user, context)
+            .await?;
         self.converge(spec, &user, &plan::changes(spec, &user), context)
             .await?;
         Ok(outcome(instance, &user.id, &user.arn))
@@ -333,7 +346,7 @@ impl<A: ConnectApi, S: SecretStore> Resource for ConnectUserResource<A, S> {
             return self.create_owned(&spec, &context).await;
         }
         let observed = match self
-            .observe(&spec, &current.instance_id, &current.user_id, &context)
+            .describe(&current.instance_id, &current.user_id, &context)
             .await
         {
             Ok(user) => Some(user),
@@ -354,10 +367,18 @@ impl<A: ConnectApi, S: SecretStore> Resource for ConnectUserResource<A, S> {
                 self.create_owned(&spec, &context).await
             }
             Plan::Converge(changes) => {
-                let Some(user) = observed else {
+                let Some(mut user) = observed else {
                     return Err(ResourceError::new(
                         "internal error: converging a user that is gone",
                     ));
+                };
+                // Proficiencies are read only now: a replacement has no use for them.
+                let changes = if spec.proficiencies.is_some() {
+                    self.list_managed_proficiencies(&spec, &mut user, &context)
+                        .await?;
+                    plan::changes(&spec, &user)
+                } else {
+                    changes
                 };
                 if changes.is_empty() {
                     tracing::info!("the user already matches the properties; nothing to change");
