@@ -147,24 +147,25 @@ impl<R: Resource> Handler<R> {
         }
         let is_create = matches!(request.operation, Operation::Create);
         let progress = Progress::default();
+        // A Create that made something before failing names it, so that the rollback Delete
+        // removes it; only a Create may, and only with an id that passes the same checks as
+        // a successful one.
+        let failed = |reason: String| {
+            let id = match progress.recorded() {
+                Some(id) if is_create && check_physical_id(&id).is_ok() => {
+                    tracing::warn!(physical_resource_id = %id, "the failed Create made a resource it did not remove; answering with its id so that CloudFormation's rollback Delete removes it");
+                    id
+                }
+                _ => failure_id.clone(),
+            };
+            Answer::failed(envelope, id, reason)
+        };
         match self.run_guarded(request, deadlines, progress.clone()).await {
             Ok(outcome) => match check_physical_id(&outcome.physical_id) {
                 Ok(()) => Answer::success(envelope, outcome.physical_id, outcome.data),
-                Err(error) => Answer::failed(envelope, failure_id, error.reason),
+                Err(error) => failed(error.reason),
             },
-            Err(error) => {
-                // A Create that made something before failing names it, so that the rollback
-                // Delete removes it; only a Create may, and only with an id that passes the
-                // same checks as a successful one.
-                let id = match progress.recorded() {
-                    Some(id) if is_create && check_physical_id(&id).is_ok() => {
-                        tracing::warn!(physical_resource_id = %id, "the failed Create made a resource it could not remove; answering with its id so that CloudFormation's rollback Delete removes it");
-                        id
-                    }
-                    _ => failure_id,
-                };
-                Answer::failed(envelope, id, error.reason)
-            }
+            Err(error) => failed(error.reason),
         }
     }
 
@@ -182,7 +183,7 @@ impl<R: Resource> Handler<R> {
             progress,
         };
         let properties = request.properties;
-        let task = tokio::spawn(
+        let mut task = tokio::spawn(
             async move {
                 match request.operation {
                     Operation::Create => resource.create(context, properties).await,
@@ -209,7 +210,9 @@ impl<R: Resource> Handler<R> {
         let budget = deadlines
             .work
             .saturating_duration_since(std::time::Instant::now());
-        match tokio::time::timeout_at(tokio::time::Instant::from_std(deadlines.work), task).await {
+        match tokio::time::timeout_at(tokio::time::Instant::from_std(deadlines.work), &mut task)
+            .await
+        {
             Ok(Ok(result)) => result,
             Ok(Err(join_error)) => {
                 let detail = match join_error.try_into_panic() {
@@ -223,6 +226,9 @@ impl<R: Resource> Handler<R> {
             }
             Err(_) => {
                 abort.abort();
+                // Let the cancellation land (at the task's next await) before the caller reads
+                // the Create's progress, so a record made just now is not missed.
+                let _ = tokio::time::timeout(CANCEL_GRACE, &mut task).await;
                 Err(ResourceError::new(format!(
                     "timed out: the operation did not finish within {:.1} s, the time left before the function's deadline less the answer margin; it was stopped so that CloudFormation gets this answer. Raise the function's timeout, or retry",
                     budget.as_secs_f64()
@@ -231,6 +237,9 @@ impl<R: Resource> Handler<R> {
         }
     }
 }
+
+/// How long a cut-off operation is given to unwind after it is aborted.
+const CANCEL_GRACE: std::time::Duration = std::time::Duration::from_millis(50);
 
 fn check_physical_id(id: &str) -> Result<(), ResourceError> {
     if id.is_empty() || id.len() > MAX_PHYSICAL_ID_BYTES || is_failed_create_marker(id) {
