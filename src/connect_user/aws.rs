@@ -45,6 +45,8 @@ pub struct Failure {
     pub message: String,
     /// No answer came back (timeout, connection, unreadable response): worth another try.
     pub network: bool,
+    /// An answer came back but could not be read: `message` may quote it.
+    pub unreadable: bool,
 }
 
 /// Reads an SDK error of any service (they share smithy's `SdkError`).
@@ -53,22 +55,23 @@ where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug,
 {
-    let (code, network) = match &error {
+    let (code, network, unreadable) = match &error {
         SdkError::ServiceError(service) => {
             return Failure {
                 code: service.err().code().unwrap_or("UnknownError").to_owned(),
                 message: service.err().message().unwrap_or("").to_owned(),
                 network: false,
+                unreadable: false,
             }
         }
-        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
-            ("NetworkError", true)
-        }
-        _ => ("ClientError", false),
+        SdkError::ResponseError(_) => ("NetworkError", true, true),
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) => ("NetworkError", true, false),
+        _ => ("ClientError", false, false),
     };
     Failure {
         code: code.to_owned(),
         message: DisplayErrorContext(&error).to_string(),
         network,
+        unreadable,
     }
 }

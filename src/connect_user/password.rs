@@ -59,7 +59,7 @@ pub enum PasswordError {
 pub fn from_secret_text(arn: &str, key: &str, text: &Secret) -> Result<Secret, PasswordError> {
     let password = match serde_json::from_str::<serde_json::Value>(text.expose()) {
         Ok(serde_json::Value::String(inner)) => Secret::new(inner),
-        Err(_) if text.expose().trim_start().starts_with('{') => {
+        Err(_) if looks_like_json_object(text.expose()) => {
             return Err(PasswordError::NotJson {
                 arn: arn.to_owned(),
             })
@@ -88,6 +88,13 @@ pub fn from_secret_text(arn: &str, key: &str, text: &Secret) -> Result<Secret, P
             arn: arn.to_owned(),
         })
     }
+}
+
+/// Whether text opens like a JSON object (`{"` or `{}`), which a password does not.
+fn looks_like_json_object(text: &str) -> bool {
+    text.trim_start()
+        .strip_prefix('{')
+        .is_some_and(|rest| rest.trim_start().starts_with(['"', '}']))
 }
 
 /// The password for `CreateUser`, reading the secret if the template names one.

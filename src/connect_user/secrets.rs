@@ -50,10 +50,10 @@ where
             failure.code.as_str(),
             "ThrottlingException" | "InternalServiceError" | "InternalFailure"
         );
-    // Without a service error the SDK's text may quote the response it could not read, and
-    // that response carries the secret: a fixed message instead.
-    let message = if failure.network || failure.code == "ClientError" {
-        "no usable answer from Secrets Manager (timeout, connection or unreadable response)".into()
+    // The SDK's text for a response it could not read may quote that response, and the
+    // response carries the secret: a fixed message instead.
+    let message = if failure.unreadable {
+        "Secrets Manager's answer could not be read".into()
     } else {
         failure.message
     };
