@@ -533,12 +533,28 @@ fn phone_config_fields(map: &Map<String, Value>, errors: &mut Errors) -> Option<
 }
 
 /// A per-channel list: one entry per channel at most. `None` when absent or empty.
+/// Which channels a per-channel list may name.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Channels {
+    Any,
+    /// VOICE only (Connect supports no other channel for it), with what the list sets.
+    VoiceOnly(&'static str),
+}
+
+/// Refuses a setting made on a channel other than VOICE.
+fn voice_only(channel: Option<Channel>, given: bool, path: &str, errors: &mut Errors) {
+    if given && channel.is_some_and(|c| c != Channel::Voice) {
+        errors.push(path, "exists on the VOICE channel only");
+    }
+}
+
 fn channel_list<T>(
     map: &Map<String, Value>,
     key: &str,
     fields: &[&str],
+    channels: Channels,
     errors: &mut Errors,
-    mut entry: impl FnMut(&Map<String, Value>, &str, &mut Errors) -> Option<T>,
+    mut entry: impl FnMut(&Map<String, Value>, &str, Option<Channel>, &mut Errors) -> Option<T>,
 ) -> Option<BTreeMap<Channel, T>> {
     let items = match map.get(key) {
         None | Some(Value::Null) => return None,
@@ -568,7 +584,15 @@ fn channel_list<T>(
             },
             None => None,
         };
-        let value = entry(fields_given, &path, errors);
+        if let (Channels::VoiceOnly(what), Some(other)) = (channels, channel) {
+            if other != Channel::Voice {
+                errors.push(
+                    &channel_path,
+                    format!("must be VOICE: Connect supports {what} on the VOICE channel only"),
+                );
+            }
+        }
+        let value = entry(fields_given, &path, channel, errors);
         if let (Some(channel), Some(value)) = (channel, value) {
             if let Some(value) = out.insert(channel, value) {
                 out.insert(channel, value); // keep the first; the repeat is the mistake
@@ -615,64 +639,6 @@ impl ChannelLists {
     }
 }
 
-/// Settings that exist on the VOICE channel only: phones, persistent connections and voice
-/// enhancement (Connect refuses other channels for them), and the agent-first callback
-/// settings (callbacks are voice calls).
-fn check_voice_only(lists: &ChannelLists, errors: &mut Errors) {
-    let mut refuse = |list: &str, what: &str, channel: &Channel| {
-        errors.push(
-            list,
-            format!(
-                "{what} exists on the VOICE channel only, not {}",
-                channel.as_str()
-            ),
-        );
-    };
-    let not_voice = |c: &&Channel| **c != Channel::Voice;
-    for channel in lists
-        .phone_number
-        .iter()
-        .flat_map(|m| m.keys())
-        .filter(not_voice)
-    {
-        refuse("PhoneNumberConfigs", "a phone", channel);
-    }
-    for channel in lists
-        .persistent_connection
-        .iter()
-        .flat_map(|m| m.keys())
-        .filter(not_voice)
-    {
-        refuse(
-            "PersistentConnectionConfigs",
-            "a persistent connection",
-            channel,
-        );
-    }
-    for channel in lists
-        .voice_enhancement
-        .iter()
-        .flat_map(|m| m.keys())
-        .filter(not_voice)
-    {
-        refuse("VoiceEnhancementConfigs", "voice enhancement", channel);
-    }
-    let auto = lists.auto_accept.iter().flatten();
-    for (channel, _) in auto.filter(|(c, v)| **c != Channel::Voice && v.agent_first_callback) {
-        refuse("AutoAcceptConfigs", "AgentFirstCallbackAutoAccept", channel);
-    }
-    let work = lists.after_contact_work.iter().flatten();
-    for (channel, _) in
-        work.filter(|(c, v)| **c != Channel::Voice && v.agent_first_callback.is_some())
-    {
-        refuse(
-            "AfterContactWorkConfigs",
-            "AgentFirstCallbackAfterContactWorkConfig",
-            channel,
-        );
-    }
-}
-
 fn channel_lists(map: &Map<String, Value>, errors: &mut Errors) -> ChannelLists {
     let work = |entry: &Map<String, Value>, key: &str, path: &str, errors: &mut Errors| {
         let path = format!("{path}.{key}");
@@ -698,8 +664,9 @@ fn channel_lists(map: &Map<String, Value>, errors: &mut Errors) -> ChannelLists 
             map,
             "AutoAcceptConfigs",
             &["Channel", "AutoAccept", "AgentFirstCallbackAutoAccept"],
+            Channels::Any,
             errors,
-            |entry, path, errors| {
+            |entry, path, channel, errors| {
                 let auto_accept =
                     required_bool(entry, "AutoAccept", &format!("{path}.AutoAccept"), errors);
                 let callback_path = format!("{path}.AgentFirstCallbackAutoAccept");
@@ -709,6 +676,7 @@ fn channel_lists(map: &Map<String, Value>, errors: &mut Errors) -> ChannelLists 
                     &callback_path,
                     errors,
                 );
+                voice_only(channel, callback == Some(true), &callback_path, errors);
                 Some(AutoAccept {
                     auto_accept: auto_accept?,
                     agent_first_callback: callback.unwrap_or(false),
@@ -723,8 +691,9 @@ fn channel_lists(map: &Map<String, Value>, errors: &mut Errors) -> ChannelLists 
                 "AfterContactWorkConfig",
                 "AgentFirstCallbackAfterContactWorkConfig",
             ],
+            Channels::Any,
             errors,
-            |entry, path, errors| {
+            |entry, path, channel, errors| {
                 let limit = work(entry, "AfterContactWorkConfig", path, errors);
                 if limit.is_none() && !entry.contains_key("AfterContactWorkConfig") {
                     errors.push(format!("{path}.AfterContactWorkConfig"), "is required");
@@ -735,6 +704,8 @@ fn channel_lists(map: &Map<String, Value>, errors: &mut Errors) -> ChannelLists 
                     path,
                     errors,
                 );
+                let callback_path = format!("{path}.AgentFirstCallbackAfterContactWorkConfig");
+                voice_only(channel, callback.is_some(), &callback_path, errors);
                 Some(AfterContactWork {
                     time_limit: limit?,
                     agent_first_callback: callback,
@@ -745,8 +716,9 @@ fn channel_lists(map: &Map<String, Value>, errors: &mut Errors) -> ChannelLists 
             map,
             "PhoneNumberConfigs",
             &["Channel", "PhoneType", "PhoneNumber"],
+            Channels::VoiceOnly("phones"),
             errors,
-            |entry, path, errors| {
+            |entry, path, _, errors| {
                 let type_path = format!("{path}.PhoneType");
                 let phone_type = phone_type(entry, &type_path, errors);
                 if phone_type.is_none() && !errors.0.iter().any(|e| e.path == type_path) {
@@ -764,8 +736,9 @@ fn channel_lists(map: &Map<String, Value>, errors: &mut Errors) -> ChannelLists 
             map,
             "PersistentConnectionConfigs",
             &["Channel", "PersistentConnection"],
+            Channels::VoiceOnly("persistent connections"),
             errors,
-            |entry, path, errors| {
+            |entry, path, _, errors| {
                 let path = format!("{path}.PersistentConnection");
                 required_bool(entry, "PersistentConnection", &path, errors)
             },
@@ -774,8 +747,9 @@ fn channel_lists(map: &Map<String, Value>, errors: &mut Errors) -> ChannelLists 
             map,
             "VoiceEnhancementConfigs",
             &["Channel", "VoiceEnhancementMode"],
+            Channels::VoiceOnly("voice enhancement"),
             errors,
-            |entry, path, errors| {
+            |entry, path, _, errors| {
                 let path = format!("{path}.VoiceEnhancementMode");
                 let text = required_text(entry, "VoiceEnhancementMode", &path, errors)?;
                 let mode = VoiceEnhancement::parse(&text);
@@ -797,7 +771,6 @@ fn channel_settings(
 ) -> Option<(Option<PhoneConfig>, ChannelConfigs)> {
     let fields = phone_config_fields(map, errors);
     let lists = channel_lists(map, errors);
-    check_voice_only(&lists, errors);
     let phone_config_given = matches!(map.get("PhoneConfig"), Some(v) if !v.is_null());
     if lists.phone_number.is_none() {
         if !phone_config_given {
@@ -1393,7 +1366,7 @@ mod tests {
             "AutoAcceptConfigs[0].Channel must be VOICE, CHAT, TASK or EMAIL",
             "AutoAcceptConfigs[1].AutoAccept is required",
             "AutoAcceptConfigs[3].Channel TASK appears more than once",
-            "AutoAcceptConfigs AgentFirstCallbackAutoAccept exists on the VOICE channel only, not TASK",
+            "AutoAcceptConfigs[2].AgentFirstCallbackAutoAccept exists on the VOICE channel only",
             "AfterContactWorkConfigs[0].AfterContactWorkConfig.AfterContactWorkTimeLimit must be between 0 and 2000000",
             "VoiceEnhancementConfigs[0].VoiceEnhancementMode must be VOICE_ISOLATION",
             "VoiceEnhancementConfigs[0].Mode is not a known property",
@@ -1470,9 +1443,9 @@ mod tests {
             json!([{"Channel": "EMAIL", "VoiceEnhancementMode": "NONE"}]);
         let text = reason(&value);
         for part in [
-            "PhoneNumberConfigs a phone exists on the VOICE channel only, not CHAT",
-            "PersistentConnectionConfigs a persistent connection exists on the VOICE channel only, not TASK",
-            "VoiceEnhancementConfigs voice enhancement exists on the VOICE channel only, not EMAIL",
+            "PhoneNumberConfigs[1].Channel must be VOICE: Connect supports phones on the VOICE channel only",
+            "PersistentConnectionConfigs[0].Channel must be VOICE",
+            "VoiceEnhancementConfigs[0].Channel must be VOICE: Connect supports voice enhancement",
         ] {
             assert!(text.contains(part), "{part} missing from {text}");
         }
