@@ -560,6 +560,52 @@ async fn a_redelivered_create_that_cannot_finish_names_its_user_for_the_rollback
 }
 
 #[tokio::test]
+async fn a_create_user_whose_answer_never_comes_names_the_user_it_made() {
+    let stack = LocalStack::start_with(&[("RESPONSE_MARGIN_MS", "2000")]).await;
+    stack.connect.inject(
+        "CreateUser",
+        Fault::Late(std::time::Duration::from_secs(60)),
+        1,
+    );
+    let event = support::events::create(&stack.sink, "answer-lost", "Agent", &basic());
+    let answer = stack
+        .play_within(event, std::time::Duration::from_secs(12))
+        .await;
+    let reason = failed(&answer);
+    assert!(
+        reason.contains("the call made the user all the same"),
+        "{reason}"
+    );
+    let id = physical_id(&answer);
+    assert!(
+        id.starts_with(&format!("{INSTANCE}:")),
+        "names the user: {id}"
+    );
+    assert_eq!(stack.connect.user_count(INSTANCE), 1);
+    ok(&stack.delete("Agent", &id, &basic()).await);
+    assert_eq!(stack.connect.user_count(INSTANCE), 0);
+}
+
+#[tokio::test]
+async fn an_association_whose_answer_was_lost_is_recognised_on_retry() {
+    let stack = LocalStack::start().await;
+    let properties = with_proficiencies(&[("Skill", "Sales", 2)]);
+    // Served, but the answer comes only after the SDK's 10 s attempt timeout: the retry then
+    // finds the proficiency already there.
+    stack.connect.inject(
+        "AssociateUserProficiencies",
+        Fault::Late(std::time::Duration::from_secs(60)),
+        1,
+    );
+    let id = physical_id(ok(&stack.create("Agent", &properties).await));
+    assert_eq!(
+        proficiencies(&stack, &id),
+        levels(&[("Skill", "Sales", 2.0)])
+    );
+    assert_eq!(stack.connect.user_count(INSTANCE), 1);
+}
+
+#[tokio::test]
 async fn new_calls_are_retried_when_throttled() {
     let stack = LocalStack::start().await;
     let properties = with_proficiencies(&[("Language", "Spanish", 3)]);

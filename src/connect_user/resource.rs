@@ -11,6 +11,7 @@
 
 use std::collections::BTreeMap;
 use std::future::Future;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -79,6 +80,7 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         &self,
         spec: &UserSpec,
         context: &Context,
+        purpose: Purpose,
     ) -> Result<Outcome, ResourceError> {
         let ownership = BTreeMap::from([(OWNERSHIP_TAG.to_owned(), ownership_value(context))]);
         let deadline = context.work_deadline;
@@ -89,18 +91,31 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
             })
             .await
             .map_err(|e| ResourceError::new(e.to_string()))?;
-        match self
-            .retry
-            .run(deadline, || {
-                self.api.create_user(spec, password.as_ref(), &ownership)
-            })
-            .await
-        {
+        // CreateUser must answer while the clean-up reserve remains, so that a call cut off in
+        // flight can still be looked for (it may have made the user all the same).
+        let create_by = deadline
+            .checked_sub(cleanup_reserve(deadline))
+            .unwrap_or(deadline);
+        let create = self.retry.run(create_by, || {
+            self.api.create_user(spec, password.as_ref(), &ownership)
+        });
+        match within(create_by, "CreateUser", create).await {
+            Err(error) if error.code == TIMEOUT => {
+                if let Ok(Owner::Us(user)) = self.who_has_the_name(spec, context).await {
+                    let physical_id = PhysicalId::new(&spec.instance_id, &user.id).to_string();
+                    context.progress.record(physical_id.clone());
+                    return Err(ResourceError::new(format!(
+                        "{error}; the call made the user all the same: {}",
+                        purpose.left_behind(&physical_id)
+                    )));
+                }
+                Err(error.into())
+            }
             Ok(created) => {
                 tracing::info!(user_id = %created.id, "user created");
                 let physical_id = PhysicalId::new(&spec.instance_id, &created.id).to_string();
                 context.progress.record(physical_id);
-                self.associate_proficiencies(spec, &created, context)
+                self.associate_proficiencies(spec, &created, context, purpose)
                     .await?;
                 Ok(outcome(&spec.instance_id, &created.id, &created.arn))
             }
@@ -122,30 +137,40 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         spec: &UserSpec,
         created: &UserRef,
         context: &Context,
+        purpose: Purpose,
     ) -> Result<(), ResourceError> {
         let Some(wanted) = spec.proficiencies.as_ref().filter(|p| !p.is_empty()) else {
             return Ok(());
         };
         let change = Change::AssociateProficiencies(wanted.clone());
         let instance = spec.instance_id.as_str();
-        let associate_by = context.work_deadline - cleanup_reserve(context.work_deadline);
-        let associate = self
-            .retry
-            .run(associate_by, || self.api.apply(instance, created, &change));
+        let deadline = context.work_deadline;
+        let associate_by = deadline
+            .checked_sub(cleanup_reserve(deadline))
+            .unwrap_or(deadline);
+        let attempts = AtomicU32::new(0);
+        let associate = self.retry.run(associate_by, || {
+            attempts.fetch_add(1, Ordering::Relaxed);
+            self.api.apply(instance, created, &change)
+        });
         let error = match within(associate_by, "AssociateUserProficiencies", associate).await {
             Ok(()) => return Ok(()),
             Err(error) => error,
         };
         // A retried association whose first answer was lost can fail as "already associated":
-        // if Connect holds every proficiency asked for, the Create has what it wanted.
-        let listing = self.retry.run(associate_by, || {
-            self.api.list_proficiencies(instance, &created.id)
-        });
-        if let Ok(listed) = within(associate_by, "ListUserProficiencies", listing).await {
-            let missing = proficiencies::changes(wanted, &listed);
-            if missing.associate.is_empty() && missing.update.is_empty() {
-                tracing::info!(error = %error, "the proficiencies are associated after all");
-                return Ok(());
+        // if Connect holds every proficiency asked for, the Create has what it wanted. Only a
+        // retried call can be in that state, and only time before the reserve may be spent.
+        let retried = attempts.load(Ordering::Relaxed) > 1;
+        if retried && Instant::now() < associate_by {
+            let listing = self.retry.run(associate_by, || {
+                self.api.list_proficiencies(instance, &created.id)
+            });
+            if let Ok(listed) = within(associate_by, "ListUserProficiencies", listing).await {
+                let missing = proficiencies::changes(wanted, &listed);
+                if missing.associate.is_empty() && missing.update.is_empty() {
+                    tracing::info!(error = %error, "the proficiencies are associated after all");
+                    return Ok(());
+                }
             }
         }
         tracing::warn!(error = %error, "proficiencies refused; deleting the user just created");
@@ -156,9 +181,13 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
             })
             .await
         {
-            Err(delete) if delete.kind != ErrorKind::NotFound => Err(ResourceError::new(format!(
-                "{error}; deleting the user again failed too ({delete}), so CloudFormation's rollback will delete it"
-            ))),
+            Err(delete) if delete.kind != ErrorKind::NotFound => {
+                let physical_id = PhysicalId::new(instance, &created.id).to_string();
+                Err(ResourceError::new(format!(
+                    "{error}; deleting the user again failed too ({delete}): {}",
+                    purpose.left_behind(&physical_id)
+                )))
+            }
             _ => {
                 context.progress.forget();
                 Err(ResourceError::new(format!(
@@ -209,23 +238,17 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         context: &Context,
         duplicate: ApiError,
     ) -> Result<Outcome, ResourceError> {
-        let deadline = context.work_deadline;
         let instance = spec.instance_id.as_str();
-        let Some(user_id) = self
-            .retry
-            .run(deadline, || self.api.find_user_id(instance, &spec.name))
-            .await?
-        else {
-            return Err(duplicate.into());
+        let mut user = match self.who_has_the_name(spec, context).await? {
+            Owner::Us(user) => *user,
+            Owner::Nobody => return Err(duplicate.into()),
+            Owner::Someone => {
+                return Err(ResourceError::new(format!(
+                    "a user named {} already exists in instance {instance} and was not created by this request; it was left untouched. Choose another Name, or delete that user first",
+                    spec.name
+                )))
+            }
         };
-        let mut user = self.describe(instance, &user_id, context).await?;
-        let ours = user.tags.get(OWNERSHIP_TAG) == Some(&ownership_value(context));
-        if !ours {
-            return Err(ResourceError::new(format!(
-                "a user named {} already exists in instance {instance} and was not created by this request; it was left untouched. Choose another Name, or delete that user first",
-                spec.name
-            )));
-        }
         tracing::info!(user_id = %user.id, "adopting the user this request created in an earlier delivery");
         context
             .progress
@@ -235,6 +258,31 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         self.converge(spec, &user, &plan::changes(spec, &user), context)
             .await?;
         Ok(outcome(instance, &user.id, &user.arn))
+    }
+
+    /// Who holds the spec's username: nobody, this very request (by the ownership tag), or
+    /// someone else.
+    async fn who_has_the_name(
+        &self,
+        spec: &UserSpec,
+        context: &Context,
+    ) -> Result<Owner, ApiError> {
+        let instance = spec.instance_id.as_str();
+        let Some(user_id) = self
+            .retry
+            .run(context.work_deadline, || {
+                self.api.find_user_id(instance, &spec.name)
+            })
+            .await?
+        else {
+            return Ok(Owner::Nobody);
+        };
+        let user = self.describe(instance, &user_id, context).await?;
+        if user.tags.get(OWNERSHIP_TAG) == Some(&ownership_value(context)) {
+            Ok(Owner::Us(Box::new(user)))
+        } else {
+            Ok(Owner::Someone)
+        }
     }
 
     /// Makes the planned calls that bring `user` to `spec`, in order.
@@ -264,6 +312,41 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
     }
 }
 
+/// Why a user is being created: it decides who can clean up after a failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    /// A Create: its FAILED answer names what it made, for the rollback Delete.
+    Create,
+    /// A replacing Update: its FAILED answer must echo the old id, so nothing will delete
+    /// the new user.
+    Replace,
+}
+
+impl Purpose {
+    /// What becomes of a user made and not removed, for the FAILED reason.
+    fn left_behind(self, physical_id: &str) -> String {
+        match self {
+            Purpose::Create => format!(
+                "this answer names it ({physical_id}), so CloudFormation's rollback Delete removes it"
+            ),
+            Purpose::Replace => format!(
+                "the new user {physical_id} is left behind, tagged {OWNERSHIP_TAG} with this request's id; delete it before retrying"
+            ),
+        }
+    }
+}
+
+/// Who holds a username.
+enum Owner {
+    Nobody,
+    /// The user this request created (in this or an earlier delivery).
+    Us(Box<ObservedUser>),
+    Someone,
+}
+
+/// The error code of a call [`within`] cut off.
+const TIMEOUT: &str = "Timeout";
+
 /// Time kept back from a Create's deadline for deleting the user again if a step after
 /// `CreateUser` fails: 3 s, or a third of the time left when that is less.
 fn cleanup_reserve(deadline: Instant) -> Duration {
@@ -284,8 +367,8 @@ async fn within<T>(
         .unwrap_or_else(|_| {
             Err(ApiError {
                 operation,
-                code: "Timeout".into(),
-                message: "no answer in the time left before the clean-up".into(),
+                code: TIMEOUT.into(),
+                message: "no answer in the time kept free for cleaning up".into(),
                 kind: ErrorKind::Other,
             })
         })
@@ -320,7 +403,7 @@ impl<A: ConnectApi, S: SecretStore> Resource for ConnectUserResource<A, S> {
         properties: Properties,
     ) -> Result<Outcome, ResourceError> {
         let spec = properties::parse(&properties)?;
-        self.create_owned(&spec, &context).await
+        self.create_owned(&spec, &context, Purpose::Create).await
     }
 
     async fn update(
@@ -339,11 +422,11 @@ impl<A: ConnectApi, S: SecretStore> Resource for ConnectUserResource<A, S> {
         }
         let Some(current) = PhysicalId::parse(&physical_id) else {
             tracing::warn!("the physical id is not instanceId:userId; creating the user");
-            return self.create_owned(&spec, &context).await;
+            return self.create_owned(&spec, &context, Purpose::Replace).await;
         };
         if let Some(replacement) = plan::replacement_before_describe(&spec, &current) {
             tracing::info!(?replacement, "replacing the user");
-            return self.create_owned(&spec, &context).await;
+            return self.create_owned(&spec, &context, Purpose::Replace).await;
         }
         let observed = match self
             .describe(&current.instance_id, &current.user_id, &context)
@@ -364,7 +447,7 @@ impl<A: ConnectApi, S: SecretStore> Resource for ConnectUserResource<A, S> {
                 } else {
                     tracing::info!(?replacement, "replacing the user");
                 }
-                self.create_owned(&spec, &context).await
+                self.create_owned(&spec, &context, Purpose::Replace).await
             }
             Plan::Converge(changes) => {
                 let Some(mut user) = observed else {

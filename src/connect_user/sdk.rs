@@ -566,3 +566,64 @@ impl ConnectApi for SdkConnect {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn legacy_phone() -> UserPhoneConfig {
+        UserPhoneConfig::builder()
+            .phone_type(sdk::PhoneType::DeskPhone)
+            .desk_phone_number("+14255550100")
+            .auto_accept(true)
+            .after_contact_work_time_limit(30)
+            .build()
+    }
+
+    #[test]
+    fn a_list_the_answer_lacks_is_read_from_phone_config() {
+        // Only auto-accept is reported per channel: the rest comes from PhoneConfig.
+        let chat = sdk::AutoAcceptConfig::builder()
+            .channel(sdk::Channel::Chat)
+            .auto_accept(true)
+            .build()
+            .unwrap();
+        let user = sdk::User::builder()
+            .phone_config(legacy_phone())
+            .auto_accept_configs(chat)
+            .build();
+        let observed = from_sdk_user(&user);
+        let channels = observed.channels;
+        assert_eq!(
+            channels.auto_accept.keys().collect::<Vec<_>>(),
+            vec![&Channel::Chat],
+            "the reported list wins, VOICE off in it"
+        );
+        assert_eq!(
+            channels.after_contact_work.len(),
+            4,
+            "PhoneConfig's limit, every channel"
+        );
+        assert_eq!(
+            channels.phone_number.get(&Channel::Voice),
+            Some(&PhoneNumber {
+                phone_type: PhoneType::DeskPhone,
+                number: Some("+14255550100".into())
+            })
+        );
+    }
+
+    #[test]
+    fn voice_only_settings_reported_on_other_channels_are_ignored() {
+        let chat = sdk::VoiceEnhancementConfig::builder()
+            .channel(sdk::Channel::Chat)
+            .voice_enhancement_mode(sdk::VoiceEnhancementMode::NoiseSuppression)
+            .build()
+            .unwrap();
+        let user = sdk::User::builder()
+            .phone_config(legacy_phone())
+            .voice_enhancement_configs(chat)
+            .build();
+        assert!(from_sdk_user(&user).channels.voice_enhancement.is_empty());
+    }
+}

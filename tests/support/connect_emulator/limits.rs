@@ -45,6 +45,9 @@ pub enum Fault {
     Delay(Duration),
     /// Close the connection without an answer.
     Reset,
+    /// Serve the call, then hold the answer this long: the change is made but the caller
+    /// never hears of it (an answer lost on the way back).
+    Late(Duration),
 }
 
 impl Fault {

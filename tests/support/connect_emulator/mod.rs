@@ -223,13 +223,14 @@ impl Shared {
         self.calls.lock().unwrap().push(call);
     }
 
-    /// Applies signing, throttling and injected faults; `Err` is the answer to give instead.
+    /// Applies signing, throttling and injected faults; `Err` is the answer to give instead,
+    /// `Ok(Some(pause))` holds the answer that long after serving the call.
     async fn admit(
         &self,
         operation: &'static str,
         headers: &HeaderMap,
         started: std::time::Instant,
-    ) -> Result<(), Response> {
+    ) -> Result<Option<std::time::Duration>, Response> {
         let signed = headers
             .get("authorization")
             .and_then(|v| v.to_str().ok())
@@ -261,10 +262,11 @@ impl Shared {
             }
         };
         match fault {
-            None => Ok(()),
+            None => Ok(None),
+            Some(Fault::Late(pause)) => Ok(Some(pause)),
             Some(Fault::Delay(pause)) => {
                 tokio::time::sleep(pause).await;
-                Ok(())
+                Ok(None)
             }
             Some(Fault::Error { status, code }) => {
                 self.record(operation, status, started);
@@ -294,10 +296,14 @@ impl Shared {
         work: impl FnOnce(&mut World) -> model::ApiResult,
     ) -> Response {
         let started = std::time::Instant::now();
-        if let Err(response) = self.admit(operation, headers, started).await {
-            return response;
-        }
+        let late = match self.admit(operation, headers, started).await {
+            Ok(late) => late,
+            Err(response) => return response,
+        };
         let result = work(&mut self.world.lock().unwrap());
+        if let Some(pause) = late {
+            tokio::time::sleep(pause).await;
+        }
         match result {
             Ok(body) => {
                 self.record(operation, 200, started);
