@@ -423,13 +423,23 @@ async fn when_the_cleanup_fails_too_the_rollback_delete_removes_the_user() {
         "{reason}"
     );
     assert_eq!(stack.connect.user_count(INSTANCE), 1);
-    let id = physical_id(&answer);
+    the_rollback_delete_removes_the_user_it_names(&stack, &answer, &properties).await;
+}
+
+/// A failed Create's answer names the one user it left, and the Delete CloudFormation sends
+/// next (with that id) removes it.
+async fn the_rollback_delete_removes_the_user_it_names(
+    stack: &LocalStack,
+    answer: &Value,
+    properties: &Value,
+) {
+    let id = physical_id(answer);
     assert!(
         id.starts_with(&format!("{INSTANCE}:")),
         "names the user: {id}"
     );
-    // CloudFormation follows the failed Create with a Delete of that id.
-    ok(&stack.delete("Agent", &id, &properties).await);
+    assert_eq!(stack.connect.user_count(INSTANCE), 1);
+    ok(&stack.delete("Agent", &id, properties).await);
     assert_eq!(stack.connect.user_count(INSTANCE), 0);
 }
 
@@ -550,13 +560,7 @@ async fn a_redelivered_create_that_cannot_finish_names_its_user_for_the_rollback
     let answer = stack.play(event).await;
     let reason = failed(&answer);
     assert!(reason.contains("AssociateUserProficiencies"), "{reason}");
-    let id = physical_id(&answer);
-    assert!(
-        id.starts_with(&format!("{INSTANCE}:")),
-        "names its own user: {id}"
-    );
-    ok(&stack.delete("Agent", &id, &properties).await);
-    assert_eq!(stack.connect.user_count(INSTANCE), 0);
+    the_rollback_delete_removes_the_user_it_names(&stack, &answer, &properties).await;
 }
 
 #[tokio::test]
@@ -576,14 +580,7 @@ async fn a_create_user_whose_answer_never_comes_names_the_user_it_made() {
         reason.contains("the call made the user all the same"),
         "{reason}"
     );
-    let id = physical_id(&answer);
-    assert!(
-        id.starts_with(&format!("{INSTANCE}:")),
-        "names the user: {id}"
-    );
-    assert_eq!(stack.connect.user_count(INSTANCE), 1);
-    ok(&stack.delete("Agent", &id, &basic()).await);
-    assert_eq!(stack.connect.user_count(INSTANCE), 0);
+    the_rollback_delete_removes_the_user_it_names(&stack, &answer, &basic()).await;
 }
 
 #[tokio::test]
