@@ -93,13 +93,10 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
             .map_err(|e| ResourceError::new(e.to_string()))?;
         // CreateUser must answer while the clean-up reserve remains, so that a call cut off in
         // flight can still be looked for (it may have made the user all the same).
-        let create_by = deadline
-            .checked_sub(cleanup_reserve(deadline))
-            .unwrap_or(deadline);
-        let create = self.retry.run(create_by, || {
+        let create = self.run_before(before_cleanup(deadline), "CreateUser", || {
             self.api.create_user(spec, password.as_ref(), &ownership)
         });
-        match within(create_by, "CreateUser", create).await {
+        match create.await {
             Err(error) if error.code == TIMEOUT => {
                 if let Ok(Owner::Us(user)) = self.who_has_the_name(spec, context).await {
                     let physical_id = PhysicalId::new(&spec.instance_id, &user.id).to_string();
@@ -127,8 +124,8 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
     }
 
     /// Associates the proficiencies of a user just created; if that fails, deletes the user
-    /// so that the failed Create leaves nothing behind. The association must finish before
-    /// [`cleanup_reserve`] of the time is left, so that the delete has time to run. Should the
+    /// so that the failed Create leaves nothing behind. The association must finish by
+    /// [`before_cleanup`], so that the delete has time to run. Should the
     /// delete fail too (or the deadline cut either off), the user stays recorded in the
     /// Create's progress, so the FAILED answer names it and CloudFormation's rollback Delete
     /// removes it.
@@ -144,16 +141,13 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         };
         let change = Change::AssociateProficiencies(wanted.clone());
         let instance = spec.instance_id.as_str();
-        let deadline = context.work_deadline;
-        let associate_by = deadline
-            .checked_sub(cleanup_reserve(deadline))
-            .unwrap_or(deadline);
+        let associate_by = before_cleanup(context.work_deadline);
         let attempts = AtomicU32::new(0);
-        let associate = self.retry.run(associate_by, || {
+        let associate = self.run_before(associate_by, "AssociateUserProficiencies", || {
             attempts.fetch_add(1, Ordering::Relaxed);
             self.api.apply(instance, created, &change)
         });
-        let error = match within(associate_by, "AssociateUserProficiencies", associate).await {
+        let error = match associate.await {
             Ok(()) => return Ok(()),
             Err(error) => error,
         };
@@ -162,10 +156,10 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         // retried call can be in that state, and only time before the reserve may be spent.
         let retried = attempts.load(Ordering::Relaxed) > 1;
         if retried && Instant::now() < associate_by {
-            let listing = self.retry.run(associate_by, || {
+            let listing = self.run_before(associate_by, "ListUserProficiencies", || {
                 self.api.list_proficiencies(instance, &created.id)
             });
-            if let Ok(listed) = within(associate_by, "ListUserProficiencies", listing).await {
+            if let Ok(listed) = listing.await {
                 let missing = proficiencies::changes(wanted, &listed);
                 if missing.associate.is_empty() && missing.update.is_empty() {
                     tracing::info!(error = %error, "the proficiencies are associated after all");
@@ -195,6 +189,30 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
                 )))
             }
         }
+    }
+
+    /// Runs `call` with retries, all of it before `by`: a call still running then fails as
+    /// a timeout, so that the time after `by` stays free for cleaning up.
+    async fn run_before<T, F, Fut>(
+        &self,
+        by: Instant,
+        operation: &'static str,
+        call: F,
+    ) -> Result<T, ApiError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, ApiError>>,
+    {
+        tokio::time::timeout_at(by.into(), self.retry.run(by, call))
+            .await
+            .unwrap_or_else(|_| {
+                Err(ApiError {
+                    operation,
+                    code: TIMEOUT.into(),
+                    message: "no answer in the time kept free for cleaning up".into(),
+                    kind: ErrorKind::Other,
+                })
+            })
     }
 
     /// `DescribeUser`.
@@ -344,35 +362,19 @@ enum Owner {
     Someone,
 }
 
-/// The error code of a call [`within`] cut off.
+/// The error code of a call [`ConnectUserResource::run_before`] cut off.
 const TIMEOUT: &str = "Timeout";
 
-/// Time kept back from a Create's deadline for deleting the user again if a step after
-/// `CreateUser` fails: 3 s, or a third of the time left when that is less.
-fn cleanup_reserve(deadline: Instant) -> Duration {
+/// When a Create's steps after which the user may need deleting again must be done: the
+/// deadline less 3 s, or less a third of the time left when that is less.
+fn before_cleanup(deadline: Instant) -> Instant {
     let left = deadline.saturating_duration_since(Instant::now());
-    CLEANUP_RESERVE.min(left / 3)
+    deadline
+        .checked_sub(CLEANUP_RESERVE.min(left / 3))
+        .unwrap_or(deadline)
 }
 
 const CLEANUP_RESERVE: Duration = Duration::from_secs(3);
-
-/// Runs `call` until `deadline`; a call still running then fails as a timeout.
-async fn within<T>(
-    deadline: Instant,
-    operation: &'static str,
-    call: impl Future<Output = Result<T, ApiError>>,
-) -> Result<T, ApiError> {
-    tokio::time::timeout_at(deadline.into(), call)
-        .await
-        .unwrap_or_else(|_| {
-            Err(ApiError {
-                operation,
-                code: TIMEOUT.into(),
-                message: "no answer in the time kept free for cleaning up".into(),
-                kind: ErrorKind::Other,
-            })
-        })
-}
 
 /// Whether the template's password (`Password` or its secret) changed between the old and new
 /// properties.
