@@ -178,6 +178,11 @@ pub fn parse(properties: &Map<String, Value>) -> Result<UserSpec, InvalidPropert
 struct Errors(Vec<PropertyError>);
 
 impl Errors {
+    /// Whether a problem is already reported at `path` (so a second one would only repeat it).
+    fn reported(&self, path: &str) -> bool {
+        self.0.iter().any(|e| e.path == path)
+    }
+
     fn push(&mut self, path: impl Into<String>, message: impl Into<String>) {
         self.0.push(PropertyError {
             path: path.into(),
@@ -613,7 +618,7 @@ fn required_bool(
     errors: &mut Errors,
 ) -> Option<bool> {
     let value = optional_bool(map, key, path, errors);
-    if value.is_none() && !errors.0.iter().any(|e| e.path == path) {
+    if value.is_none() && !errors.reported(path) {
         errors.push(path, "is required");
     }
     value
@@ -721,7 +726,7 @@ fn channel_lists(map: &Map<String, Value>, errors: &mut Errors) -> ChannelLists 
             |entry, path, _, errors| {
                 let type_path = format!("{path}.PhoneType");
                 let phone_type = phone_type(entry, &type_path, errors);
-                if phone_type.is_none() && !errors.0.iter().any(|e| e.path == type_path) {
+                if phone_type.is_none() && !errors.reported(&type_path) {
                     errors.push(type_path, "is required");
                 }
                 let number_path = format!("{path}.PhoneNumber");
@@ -778,7 +783,7 @@ fn channel_settings(
             return None;
         }
         if fields.as_ref().is_some_and(|f| f.phone_type.is_none())
-            && !errors.0.iter().any(|e| e.path == "PhoneConfig.PhoneType")
+            && !errors.reported("PhoneConfig.PhoneType")
         {
             errors.push(
                 "PhoneConfig.PhoneType",
