@@ -179,7 +179,7 @@ async fn removing_hierarchy_and_tags_converges_them_away() {
     ok(&stack.update("Agent", &id, &new, &old).await);
     assert_eq!(
         stack.connect.mutations(),
-        vec!["UpdateUserHierarchy", "TagResource", "UntagResource"]
+        vec!["UpdateUserHierarchy", "UntagResource", "TagResource"]
     );
     let user = stack
         .connect
@@ -285,8 +285,8 @@ async fn drift_made_in_the_console_is_repaired() {
         vec![
             "UpdateUserRoutingProfile",
             "UpdateUserSecurityProfiles",
-            "TagResource",
-            "UntagResource"
+            "UntagResource",
+            "TagResource"
         ]
     );
     let user = stack.connect.user(INSTANCE, &user_id).unwrap();

@@ -162,6 +162,7 @@ fn observed_from(spec: &connect_user_resource::connect_user::spec::UserSpec) -> 
         identity_info: Default::default(),
         phone_config: spec.phone_config.clone(),
         channels: Default::default(),
+        listed_channels: Default::default(),
         directory_user_id: spec.directory_user_id.clone(),
         hierarchy_group_id: None,
         routing_profile_id: "rp-drifted".into(),

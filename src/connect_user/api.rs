@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 
-use super::channels::ChannelConfigs;
+use super::channels::{ChannelConfigs, ListedChannels};
 use super::plan::Change;
 use super::proficiencies::ObservedProficiencies;
 use super::spec::{IdentityInfo, PhoneConfig, Secret, UserSpec};
@@ -20,6 +20,8 @@ pub struct ObservedUser {
     pub phone_config: Option<PhoneConfig>,
     /// Every channel's settings, normalised like [`UserSpec::channels`].
     pub channels: ChannelConfigs,
+    /// The channels each per-channel list named, defaults included: an update sends them all.
+    pub listed_channels: ListedChannels,
     pub directory_user_id: Option<String>,
     pub hierarchy_group_id: Option<String>,
     pub routing_profile_id: String,

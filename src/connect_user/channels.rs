@@ -10,11 +10,15 @@
 //! and one Connect never reported compare equal, and removing an entry from the template
 //! resets that channel.
 //!
+//! AWS does not document whether `UpdateUserConfig` keeps what a call leaves out (channels a
+//! list omits, or lists the call omits), so an update sends every list in full: see
+//! [`ChannelConfigs::full_update`].
+//!
 //! Auto-accept and after-contact work exist on every channel; phones, persistent connections
 //! and voice enhancement on VOICE only (Connect refuses other channels for them), and so do
 //! the agent-first callback settings.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::spec::{PhoneConfig, PhoneType};
 
@@ -115,6 +119,43 @@ impl VoiceEnhancement {
             .into_iter()
             .find(|m| m.as_str() == text)
     }
+}
+
+/// The channels each per-channel list of `DescribeUser` names, whatever their values.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListedChannels {
+    pub auto_accept: BTreeSet<Channel>,
+    pub after_contact_work: BTreeSet<Channel>,
+    pub phone_number: BTreeSet<Channel>,
+    pub persistent_connection: BTreeSet<Channel>,
+    pub voice_enhancement: BTreeSet<Channel>,
+}
+
+/// `desired`'s value for each of `channels`, defaults written out.
+fn written_out<T: Default + Clone>(
+    channels: impl IntoIterator<Item = Channel>,
+    desired: &BTreeMap<Channel, T>,
+) -> BTreeMap<Channel, T> {
+    channels
+        .into_iter()
+        .map(|c| (c, desired.get(&c).cloned().unwrap_or_default()))
+        .collect()
+}
+
+/// The channels a list covers: those Connect listed, those it holds a setting for (a list it
+/// did not report, read from `PhoneConfig`), and those the template names; restricted to
+/// `allowed`.
+fn covered<T>(
+    listed: &BTreeSet<Channel>,
+    current: &BTreeMap<Channel, T>,
+    desired: &BTreeMap<Channel, T>,
+    allowed: &[Channel],
+) -> Vec<Channel> {
+    let mut channels: BTreeSet<Channel> = listed.clone();
+    channels.extend(current.keys().copied());
+    channels.extend(desired.keys().copied());
+    channels.retain(|c| allowed.contains(c));
+    channels.into_iter().collect()
 }
 
 /// Per-channel settings. In a spec or an observed user: normalised, default entries dropped.
@@ -231,6 +272,72 @@ impl ChannelConfigs {
         }
     }
 
+    /// The one `UpdateUserConfig` that makes `current` into `self`, correct whether Connect
+    /// merges what a call sends or replaces each list with it (and resets lists the call
+    /// leaves out): AWS documents neither. Every list is sent in full: for each, every channel
+    /// Connect listed or holds a setting for, plus those the template names (VOICE alone for
+    /// the VOICE-only settings), each value written out, defaults included, and an agent-first callback
+    /// limit the template does not manage sent as Connect holds it.
+    pub fn full_update(&self, current: &ChannelConfigs, listed: &ListedChannels) -> ChannelConfigs {
+        let all = &Channel::ALL;
+        let mut after_contact_work = written_out(
+            covered(
+                &listed.after_contact_work,
+                &current.after_contact_work,
+                &self.after_contact_work,
+                all,
+            ),
+            &self.after_contact_work,
+        );
+        for (channel, work) in after_contact_work.iter_mut() {
+            if work.agent_first_callback.is_none() {
+                work.agent_first_callback = current
+                    .after_contact_work
+                    .get(channel)
+                    .and_then(|held| held.agent_first_callback);
+            }
+        }
+        ChannelConfigs {
+            auto_accept: written_out(
+                covered(
+                    &listed.auto_accept,
+                    &current.auto_accept,
+                    &self.auto_accept,
+                    all,
+                ),
+                &self.auto_accept,
+            ),
+            after_contact_work,
+            phone_number: written_out(
+                covered(
+                    &listed.phone_number,
+                    &current.phone_number,
+                    &self.phone_number,
+                    &VOICE_ONLY,
+                ),
+                &self.phone_number,
+            ),
+            persistent_connection: written_out(
+                covered(
+                    &listed.persistent_connection,
+                    &current.persistent_connection,
+                    &self.persistent_connection,
+                    &VOICE_ONLY,
+                ),
+                &self.persistent_connection,
+            ),
+            voice_enhancement: written_out(
+                covered(
+                    &listed.voice_enhancement,
+                    &current.voice_enhancement,
+                    &self.voice_enhancement,
+                    &VOICE_ONLY,
+                ),
+                &self.voice_enhancement,
+            ),
+        }
+    }
+
     /// What `CreateUser` must send for a user without `PhoneConfig`: every non-default entry,
     /// and the VOICE phone always, so that the user's phone type is explicit.
     pub fn for_create(&self) -> ChannelConfigs {
@@ -319,6 +426,75 @@ mod tests {
             },
         );
         assert_eq!(desired.update_from(&current).after_contact_work.len(), 1);
+    }
+
+    #[test]
+    fn a_full_update_sends_every_listed_and_named_channel_written_out() {
+        let all: BTreeSet<Channel> = Channel::ALL.into_iter().collect();
+        let listed = ListedChannels {
+            auto_accept: all.clone(),
+            after_contact_work: all,
+            phone_number: BTreeSet::from([Channel::Voice]),
+            persistent_connection: BTreeSet::from([Channel::Voice]),
+            voice_enhancement: BTreeSet::new(),
+        };
+        let mut current = ChannelConfigs::default();
+        current.after_contact_work.insert(
+            Channel::Chat,
+            AfterContactWork {
+                time_limit: 5,
+                agent_first_callback: Some(7),
+            },
+        );
+        let mut desired = ChannelConfigs::default();
+        let on = AutoAccept {
+            auto_accept: true,
+            agent_first_callback: false,
+        };
+        desired.auto_accept.insert(Channel::Task, on);
+        desired
+            .voice_enhancement
+            .insert(Channel::Voice, VoiceEnhancement::NoiseSuppression);
+        let sent = desired.full_update(&current, &listed);
+        assert_eq!(sent.auto_accept.len(), 4, "every listed channel");
+        assert_eq!(sent.auto_accept[&Channel::Task], on);
+        assert_eq!(sent.auto_accept[&Channel::Voice], AutoAccept::default());
+        assert_eq!(sent.after_contact_work.len(), 4);
+        assert_eq!(
+            sent.after_contact_work[&Channel::Chat],
+            AfterContactWork {
+                time_limit: 0,
+                agent_first_callback: Some(7)
+            },
+            "the limit reset, the unmanaged callback limit as Connect holds it"
+        );
+        assert_eq!(
+            sent.phone_number,
+            BTreeMap::from([(Channel::Voice, PhoneNumber::default())])
+        );
+        assert_eq!(
+            sent.persistent_connection,
+            BTreeMap::from([(Channel::Voice, false)])
+        );
+        assert_eq!(
+            sent.voice_enhancement,
+            BTreeMap::from([(Channel::Voice, VoiceEnhancement::NoiseSuppression)]),
+            "named by the template though Connect listed none"
+        );
+    }
+
+    #[test]
+    fn a_full_update_sends_voice_only_settings_for_voice_alone() {
+        let listed = ListedChannels {
+            persistent_connection: Channel::ALL.into_iter().collect(),
+            ..ListedChannels::default()
+        };
+        let sent = ChannelConfigs::default().full_update(&ChannelConfigs::default(), &listed);
+        assert_eq!(
+            sent.persistent_connection.keys().collect::<Vec<_>>(),
+            vec![&Channel::Voice]
+        );
+        assert!(sent.auto_accept.is_empty(), "nothing listed, nothing named");
     }
 
     #[test]

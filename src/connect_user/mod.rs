@@ -12,6 +12,7 @@
 pub mod api;
 pub mod aws;
 pub mod channels;
+pub mod identity;
 pub mod ids;
 pub mod password;
 pub mod plan;

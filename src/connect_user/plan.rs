@@ -102,8 +102,11 @@ pub fn plan_update(desired: &UserSpec, observed: Option<&ObservedUser>) -> Resul
 /// The mutating calls that bring `user` to `desired`, in a fixed order.
 pub fn changes(desired: &UserSpec, user: &ObservedUser) -> Vec<Change> {
     let mut changes = Vec::new();
-    if user.identity_info != desired.identity_info {
-        changes.push(Change::IdentityInfo(desired.identity_info.clone()));
+    // Left out of the template: the identity stays as Connect holds it.
+    if let Some(wanted) = &desired.identity_info {
+        if user.identity_info != *wanted {
+            changes.push(Change::IdentityInfo(wanted.clone()));
+        }
     }
     // A template with PhoneConfig alone keeps using UpdateUserPhoneConfig; whatever that call
     // leaves different (another channel changed in the console) is set per channel.
@@ -114,9 +117,11 @@ pub fn changes(desired: &UserSpec, user: &ObservedUser) -> Vec<Change> {
             channels = channels.with_phone_config(config);
         }
     }
-    let per_channel = desired.channels.update_from(&channels);
-    if !per_channel.is_empty() {
-        changes.push(Change::UserConfig(per_channel));
+    if !desired.channels.update_from(&channels).is_empty() {
+        let lists = desired
+            .channels
+            .full_update(&channels, &user.listed_channels);
+        changes.push(Change::UserConfig(lists));
     }
     if user.routing_profile_id != desired.routing_profile_id {
         changes.push(Change::RoutingProfile(desired.routing_profile_id.clone()));
@@ -142,15 +147,9 @@ pub fn changes(desired: &UserSpec, user: &ObservedUser) -> Vec<Change> {
             changes.push(Change::AssociateProficiencies(diff.associate));
         }
     }
-    let to_tag: BTreeMap<String, String> = desired
-        .tags
-        .iter()
-        .filter(|(key, value)| user.tags.get(*key) != Some(value))
-        .map(|(key, value)| (key.clone(), value.clone()))
-        .collect();
-    if !to_tag.is_empty() {
-        changes.push(Change::Tag(to_tag));
-    }
+    // Remove before adding: Connect allows 50 tags per resource and refuses a TagResource
+    // that would pass it as a whole (administrator guide, "Add tags to resources in Amazon
+    // Connect"), so renaming a key on a user at the limit only works in this order.
     let to_untag: BTreeSet<String> = user
         .tags
         .keys()
@@ -159,6 +158,15 @@ pub fn changes(desired: &UserSpec, user: &ObservedUser) -> Vec<Change> {
         .collect();
     if !to_untag.is_empty() {
         changes.push(Change::Untag(to_untag));
+    }
+    let to_tag: BTreeMap<String, String> = desired
+        .tags
+        .iter()
+        .filter(|(key, value)| user.tags.get(*key) != Some(value))
+        .map(|(key, value)| (key.clone(), value.clone()))
+        .collect();
+    if !to_tag.is_empty() {
+        changes.push(Change::Tag(to_tag));
     }
     changes
 }
@@ -171,7 +179,7 @@ fn is_ours_to_manage(key: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::connect_user::channels::{AutoAccept, Channel, VoiceEnhancement};
+    use crate::connect_user::channels::{AutoAccept, Channel, ListedChannels, VoiceEnhancement};
     use crate::connect_user::proficiencies::ObservedProficiencies;
     use crate::connect_user::spec::{PasswordSource, PhoneType, Secret};
 
@@ -189,7 +197,7 @@ mod tests {
             password: Some(PasswordSource::Literal(Secret::new("Password123".into()))),
             directory_user_id: None,
             hierarchy_group_id: None,
-            identity_info: IdentityInfo::default(),
+            identity_info: None,
             channels: ChannelConfigs::default().with_phone_config(&phone_config),
             phone_config: Some(phone_config),
             proficiencies: None,
@@ -204,9 +212,10 @@ mod tests {
             id: "u-1".into(),
             arn: "arn:aws:connect:us-east-1:1:instance/i-1/agent/u-1".into(),
             username: spec.name.clone(),
-            identity_info: spec.identity_info.clone(),
+            identity_info: spec.identity_info.clone().unwrap_or_default(),
             phone_config: spec.phone_config.clone(),
             channels: spec.channels.clone(),
+            listed_channels: listed_as_connect_does(),
             directory_user_id: spec.directory_user_id.clone(),
             hierarchy_group_id: spec.hierarchy_group_id.clone(),
             routing_profile_id: spec.routing_profile_id.clone(),
@@ -214,6 +223,25 @@ mod tests {
             tags: BTreeMap::from([(OWNERSHIP_TAG.to_string(), "req-1".to_string())]),
             proficiencies: None,
         }
+    }
+
+    /// What `DescribeUser` lists: every channel for auto-accept and after-contact work, VOICE
+    /// for the VOICE-only settings.
+    fn listed_as_connect_does() -> ListedChannels {
+        let all: BTreeSet<Channel> = Channel::ALL.into_iter().collect();
+        let voice = BTreeSet::from([Channel::Voice]);
+        ListedChannels {
+            auto_accept: all.clone(),
+            after_contact_work: all,
+            phone_number: voice.clone(),
+            persistent_connection: voice.clone(),
+            voice_enhancement: voice,
+        }
+    }
+
+    /// Every list in full, as [`ChannelConfigs::full_update`] sends it, from `desired`.
+    fn full_lists(desired: &ChannelConfigs) -> ChannelConfigs {
+        desired.full_update(&ChannelConfigs::default(), &listed_as_connect_does())
     }
 
     /// Edits the spec's PhoneConfig and the channel settings that follow from it.
@@ -240,7 +268,12 @@ mod tests {
         type Edit = fn(&mut UserSpec);
         let cases: Vec<(Edit, &str)> = vec![
             (
-                |s| s.identity_info.first_name = Some("Ada".into()),
+                |s| {
+                    s.identity_info = Some(IdentityInfo {
+                        first_name: Some("Ada".into()),
+                        ..IdentityInfo::default()
+                    })
+                },
                 "UpdateUserIdentityInfo",
             ),
             (
@@ -325,15 +358,13 @@ mod tests {
             agent_first_callback: false,
         };
         user.channels.auto_accept.insert(Channel::Chat, on);
-        let mut reset = ChannelConfigs::default();
-        reset
-            .auto_accept
-            .insert(Channel::Chat, AutoAccept::default());
-        assert_eq!(changes(&desired, &user), vec![Change::UserConfig(reset)]);
+        let sent = full_lists(&desired.channels);
+        assert_eq!(sent.auto_accept[&Channel::Chat], AutoAccept::default());
+        assert_eq!(changes(&desired, &user), vec![Change::UserConfig(sent)]);
     }
 
     #[test]
-    fn per_channel_settings_send_only_what_differs() {
+    fn a_per_channel_difference_sends_every_list_in_full() {
         let mut desired = spec();
         desired.phone_config = None;
         let on = AutoAccept {
@@ -350,12 +381,54 @@ mod tests {
         user.channels
             .voice_enhancement
             .insert(Channel::Voice, VoiceEnhancement::VoiceIsolation);
-        let mut expected = ChannelConfigs::default();
-        expected.persistent_connection.insert(Channel::Voice, true);
-        expected
-            .voice_enhancement
-            .insert(Channel::Voice, VoiceEnhancement::None);
-        assert_eq!(changes(&desired, &user), vec![Change::UserConfig(expected)]);
+        let Some(Change::UserConfig(sent)) = changes(&desired, &user).pop() else {
+            panic!("one UpdateUserConfig")
+        };
+        assert_eq!(sent, full_lists(&desired.channels));
+        assert_eq!(sent.auto_accept.len(), 4, "unchanged channels too");
+        assert_eq!(sent.auto_accept[&Channel::Chat], on);
+        assert!(sent.persistent_connection[&Channel::Voice]);
+        assert_eq!(
+            sent.voice_enhancement[&Channel::Voice],
+            VoiceEnhancement::None,
+            "a default written out resets"
+        );
+        assert_eq!(changes(&desired, &user).len(), 1);
+    }
+
+    #[test]
+    fn an_identity_left_out_is_left_alone_and_a_given_one_managed_whole() {
+        let mut desired = spec();
+        let mut user = observed(&desired);
+        user.identity_info = IdentityInfo {
+            first_name: Some("Ada".into()),
+            last_name: Some("Lovelace".into()),
+            ..IdentityInfo::default()
+        };
+        assert_eq!(changes(&desired, &user), vec![], "not managed");
+        let wanted = IdentityInfo {
+            first_name: Some("Ada".into()),
+            ..IdentityInfo::default()
+        };
+        desired.identity_info = Some(wanted.clone());
+        assert_eq!(
+            changes(&desired, &user),
+            vec![Change::IdentityInfo(wanted)],
+            "managed whole: the last name the template leaves out goes"
+        );
+    }
+
+    #[test]
+    fn tags_are_removed_before_they_are_added() {
+        let mut desired = spec();
+        desired.tags = BTreeMap::from([("new-key".into(), "v".into())]);
+        let mut user = observed(&desired);
+        user.tags.insert("old-key".into(), "v".into());
+        let operations: Vec<&str> = changes(&desired, &user)
+            .iter()
+            .map(Change::operation)
+            .collect();
+        assert_eq!(operations, vec!["UntagResource", "TagResource"]);
     }
 
     #[test]
@@ -420,11 +493,11 @@ mod tests {
         assert_eq!(
             changes(&desired, &user),
             vec![
+                Change::Untag(BTreeSet::from(["stale".to_string()])),
                 Change::Tag(BTreeMap::from([
                     ("added".into(), "x".into()),
                     ("changed".into(), "new".into())
                 ])),
-                Change::Untag(BTreeSet::from(["stale".to_string()])),
             ]
         );
     }

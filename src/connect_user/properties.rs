@@ -334,6 +334,44 @@ fn check_username(name: &str, errors: &mut Errors) {
     }
 }
 
+/// The rule for a name a user is about to be created with, on top of [`parse`]'s: Connect
+/// allows `@` in a username only in an email format (CreateUser's `Username` documentation in
+/// the service model: "Correct: testuser@example.com. Incorrect: testuser@example"). Checked
+/// on Create and when an Update changes `Name`, never for a `Name` already in use, so that an
+/// Update, Delete or rollback keeps accepting what an earlier release accepted.
+pub fn check_new_name(name: &str) -> Result<(), InvalidProperties> {
+    if !name.contains('@') || is_email_username(name) {
+        return Ok(());
+    }
+    Err(InvalidProperties(vec![PropertyError {
+        path: "Name".into(),
+        message: "may contain @ only in an email format such as agent@example.com (one @, a domain with at least one dot)".into(),
+    }]))
+}
+
+/// An email-format username: one `@`, a non-empty local part, and a domain of non-empty
+/// dot-separated labels with at least one dot; all of it in the username's characters.
+fn is_email_username(name: &str) -> bool {
+    let allowed = |part: &str| {
+        part.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+    };
+    let Some((local, domain)) = name.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && allowed(local)
+        && allowed(domain)
+        && domain.contains('.')
+        && domain.split('.').all(|label| !label.is_empty())
+}
+
+/// Whether an Update changes `Name` (the new name must then pass [`check_new_name`]).
+pub fn name_changed(new: &Map<String, Value>, old: &Map<String, Value>) -> bool {
+    let name = |map: &Map<String, Value>| scalar_text(map.get("Name")).ok().flatten();
+    name(new) != name(old)
+}
+
 /// Connect's password rule: 8–64 non-space characters with a lowercase letter, an uppercase
 /// letter and a digit.
 pub fn is_valid_password(password: &str) -> bool {
@@ -420,10 +458,9 @@ fn security_profiles(
 /// A format rule and the words that describe it in a reason.
 type FormatCheck = (fn(&str) -> bool, &'static str);
 
-fn identity_info(map: &Map<String, Value>, errors: &mut Errors) -> IdentityInfo {
-    let Some(info) = object(map, "IdentityInfo", errors) else {
-        return IdentityInfo::default();
-    };
+/// `IdentityInfo`; `None` when the template leaves it out (the identity is then not managed).
+fn identity_info(map: &Map<String, Value>, errors: &mut Errors) -> Option<IdentityInfo> {
+    let info = object(map, "IdentityInfo", errors)?;
     check_unknown(info, IDENTITY_INFO, "IdentityInfo.", errors);
     let mut field = |key: &str, max: usize, check: Option<FormatCheck>| {
         let path = format!("IdentityInfo.{key}");
@@ -441,7 +478,7 @@ fn identity_info(map: &Map<String, Value>, errors: &mut Errors) -> IdentityInfo 
         Some(text)
     };
     let email = Some((is_email as fn(&str) -> bool, "an email address"));
-    IdentityInfo {
+    Some(IdentityInfo {
         first_name: field("FirstName", 255, None),
         last_name: field("LastName", 300, None),
         email: field("Email", 254, email),
@@ -451,7 +488,7 @@ fn identity_info(map: &Map<String, Value>, errors: &mut Errors) -> IdentityInfo 
             16,
             Some((is_e164, "an E.164 phone number such as +14255550100")),
         ),
-    }
+    })
 }
 
 /// `PhoneConfig` as written: each field `None` when the template leaves it out.
@@ -1139,7 +1176,7 @@ mod tests {
         assert!(!phone.persistent_connection);
         assert_eq!(spec.channels, ChannelConfigs::default());
         assert_eq!(spec.proficiencies, None);
-        assert_eq!(spec.identity_info, IdentityInfo::default());
+        assert_eq!(spec.identity_info, None, "left out: not managed");
         assert!(spec.tags.is_empty());
         assert_eq!(spec.hierarchy_group_id, None);
     }
@@ -1200,14 +1237,50 @@ mod tests {
     }
 
     #[test]
+    fn an_at_sign_in_a_new_name_only_in_an_email_format() {
+        for good in [
+            "testuser",
+            "testuser@example.com",
+            "a.b-c_d@x.example.co",
+            "a@b.c",
+        ] {
+            assert_eq!(check_new_name(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "testuser@example",
+            "testuser@",
+            "@example.com",
+            "a@b@c.com",
+            "a@.example.com",
+            "a@example..com",
+            "a@example.com.",
+        ] {
+            let error = check_new_name(bad).expect_err(bad);
+            assert_eq!(error.0[0].path, "Name", "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_name_change_is_seen_whatever_its_json_form() {
+        let old = json!({"Name": "agent"});
+        let same = json!({"Name": "agent"});
+        let renamed = json!({"Name": "agent2"});
+        let map = |v: &Value| v.as_object().cloned().unwrap();
+        assert!(!name_changed(&map(&same), &map(&old)));
+        assert!(name_changed(&map(&renamed), &map(&old)));
+        assert!(name_changed(&map(&renamed), &Map::new()));
+    }
+
+    #[test]
     fn empty_optional_strings_count_as_absent() {
         let mut value = basic();
         value["HierarchyGroupId"] = json!("");
         value["IdentityInfo"] = json!({"FirstName": "", "Email": "a@b.co"});
         let spec = parse_value(&value).unwrap();
         assert_eq!(spec.hierarchy_group_id, None);
-        assert_eq!(spec.identity_info.first_name, None);
-        assert_eq!(spec.identity_info.email.as_deref(), Some("a@b.co"));
+        let identity = spec.identity_info.expect("given, so managed");
+        assert_eq!(identity.first_name, None);
+        assert_eq!(identity.email.as_deref(), Some("a@b.co"));
     }
 
     #[test]

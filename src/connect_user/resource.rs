@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use super::api::{ApiError, ConnectApi, ErrorKind, ObservedUser, UserRef};
+use super::identity;
 use super::ids::PhysicalId;
 use super::password::{self, SecretStore};
 use super::plan::{self, Change, Plan, Replacement};
@@ -119,7 +120,7 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
             Err(error) if error.kind == ErrorKind::Duplicate => {
                 self.adopt_if_ours(spec, context, error).await
             }
-            Err(error) => Err(error.into()),
+            Err(error) => Err(refusal(&error, spec)),
         }
     }
 
@@ -322,11 +323,20 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
                 .await;
             if let Err(error) = result {
                 return Err(ResourceError::new(format!(
-                    "{error} ({done} of {total} changes were made before it; the next Update or rollback converges the rest)"
+                    "{} ({done} of {total} changes were made before it; the next Update or rollback converges the rest)",
+                    refusal(&error, spec)
                 )));
             }
         }
         Ok(())
+    }
+}
+
+/// A refused call as a FAILED reason, with the identity rules that may explain it.
+fn refusal(error: &ApiError, spec: &UserSpec) -> ResourceError {
+    match identity::refusal_hint(error, spec.identity_info.as_ref()) {
+        Some(hint) => ResourceError::new(format!("{error}; {hint}")),
+        None => ResourceError::new(error.to_string()),
     }
 }
 
@@ -405,6 +415,7 @@ impl<A: ConnectApi, S: SecretStore> Resource for ConnectUserResource<A, S> {
         properties: Properties,
     ) -> Result<Outcome, ResourceError> {
         let spec = properties::parse(&properties)?;
+        properties::check_new_name(&spec.name)?;
         self.create_owned(&spec, &context, Purpose::Create).await
     }
 
@@ -416,6 +427,9 @@ impl<A: ConnectApi, S: SecretStore> Resource for ConnectUserResource<A, S> {
         old: Properties,
     ) -> Result<Outcome, ResourceError> {
         let mut spec = properties::parse(&new)?;
+        if properties::name_changed(&new, &old) {
+            properties::check_new_name(&spec.name)?;
+        }
         if spec.proficiencies.is_none() && lists_proficiencies(&old) {
             spec.proficiencies = Some(Default::default());
         }

@@ -3,8 +3,9 @@
 //! The client is built on the first event, not at cold start, and reused by warm invocations,
 //! from the shared configuration in [`super::aws`] (SDK retry off, endpoint override honoured).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use aws_sdk_connect::config::http::HttpResponse;
 use aws_sdk_connect::error::{BuildError, ProvideErrorMetadata, SdkError};
 use aws_sdk_connect::types::{self as sdk, UserIdentityInfo, UserPhoneConfig};
 use aws_sdk_connect::Client;
@@ -12,7 +13,8 @@ use tokio::sync::OnceCell;
 
 use super::api::{ApiError, ConnectApi, ErrorKind, ObservedUser, UserRef};
 use super::channels::{
-    AfterContactWork, AutoAccept, Channel, ChannelConfigs, PhoneNumber, VoiceEnhancement,
+    AfterContactWork, AutoAccept, Channel, ChannelConfigs, ListedChannels, PhoneNumber,
+    VoiceEnhancement,
 };
 use super::plan::Change;
 use super::proficiencies::{ObservedProficiencies, Proficiencies};
@@ -37,21 +39,15 @@ impl SdkConnect {
 }
 
 /// Turns an SDK error into an [`ApiError`] with Connect's error code and message.
-fn api_error<E, R>(operation: &'static str, error: SdkError<E, R>) -> ApiError
+fn api_error<E>(operation: &'static str, error: SdkError<E, HttpResponse>) -> ApiError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug,
 {
     let failure = super::aws::failure(error);
     let kind = match failure.code.as_str() {
-        _ if failure.network => ErrorKind::Retryable,
         "ResourceNotFoundException" => ErrorKind::NotFound,
         "DuplicateResourceException" => ErrorKind::Duplicate,
-        "ThrottlingException"
-        | "TooManyRequestsException"
-        | "InternalServiceException"
-        | "ServiceUnavailableException"
-        | "RequestTimeoutException" => ErrorKind::Retryable,
+        _ if failure.is_transient() => ErrorKind::Retryable,
         _ => ErrorKind::Other,
     };
     ApiError {
@@ -107,6 +103,7 @@ fn from_sdk_user(user: &sdk::User) -> ObservedUser {
         })
     });
     let channels = from_sdk_channels(user, phone_config.as_ref());
+    let listed_channels = listed_channels(user);
     ObservedUser {
         id: user.id().unwrap_or_default().to_owned(),
         arn: user.arn().unwrap_or_default().to_owned(),
@@ -114,6 +111,7 @@ fn from_sdk_user(user: &sdk::User) -> ObservedUser {
         identity_info,
         phone_config,
         channels,
+        listed_channels,
         directory_user_id: non_empty(user.directory_user_id()),
         hierarchy_group_id: non_empty(user.hierarchy_group_id()),
         routing_profile_id: user.routing_profile_id().unwrap_or_default().to_owned(),
@@ -212,6 +210,28 @@ fn from_sdk_channels(user: &sdk::User, phone_config: Option<&PhoneConfig>) -> Ch
             .collect(),
     };
     configs.normalised()
+}
+
+/// The channels each per-channel list of `DescribeUser` names.
+fn listed_channels(user: &sdk::User) -> ListedChannels {
+    fn channels<'a>(listed: impl Iterator<Item = &'a sdk::Channel>) -> BTreeSet<Channel> {
+        listed.filter_map(|c| Channel::parse(c.as_str())).collect()
+    }
+    ListedChannels {
+        auto_accept: channels(user.auto_accept_configs().iter().map(|c| c.channel())),
+        after_contact_work: channels(
+            user.after_contact_work_configs()
+                .iter()
+                .map(|c| c.channel()),
+        ),
+        phone_number: channels(user.phone_number_configs().iter().map(|c| c.channel())),
+        persistent_connection: channels(
+            user.persistent_connection_configs()
+                .iter()
+                .map(|c| c.channel()),
+        ),
+        voice_enhancement: channels(user.voice_enhancement_configs().iter().map(|c| c.channel())),
+    }
 }
 
 /// The SDK's per-channel lists for `configs`, in the order the API takes them.
@@ -331,8 +351,11 @@ impl ConnectApi for SdkConnect {
     ) -> Result<UserRef, ApiError> {
         let mut tags: HashMap<String, String> = spec.tags.clone().into_iter().collect();
         tags.extend(extra_tags.clone());
-        let identity = (spec.identity_info != IdentityInfo::default())
-            .then(|| to_sdk_identity(&spec.identity_info));
+        let identity = spec
+            .identity_info
+            .as_ref()
+            .filter(|info| **info != IdentityInfo::default())
+            .map(to_sdk_identity);
         // PhoneConfig alone as before; otherwise every setting per channel and no PhoneConfig.
         let lists = match &spec.phone_config {
             Some(_) => ChannelConfigs::default(),

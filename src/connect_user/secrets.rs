@@ -1,5 +1,6 @@
 //! [`SecretStore`] over aws-sdk-secretsmanager: the only file that knows its types.
 
+use aws_sdk_secretsmanager::config::http::HttpResponse;
 use aws_sdk_secretsmanager::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_secretsmanager::Client;
 use tokio::sync::OnceCell;
@@ -39,17 +40,12 @@ impl SecretStore for SdkSecrets {
     }
 }
 
-fn secret_error<E, R>(error: SdkError<E, R>) -> SecretError
+fn secret_error<E>(error: SdkError<E, HttpResponse>) -> SecretError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug,
 {
     let failure = super::aws::failure(error);
-    let retryable = failure.network
-        || matches!(
-            failure.code.as_str(),
-            "ThrottlingException" | "InternalServiceError" | "InternalFailure"
-        );
+    let retryable = failure.is_transient();
     // The SDK's text for a response it could not read may quote that response, and the
     // response carries the secret: a fixed message instead.
     let message = if failure.unreadable {

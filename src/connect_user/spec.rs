@@ -101,7 +101,10 @@ pub struct UserSpec {
     pub password: Option<PasswordSource>,
     pub directory_user_id: Option<String>,
     pub hierarchy_group_id: Option<String>,
-    pub identity_info: IdentityInfo,
+    /// `IdentityInfo`, managed whole when the template gives it; `None` when the template
+    /// leaves it out, and the identity stays as Connect holds it (on an existing-directory
+    /// instance the names and email come from the directory and cannot be set at all).
+    pub identity_info: Option<IdentityInfo>,
     /// `PhoneConfig`, complete, when the template sets channels through it alone; `None` when
     /// it uses per-channel settings, which are then sent through `UpdateUserConfig`.
     pub phone_config: Option<PhoneConfig>,
