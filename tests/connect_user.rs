@@ -791,3 +791,157 @@ async fn nothing_secret_is_logged_at_any_level() {
         }
     }
 }
+
+#[tokio::test]
+async fn an_identity_left_out_of_the_template_is_left_as_connect_holds_it() {
+    let stack = LocalStack::start().await;
+    let mut old = basic();
+    old["IdentityInfo"] =
+        json!({"FirstName": "Ada", "LastName": "Lovelace", "Email": "ada@example.com"});
+    let id = physical_id(ok(&stack.create("Agent", &old).await));
+    let mut new = old.clone();
+    new.as_object_mut().unwrap().remove("IdentityInfo");
+    new["RoutingProfileId"] = json!(seed::ROUTING_PROFILES[1]);
+    stack.connect.clear_calls();
+    ok(&stack.update("Agent", &id, &new, &old).await);
+    assert_eq!(stack.connect.mutations(), vec!["UpdateUserRoutingProfile"]);
+    let user = stack
+        .connect
+        .user(INSTANCE, id.split_once(':').unwrap().1)
+        .unwrap();
+    assert_eq!(
+        user["IdentityInfo"],
+        json!({"FirstName": "Ada", "LastName": "Lovelace", "Email": "ada@example.com"}),
+        "the identity Connect holds is kept"
+    );
+    // Given again, it is managed whole: the email the template drops is removed.
+    let mut managed = new.clone();
+    managed["IdentityInfo"] = json!({"FirstName": "Ada", "LastName": "Byron"});
+    stack.connect.clear_calls();
+    ok(&stack.update("Agent", &id, &managed, &new).await);
+    assert_eq!(stack.connect.mutations(), vec!["UpdateUserIdentityInfo"]);
+    let user = stack
+        .connect
+        .user(INSTANCE, id.split_once(':').unwrap().1)
+        .unwrap();
+    assert_eq!(
+        user["IdentityInfo"],
+        json!({"FirstName": "Ada", "LastName": "Byron"})
+    );
+}
+
+#[tokio::test]
+async fn renaming_a_tag_key_on_a_user_at_the_tag_limit_succeeds() {
+    let stack = LocalStack::start().await;
+    // 49 tags of the template's own, plus the ownership tag: Connect's 50.
+    let tags = |renamed: &str| {
+        let mut tags: serde_json::Map<String, Value> = (0..48)
+            .map(|i| (format!("key-{i:02}"), json!("v")))
+            .collect();
+        tags.insert(renamed.to_owned(), json!("v"));
+        Value::Object(tags)
+    };
+    let mut old = basic();
+    old["Tags"] = tags("before");
+    let id = physical_id(ok(&stack.create("Agent", &old).await));
+    let user = stack
+        .connect
+        .user(INSTANCE, id.split_once(':').unwrap().1)
+        .unwrap();
+    assert_eq!(user["Tags"].as_object().unwrap().len(), 50, "at the limit");
+    let mut new = old.clone();
+    new["Tags"] = tags("after");
+    stack.connect.clear_calls();
+    ok(&stack.update("Agent", &id, &new, &old).await);
+    assert_eq!(
+        stack.connect.mutations(),
+        vec!["UntagResource", "TagResource"]
+    );
+    let user = stack
+        .connect
+        .user(INSTANCE, id.split_once(':').unwrap().1)
+        .unwrap();
+    assert_eq!(user["Tags"]["after"], "v");
+    assert!(user["Tags"].get("before").is_none());
+    assert_eq!(user["Tags"].as_object().unwrap().len(), 50);
+}
+
+#[tokio::test]
+async fn an_at_sign_in_a_new_name_must_be_an_email_format() {
+    let stack = LocalStack::start().await;
+    let mut bad = basic();
+    bad["Name"] = json!("agent@example");
+    let reason = failed(&stack.create("Agent", &bad).await);
+    assert!(reason.contains("Name"), "{reason}");
+    assert!(stack.connect.calls().is_empty(), "refused before any call");
+
+    let mut good = basic();
+    good["Name"] = json!("agent@example.com");
+    let id = physical_id(ok(&stack.create("Agent", &good).await));
+    // An Update that renames to a name Connect would refuse fails before any call ...
+    stack.connect.clear_calls();
+    let reason = failed(&stack.update("Agent", &id, &bad, &good).await);
+    assert!(reason.contains("Name"), "{reason}");
+    assert!(stack.connect.calls().is_empty());
+    // ... but a name already in use is never re-judged (a rollback of an older release's user).
+    let mut kept = bad.clone();
+    kept["RoutingProfileId"] = json!(seed::ROUTING_PROFILES[1]);
+    stack.connect.clear_calls();
+    let answer = stack
+        .update("Agent", "made-by-an-older-release", &kept, &bad)
+        .await;
+    assert_ne!(answer["Status"], "FAILED", "{answer}");
+}
+
+#[tokio::test]
+async fn a_service_unavailable_without_exception_is_retried() {
+    let stack = LocalStack::start().await;
+    stack.connect.inject(
+        "CreateUser",
+        Fault::Error {
+            status: 503,
+            code: "ServiceUnavailable",
+        },
+        1,
+    );
+    stack.connect.inject(
+        "CreateUser",
+        Fault::Error {
+            status: 400,
+            code: "RequestTimeout",
+        },
+        1,
+    );
+    ok(&stack.create("Agent", &basic()).await);
+    let creates: Vec<u16> = stack
+        .connect
+        .calls()
+        .into_iter()
+        .filter(|c| c.operation == "CreateUser")
+        .map(|c| c.status)
+        .collect();
+    assert_eq!(creates, vec![503, 400, 200]);
+}
+
+#[tokio::test]
+async fn a_quota_on_create_user_is_final() {
+    let stack = LocalStack::start().await;
+    stack.connect.inject(
+        "CreateUser",
+        Fault::Error {
+            status: 429,
+            code: "LimitExceededException",
+        },
+        3,
+    );
+    let reason = failed(&stack.create("Agent", &basic()).await);
+    assert!(reason.contains("LimitExceededException"), "{reason}");
+    let creates = stack
+        .connect
+        .calls()
+        .iter()
+        .filter(|c| c.operation == "CreateUser")
+        .count();
+    assert_eq!(creates, 1, "never retried");
+    assert_eq!(stack.connect.user_count(INSTANCE), 0);
+}
