@@ -5,13 +5,14 @@
 //! with a reason. The work runs in its own task under [`Deadlines::work`], so a slow or stuck
 //! resource is cut off while there is still time to PUT the answer.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::{json, Value};
 use tracing::Instrument;
 
-use super::deadline::{margin_from_env, Deadlines};
+use super::deadline::{Budget, Deadlines, LambdaDeadline, UNKNOWN_DEADLINE_BUDGET_ENV};
 use super::event::{Envelope, Operation, Request};
 use super::physical_id::{failed_create_marker, is_failed_create_marker, MAX_PHYSICAL_ID_BYTES};
 use super::resource::{Context, Outcome, Progress, Resource, ResourceError};
@@ -24,22 +25,46 @@ pub struct Handler<R> {
     resource: Arc<R>,
     responder: Responder,
     policy: UrlPolicy,
-    margin: Duration,
+    budget: Budget,
+    /// Whether an unknown deadline was already warned about: once per process is enough.
+    warned_unknown_deadline: AtomicBool,
 }
 
 impl<R: Resource> Handler<R> {
-    /// A handler configured from the environment (URL policy and deadline margin).
+    /// A handler configured from the environment (URL policy and deadline budget).
     pub fn from_env(resource: R) -> Self {
-        Self::new(resource, UrlPolicy::from_env(), margin_from_env())
+        Self::with_budget(resource, UrlPolicy::from_env(), Budget::from_env())
     }
 
+    /// A handler that keeps `margin` for answering.
     pub fn new(resource: R, policy: UrlPolicy, margin: Duration) -> Self {
+        Self::with_budget(resource, policy, Budget::with_margin(margin))
+    }
+
+    pub fn with_budget(resource: R, policy: UrlPolicy, budget: Budget) -> Self {
         Self {
             resource: Arc::new(resource),
             responder: Responder::new(),
             policy,
-            margin,
+            budget,
+            warned_unknown_deadline: AtomicBool::new(false),
         }
+    }
+
+    /// The deadlines of an invocation whose Lambda deadline is `deadline_ms`.
+    fn deadlines(&self, deadline_ms: u64) -> Deadlines {
+        let now = (SystemTime::now(), Instant::now());
+        let deadline = LambdaDeadline::from_epoch_millis(deadline_ms, now.0);
+        if deadline == LambdaDeadline::Unknown
+            && !self.warned_unknown_deadline.swap(true, Ordering::Relaxed)
+        {
+            tracing::warn!(
+                deadline_ms,
+                budget_ms = self.budget.unknown_deadline.as_millis() as u64,
+                "the invocation's deadline is more than a day in the past, so it is no time at all (a local Runtime API such as cargo-lambda's sends a fixed number): working within the budget for unknown deadlines instead; set {UNKNOWN_DEADLINE_BUDGET_ENV} to change it"
+            );
+        }
+        Deadlines::for_lambda(deadline, now, self.budget)
     }
 
     /// Handles one raw event whose Lambda deadline is `deadline_ms` (epoch milliseconds).
@@ -49,7 +74,7 @@ impl<R: Resource> Handler<R> {
     /// only when the PUT kept failing in ways that may pass, so that Lambda's redelivery gets
     /// another chance to answer; resources are idempotent per request, so that is safe.
     pub async fn handle(&self, raw: Value, deadline_ms: u64) -> Result<Value, SendError> {
-        let deadlines = Deadlines::from_epoch_millis(deadline_ms, self.margin);
+        let deadlines = self.deadlines(deadline_ms);
         let envelope = Envelope::read(&raw);
         let span = tracing::info_span!(
             "event",
