@@ -1344,3 +1344,21 @@ async fn an_unsigned_request_is_refused_before_anything_else() {
     create_over_http(&emulator, "agent").await;
     assert_eq!(emulator.user_count(MANAGED), 1);
 }
+
+#[test]
+fn a_user_a_rule_would_refuse_today_can_still_be_put_in_place() {
+    let mut world = World::default();
+    let old = with(managed_user("agent@example"), |b| {
+        b.as_object_mut().unwrap().remove("IdentityInfo");
+    });
+    invalid(world.create_user(MANAGED, &old));
+    let id = world.insert_unchecked(MANAGED, &old).unwrap();
+    let user = world.describe_user(MANAGED, &id).unwrap();
+    assert_eq!(user["User"]["Username"], "agent@example");
+    // Its other calls are checked as usual.
+    invalid(call(
+        &mut world,
+        "UpdateUserIdentityInfo",
+        user_input(MANAGED, &id, json!({"IdentityInfo": {"FirstName": "Ada"}})),
+    ));
+}

@@ -503,19 +503,14 @@ impl World {
         let kind = instance.identity_management;
         let username = text(input, "Username").unwrap_or_default();
         rules::username(kind, username)?;
-        let password = text(input, "Password");
-        rules::password(kind, password)?;
-        let directory_user_id = text(input, "DirectoryUserId").map(str::to_owned);
-        rules::directory_user_id(kind, directory_user_id.as_deref())?;
-        let identity_info = object(input, "IdentityInfo");
-        rules::identity(kind, &identity_info)?;
+        rules::password(kind, text(input, "Password"))?;
+        rules::directory_user_id(kind, text(input, "DirectoryUserId"))?;
+        rules::identity(kind, &object(input, "IdentityInfo"))?;
         rules::create_phone_settings(input)?;
-        let routing_profile_id = text(input, "RoutingProfileId").unwrap_or_default();
-        instance.check_routing_profile(routing_profile_id)?;
-        let security_profile_ids = instance.check_security_profiles(input)?;
-        let hierarchy_group_id = instance.check_hierarchy_group(text(input, "HierarchyGroupId"))?;
-        let tags = tag_map(input, "Tags");
-        rules::tags_fit(&tags)?;
+        instance.check_routing_profile(text(input, "RoutingProfileId").unwrap_or_default())?;
+        instance.check_security_profiles(input)?;
+        instance.check_hierarchy_group(text(input, "HierarchyGroupId"))?;
+        rules::tags_fit(&tag_map(input, "Tags"))?;
         if instance.find_by_name(username).is_some() {
             return Err(ApiError {
                 status: 409,
@@ -523,6 +518,24 @@ impl World {
                 message: format!("User with username {username} already exists"),
             });
         }
+        self.insert(instance_id, input)
+    }
+
+    /// Adds the user `input` describes (CreateUser's members) to `instance_id`, with no check
+    /// at all: a user as an older release, the console or a since-tightened rule may have
+    /// left it, which `CreateUser` would refuse today (an `@` name without a domain, say).
+    /// Returns its id.
+    pub fn insert_unchecked(
+        &mut self,
+        instance_id: &str,
+        input: &Value,
+    ) -> Result<String, ApiError> {
+        self.instance(instance_id)?;
+        let answer = self.insert(instance_id, input)?;
+        Ok(answer["UserId"].as_str().unwrap_or_default().to_owned())
+    }
+
+    fn insert(&mut self, instance_id: &str, input: &Value) -> ApiResult {
         let mut channels = default_channels();
         if let Some(config) = input.get("PhoneConfig").filter(|c| c.is_object()) {
             apply_phone_config(&mut channels, config);
@@ -541,16 +554,26 @@ impl World {
         let user = User {
             id: id.clone(),
             arn: arn.clone(),
-            username: username.to_owned(),
-            password: password.map(str::to_owned),
-            identity_info: kept_identity(&identity_info),
+            username: text(input, "Username").unwrap_or_default().to_owned(),
+            password: text(input, "Password").map(str::to_owned),
+            identity_info: kept_identity(&object(input, "IdentityInfo")),
             channels,
             proficiencies: BTreeMap::new(),
-            directory_user_id,
-            hierarchy_group_id,
-            routing_profile_id: routing_profile_id.to_owned(),
-            security_profile_ids,
-            tags,
+            directory_user_id: text(input, "DirectoryUserId").map(str::to_owned),
+            hierarchy_group_id: text(input, "HierarchyGroupId")
+                .filter(|g| !g.is_empty())
+                .map(str::to_owned),
+            routing_profile_id: text(input, "RoutingProfileId")
+                .unwrap_or(seed::ROUTING_PROFILES[0])
+                .to_owned(),
+            security_profile_ids: match input["SecurityProfileIds"].as_array() {
+                Some(ids) => ids
+                    .iter()
+                    .filter_map(|i| i.as_str().map(str::to_owned))
+                    .collect(),
+                None => vec![seed::SECURITY_PROFILES[0].to_owned()],
+            },
+            tags: tag_map(input, "Tags"),
             modified: now(),
         };
         self.instance_mut(instance_id)?
