@@ -47,7 +47,21 @@ fn examples(password_secret_arn: &str) -> Vec<(&'static str, Value)> {
     );
     channels["Tags"] = json!({"team": "support"});
     examples.push(("ChannelUser", channels));
+    for (_, properties) in examples.iter_mut() {
+        properties["IdentityInfo"] = identity(properties["Name"].as_str().unwrap_or_default());
+    }
     examples
+}
+
+/// Each example user's identity, as `template.yaml` and `events/` give it: Connect requires
+/// FirstName and LastName on a Connect-managed instance (and CreateUser's documentation lists
+/// Email with them, so each has one too).
+fn identity(name: &str) -> Value {
+    let email = match name {
+        "example-identity" => "example@example.com".to_owned(),
+        other => format!("{other}@example.com"),
+    };
+    json!({ "FirstName": "example", "LastName": "example2", "Email": email })
 }
 
 /// The in-place update played for an example: its properties with a longer VOICE

@@ -78,7 +78,10 @@ async fn each_in_place_update_makes_exactly_its_call() {
         ("no change", |_| {}, vec![]),
         (
             "identity",
-            |p| p["IdentityInfo"] = json!({"FirstName": "Ada", "Email": "ada@example.com"}),
+            |p| {
+                p["IdentityInfo"] =
+                    json!({"FirstName": "Ada", "LastName": "Lovelace", "Email": "ada@example.com"})
+            },
             vec!["UpdateUserIdentityInfo"],
         ),
         (

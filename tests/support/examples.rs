@@ -1,5 +1,9 @@
 //! The five documented examples of Terraform's `aws_connect_user`, written as
 //! `Custom::ConnectUser` properties against the emulator's seeded instance.
+//!
+//! The instance is Connect-managed, where Connect requires `IdentityInfo.FirstName` and
+//! `LastName` (model doc, `UserIdentityInfo`): every example carries the names the Terraform
+//! page's own examples use, "example" and "example2"; the identity example keeps its email.
 
 use serde_json::{json, Value};
 
@@ -14,6 +18,7 @@ pub fn seed_examples() -> Vec<(&'static str, Value)> {
             "Password": "Password123",
             "RoutingProfileId": seed::ROUTING_PROFILES[0],
             "SecurityProfileIds": [seed::SECURITY_PROFILES[0]],
+            "IdentityInfo": { "FirstName": "example", "LastName": "example2" },
             "PhoneConfig": { "AfterContactWorkTimeLimit": 0, "PhoneType": "SOFT_PHONE" }
         })
     };

@@ -41,6 +41,9 @@ impl TokenBucket {
 pub enum Fault {
     /// Answer with this status and `x-amzn-ErrorType` code.
     Error { status: u16, code: &'static str },
+    /// Answer this bare HTTP status (a 502, 503 or 504, say) with an HTML body and no
+    /// `x-amzn-ErrorType`, as a gateway or load balancer in front of the service does.
+    Bare(u16),
     /// Hold the call this long before serving it.
     Delay(Duration),
     /// Close the connection without an answer.

@@ -1,28 +1,45 @@
 //! A local Amazon Connect: a stateful HTTP server that speaks Connect's REST-JSON wire
-//! protocol for the user APIs, enforces the API model's constraints and the service's rules,
-//! and answers errors as Connect does (status, `x-amzn-ErrorType`, `{"Message"}`). Tests can
-//! throttle it with a token bucket and inject faults, and inspect or tamper with its state.
+//! protocol for the user APIs, and answers errors as Connect does (status,
+//! `x-amzn-ErrorType`, `{"Message"}`). Tests can throttle it with a token bucket and inject
+//! faults, and inspect or tamper with its state.
+//!
+//! It is driven by Connect's published service model: `service-model.json` (from botocore,
+//! Apache-2.0, see `service-model.NOTICE`) routes each request by the operations'
+//! `http.method` and `http.requestUri`, assembles its input from the URI labels, the query
+//! string and the JSON body, and checks it — and the emulator's own answer — against the
+//! operation's shapes ([`service_model`]). The rules the model does not carry live in
+//! [`rules`], each with its AWS source; the state and the operations in [`model`].
+//!
+//! Refresh the model from the installed botocore (`python3 -m pip install botocore`) with
+//!
+//! ```text
+//! python3 tests/support/connect_emulator/refresh-model.py
+//! ```
+//!
+//! then run `cargo test --locked --test emulator`.
 //!
 //! It lives with the tests, never in the Lambda artifact.
 
 pub mod limits;
 pub mod model;
+pub mod rules;
+pub mod service_model;
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
 use axum::Router;
 use serde_json::{json, Value};
 
 pub use limits::{Fault, TokenBucket};
 pub use model::seed;
 pub use model::{ApiError, World};
+pub use rules::UserConfigMode;
 
 /// One call as the emulator saw it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,49 +83,8 @@ impl ConnectEmulator {
             calls: Mutex::new(Vec::new()),
             traffic: Mutex::new(Traffic::default()),
         });
-        let app = Router::new()
-            .route("/users/{instance}", put(create_user))
-            .route(
-                "/users/{instance}/{user}",
-                get(describe_user).delete(delete_user),
-            )
-            .route(
-                "/users/{instance}/{user}/identity-info",
-                post(update_identity_info),
-            )
-            .route(
-                "/users/{instance}/{user}/phone-config",
-                post(update_phone_config),
-            )
-            .route(
-                "/users/{instance}/{user}/routing-profile",
-                post(update_routing_profile),
-            )
-            .route(
-                "/users/{instance}/{user}/security-profiles",
-                post(update_security_profiles),
-            )
-            .route("/users/{instance}/{user}/hierarchy", post(update_hierarchy))
-            .route("/users/{instance}/{user}/config", post(update_user_config))
-            .route(
-                "/users/{instance}/{user}/associate-proficiencies",
-                post(associate_proficiencies),
-            )
-            .route(
-                "/users/{instance}/{user}/disassociate-proficiencies",
-                post(disassociate_proficiencies),
-            )
-            .route(
-                "/users/{instance}/{user}/proficiencies",
-                get(list_proficiencies).post(update_proficiencies),
-            )
-            .route("/users-summary/{instance}", get(list_users))
-            .route(
-                "/tags/{arn}",
-                get(list_tags).post(tag_resource).delete(untag_resource),
-            )
-            .fallback(unknown_operation)
-            .with_state(shared.clone());
+        // Every route comes from the model; what matches none answers as an unknown operation.
+        let app = Router::new().fallback(handle).with_state(shared.clone());
         let listener = tokio::net::TcpListener::bind(address)
             .await
             .expect("bind connect emulator");
@@ -142,6 +118,17 @@ impl ConnectEmulator {
         let mut traffic = self.shared.traffic.lock().unwrap();
         let queue = traffic.faults.entry(operation.to_owned()).or_default();
         queue.extend(std::iter::repeat_n(fault, times));
+    }
+
+    /// How `UpdateUserConfig` treats what a call leaves out (default: merge).
+    pub fn set_user_config_mode(&self, mode: UserConfigMode) {
+        self.with_world(|w| w.set_user_config_mode(mode));
+    }
+
+    /// Answers the emulator refused to give because they broke the model's output shape
+    /// (emulator bugs; each was answered as a 500 `EmulatorAnswerInvalid`).
+    pub fn answer_violations(&self) -> Vec<String> {
+        self.with_world(|w| w.answer_violations.clone())
     }
 
     /// Every call so far, in order, throttled and failed ones included.
@@ -209,6 +196,23 @@ fn error_response(error: &ApiError) -> Response {
     let headers = response.headers_mut();
     headers.insert("x-amzn-ErrorType", HeaderValue::from_static(error.code));
     headers.insert("content-type", HeaderValue::from_static("application/json"));
+    response
+}
+
+/// A bare status as a gateway or load balancer answers it: an HTML body and no
+/// `x-amzn-ErrorType`.
+fn bare_response(status: u16) -> Response {
+    let code = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
+    let title = format!(
+        "{} {}",
+        code.as_u16(),
+        code.canonical_reason().unwrap_or("Error")
+    );
+    let mut response =
+        (code, format!("<html><body><h1>{title}</h1></body></html>")).into_response();
+    response
+        .headers_mut()
+        .insert("content-type", HeaderValue::from_static("text/html"));
     response
 }
 
@@ -281,6 +285,10 @@ impl Shared {
                     message,
                 }))
             }
+            Some(Fault::Bare(status)) => {
+                self.record(operation, status, started);
+                Err(bare_response(status))
+            }
             Some(Fault::Reset) => {
                 self.record(operation, 0, started);
                 // Dropping the connection mid-request: the handler's task ends without an answer.
@@ -321,18 +329,22 @@ impl Shared {
     }
 }
 
+/// The JSON body: `{}` when empty; anything but an object is not a request Connect reads.
 fn parse_body(body: &Bytes) -> Result<Value, ApiError> {
     if body.is_empty() {
         return Ok(json!({}));
     }
-    serde_json::from_slice(body).map_err(|_| ApiError {
-        status: 400,
-        code: "SerializationException",
-        message: "the body is not valid JSON".into(),
-    })
+    match serde_json::from_slice(body) {
+        Ok(value @ Value::Object(_)) => Ok(value),
+        _ => Err(ApiError {
+            status: 400,
+            code: "SerializationException",
+            message: "the body is not a JSON object".into(),
+        }),
+    }
 }
 
-fn query_pairs(query: Option<String>) -> Vec<(String, String)> {
+fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
     let Some(query) = query else {
         return Vec::new();
     };
@@ -345,160 +357,28 @@ fn query_pairs(query: Option<String>) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
-async fn create_user(
+/// Every request: the model names the operation from the method and path, and the input is
+/// assembled from the labels, the query string and the body before the world serves it.
+async fn handle(
     State(s): Shared_,
-    Path(instance): Path<String>,
+    method: Method,
+    uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    s.serve("CreateUser", &headers, |w| {
-        w.create_user(&instance, &parse_body(&body)?)
-    })
-    .await
-}
-
-async fn describe_user(
-    State(s): Shared_,
-    Path((instance, user)): Path<(String, String)>,
-    headers: HeaderMap,
-) -> Response {
-    s.serve("DescribeUser", &headers, |w| {
-        w.describe_user(&instance, &user)
-    })
-    .await
-}
-
-async fn delete_user(
-    State(s): Shared_,
-    Path((instance, user)): Path<(String, String)>,
-    headers: HeaderMap,
-) -> Response {
-    s.serve("DeleteUser", &headers, |w| w.delete_user(&instance, &user))
-        .await
-}
-
-/// A POST on one user whose body the model validates: the shape of most update routes.
-macro_rules! user_update {
-    ($name:ident, $operation:literal, $method:ident) => {
-        async fn $name(
-            State(s): Shared_,
-            Path((i, u)): Path<(String, String)>,
-            headers: HeaderMap,
-            body: Bytes,
-        ) -> Response {
-            s.serve($operation, &headers, |w| {
-                w.$method(&i, &u, &parse_body(&body)?)
-            })
-            .await
-        }
+    let model = service_model::model();
+    let Some((operation, labels)) = model.route(method.as_str(), uri.path()) else {
+        return unknown_operation().await;
     };
-}
-
-user_update!(
-    update_identity_info,
-    "UpdateUserIdentityInfo",
-    update_identity_info
-);
-user_update!(
-    update_phone_config,
-    "UpdateUserPhoneConfig",
-    update_phone_config
-);
-user_update!(
-    update_routing_profile,
-    "UpdateUserRoutingProfile",
-    update_routing_profile
-);
-user_update!(
-    update_security_profiles,
-    "UpdateUserSecurityProfiles",
-    update_security_profiles
-);
-user_update!(update_hierarchy, "UpdateUserHierarchy", update_hierarchy);
-user_update!(update_user_config, "UpdateUserConfig", update_user_config);
-user_update!(
-    associate_proficiencies,
-    "AssociateUserProficiencies",
-    associate_proficiencies
-);
-user_update!(
-    disassociate_proficiencies,
-    "DisassociateUserProficiencies",
-    disassociate_proficiencies
-);
-user_update!(
-    update_proficiencies,
-    "UpdateUserProficiencies",
-    update_proficiencies
-);
-
-async fn list_proficiencies(
-    State(s): Shared_,
-    Path((i, u)): Path<(String, String)>,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-) -> Response {
-    let pairs = query_pairs(query);
-    let get = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
-    let max = get("maxResults")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100);
-    let token = get("nextToken");
-    s.serve("ListUserProficiencies", &headers, |w| {
-        w.list_proficiencies(&i, &u, max, token.as_deref())
+    let query = query_pairs(uri.query());
+    s.serve(operation, &headers, |w| {
+        let body = parse_body(&body)?;
+        let input = model
+            .assemble_input(operation, &labels, &query, &body)
+            .map_err(|violations| model.violation_error(operation, &violations))?;
+        w.call(operation, &input)
     })
     .await
-}
-
-async fn list_users(
-    State(s): Shared_,
-    Path(instance): Path<String>,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-) -> Response {
-    let pairs = query_pairs(query);
-    let get = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
-    let max = get("maxResults")
-        .or_else(|| get("MaxResults"))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100);
-    let token = get("nextToken").or_else(|| get("NextToken"));
-    s.serve("ListUsers", &headers, |w| {
-        w.list_users(&instance, max, token.as_deref())
-    })
-    .await
-}
-
-async fn list_tags(State(s): Shared_, Path(arn): Path<String>, headers: HeaderMap) -> Response {
-    s.serve("ListTagsForResource", &headers, |w| w.list_tags(&arn))
-        .await
-}
-
-async fn tag_resource(
-    State(s): Shared_,
-    Path(arn): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    s.serve("TagResource", &headers, |w| {
-        w.tag_resource(&arn, &parse_body(&body)?)
-    })
-    .await
-}
-
-async fn untag_resource(
-    State(s): Shared_,
-    Path(arn): Path<String>,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-) -> Response {
-    let keys: Vec<String> = query_pairs(query)
-        .into_iter()
-        .filter(|(k, _)| k == "tagKeys")
-        .map(|(_, v)| v)
-        .collect();
-    s.serve("UntagResource", &headers, |w| w.untag_resource(&arn, &keys))
-        .await
 }
 
 async fn unknown_operation() -> Response {

@@ -1,8 +1,14 @@
-//! The emulator's state and the service's rules, as Connect applies them.
+//! The emulator's state — instances, users and what Connect keeps for each — and the
+//! operations on it. Every call goes through [`World::call`]: the service model's checks
+//! ([`super::service_model`]), then the rules the model does not carry ([`super::rules`]),
+//! then the change, then the answer's check against the operation's output shape.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Map, Value};
+
+use super::rules::{self, UserConfigMode};
+use super::service_model;
 
 /// Seeded ids, the same in every instance.
 pub mod seed {
@@ -41,22 +47,6 @@ pub struct ApiError {
 }
 
 pub type ApiResult = Result<Value, ApiError>;
-
-fn invalid_parameter(message: impl Into<String>) -> ApiError {
-    ApiError {
-        status: 400,
-        code: "InvalidParameterException",
-        message: message.into(),
-    }
-}
-
-fn invalid_request(message: impl Into<String>) -> ApiError {
-    ApiError {
-        status: 400,
-        code: "InvalidRequestException",
-        message: message.into(),
-    }
-}
 
 fn not_found(message: impl Into<String>) -> ApiError {
     ApiError {
@@ -121,10 +111,7 @@ impl Default for ChannelState {
     }
 }
 
-pub const CHANNELS: [&str; 4] = ["VOICE", "CHAT", "TASK", "EMAIL"];
-
-/// Connect's documented ceiling for an after-contact-work limit (24 days, in seconds).
-const MAX_AFTER_CONTACT_WORK: i64 = 2_000_000;
+pub use rules::CHANNELS;
 
 #[derive(Debug, Clone)]
 pub struct Instance {
@@ -139,6 +126,11 @@ pub struct Instance {
 #[derive(Debug)]
 pub struct World {
     pub instances: BTreeMap<String, Instance>,
+    /// What `UpdateUserConfig` does with what a call leaves out (undocumented).
+    pub user_config_mode: UserConfigMode,
+    /// Answers the emulator refused to give because they broke the operation's output shape:
+    /// emulator bugs, each also answered as a 500 `EmulatorAnswerInvalid`.
+    pub answer_violations: Vec<String>,
     next_user: u64,
 }
 
@@ -176,6 +168,8 @@ impl Default for World {
         }
         Self {
             instances,
+            user_config_mode: UserConfigMode::default(),
+            answer_violations: Vec::new(),
             next_user: 1,
         }
     }
@@ -188,142 +182,43 @@ fn now() -> f64 {
         .unwrap_or(0.0)
 }
 
-fn text<'a>(body: &'a Value, key: &str) -> Result<Option<&'a str>, ApiError> {
-    match body.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(invalid_request(format!("{key} must be a string"))),
-    }
+/// A string member of validated input.
+fn text<'a>(input: &'a Value, key: &str) -> Option<&'a str> {
+    input.get(key).and_then(Value::as_str)
 }
 
-fn is_e164(number: &str) -> bool {
-    number.strip_prefix('+').is_some_and(|d| {
-        (2..=15).contains(&d.len()) && d.chars().all(|c| c.is_ascii_digit()) && !d.starts_with('0')
-    })
+fn object(input: &Value, key: &str) -> Map<String, Value> {
+    input
+        .get(key)
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default()
 }
 
-fn valid_password(password: &str) -> bool {
-    let n = password.chars().count();
-    (8..=64).contains(&n)
-        && !password.chars().any(char::is_whitespace)
-        && password.chars().any(|c| c.is_ascii_lowercase())
-        && password.chars().any(|c| c.is_ascii_uppercase())
-        && password.chars().any(|c| c.is_ascii_digit())
-}
-
-fn check_identity_info(info: &Value) -> Result<Map<String, Value>, ApiError> {
-    let Some(map) = info.as_object() else {
-        return Err(invalid_request("IdentityInfo must be an object"));
-    };
-    for (key, max) in [("FirstName", 255), ("LastName", 300)] {
-        if text(info, key)?.is_some_and(|v| v.chars().count() > max) {
-            return Err(invalid_parameter(format!(
-                "{key} must be at most {max} characters"
-            )));
-        }
-    }
-    for key in ["Email", "SecondaryEmail"] {
-        if let Some(email) = text(info, key)?.filter(|e| !e.is_empty()) {
-            let valid = email
-                .split_once('@')
-                .is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.contains('@'));
-            if !valid {
-                return Err(invalid_parameter(format!(
-                    "{key} is not a valid email address"
-                )));
-            }
-        }
-    }
-    if let Some(mobile) = text(info, "Mobile")?.filter(|m| !m.is_empty()) {
-        if !is_e164(mobile) {
-            return Err(invalid_parameter("Mobile must match \\+[1-9]\\d{1,14}$"));
-        }
-    }
-    Ok(map
-        .iter()
+/// An identity as Connect keeps it: the string members that are not empty.
+fn kept_identity(info: &Map<String, Value>) -> Map<String, Value> {
+    info.iter()
         .filter(|(_, v)| v.as_str().is_some_and(|s| !s.is_empty()))
         .map(|(k, v)| (k.clone(), v.clone()))
-        .collect())
+        .collect()
 }
 
-/// A validated `UserPhoneConfig`.
-#[derive(Debug, Clone)]
-struct PhoneSettings {
-    phone_type: String,
-    desk_phone_number: Option<String>,
-    auto_accept: bool,
-    after_contact_work_time_limit: i64,
-    persistent_connection: bool,
-}
-
-fn check_limit(value: Option<&Value>, name: &str) -> Result<i64, ApiError> {
-    match value {
-        None | Some(Value::Null) => Ok(0),
-        Some(limit) => match limit.as_i64() {
-            Some(l) if (0..=MAX_AFTER_CONTACT_WORK).contains(&l) => Ok(l),
-            _ => Err(invalid_parameter(format!(
-                "{name} must be between 0 and {MAX_AFTER_CONTACT_WORK}"
-            ))),
-        },
-    }
-}
-
-fn check_bool(value: &Value, key: &str, required: bool) -> Result<Option<bool>, ApiError> {
-    match value.get(key) {
-        None | Some(Value::Null) if required => Err(invalid_request(format!("{key} is required"))),
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Bool(b)) => Ok(Some(*b)),
-        Some(_) => Err(invalid_request(format!("{key} must be a boolean"))),
-    }
-}
-
-fn check_phone(phone_type: &str, number: Option<&str>, key: &str) -> Result<(), ApiError> {
-    if !matches!(phone_type, "SOFT_PHONE" | "DESK_PHONE") {
-        return Err(invalid_request(format!(
-            "PhoneType {phone_type} is not one of SOFT_PHONE, DESK_PHONE"
-        )));
-    }
-    match number {
-        Some(number) if !is_e164(number) => Err(invalid_parameter(format!(
-            "{key} must match \\+[1-9]\\d{{1,14}}$"
-        ))),
-        None if phone_type == "DESK_PHONE" => Err(invalid_parameter(format!(
-            "{key} is required for DESK_PHONE"
-        ))),
-        _ => Ok(()),
-    }
-}
-
-fn check_phone_config(config: &Value) -> Result<PhoneSettings, ApiError> {
-    if !config.is_object() {
-        return Err(invalid_request("PhoneConfig must be an object"));
-    }
-    let phone_type = text(config, "PhoneType")?
-        .ok_or_else(|| invalid_request("PhoneConfig.PhoneType is required"))?;
-    let desk = text(config, "DeskPhoneNumber")?.filter(|d| !d.is_empty());
-    check_phone(phone_type, desk, "DeskPhoneNumber")?;
-    Ok(PhoneSettings {
-        phone_type: phone_type.to_owned(),
-        desk_phone_number: desk.map(str::to_owned),
-        auto_accept: check_bool(config, "AutoAccept", false)?.unwrap_or(false),
-        after_contact_work_time_limit: check_limit(
-            config.get("AfterContactWorkTimeLimit"),
-            "AfterContactWorkTimeLimit",
-        )?,
-        persistent_connection: check_bool(config, "PersistentConnection", false)?.unwrap_or(false),
-    })
-}
-
-/// What `UpdateUserPhoneConfig` does: the VOICE channel's phone, auto-accept and persistent
-/// connection, and the same after-contact-work limit on every channel.
-fn apply_phone_config(channels: &mut BTreeMap<String, ChannelState>, phone: &PhoneSettings) {
+/// What `UpdateUserPhoneConfig` (and `CreateUser`'s `PhoneConfig`) does: the VOICE channel's
+/// phone, auto-accept and persistent connection, and the same after-contact-work limit on
+/// every channel (model doc, `UpdateUserPhoneConfig`: it "will always set the same ACW
+/// timeouts to all channels the user handles"). Omitted members are their defaults (see
+/// [`rules::phone_config`]).
+fn apply_phone_config(channels: &mut BTreeMap<String, ChannelState>, config: &Value) {
+    let limit = config["AfterContactWorkTimeLimit"].as_i64().unwrap_or(0);
     for (name, state) in channels.iter_mut() {
-        state.after_contact_work_time_limit = phone.after_contact_work_time_limit;
+        state.after_contact_work_time_limit = limit;
         if name == "VOICE" {
-            state.phone_type = phone.phone_type.clone();
-            state.phone_number = phone.desk_phone_number.clone();
-            state.auto_accept = phone.auto_accept;
-            state.persistent_connection = phone.persistent_connection;
+            state.phone_type = text(config, "PhoneType").unwrap_or("SOFT_PHONE").to_owned();
+            state.phone_number = text(config, "DeskPhoneNumber")
+                .filter(|n| !n.is_empty())
+                .map(str::to_owned);
+            state.auto_accept = config["AutoAccept"].as_bool().unwrap_or(false);
+            state.persistent_connection = config["PersistentConnection"].as_bool().unwrap_or(false);
         }
     }
 }
@@ -335,183 +230,20 @@ fn default_channels() -> BTreeMap<String, ChannelState> {
         .collect()
 }
 
-/// One validated per-channel entry: which channel, and what it sets there.
-type ChannelEdit = (String, Box<dyn FnOnce(&mut ChannelState) + Send>);
-
-/// Validates the per-channel lists of `CreateUser` / `UpdateUserConfig` into edits. Each list
-/// names a channel at most once; agent-first callback settings exist on VOICE only.
-fn check_user_config(body: &Value) -> Result<Vec<ChannelEdit>, ApiError> {
-    let mut edits: Vec<ChannelEdit> = Vec::new();
-    for list in [
-        "AutoAcceptConfigs",
-        "AfterContactWorkConfigs",
-        "PhoneNumberConfigs",
-        "PersistentConnectionConfigs",
-        "VoiceEnhancementConfigs",
-    ] {
-        let items = match body.get(list) {
-            None | Some(Value::Null) => continue,
-            Some(Value::Array(items)) => items,
-            Some(_) => return Err(invalid_request(format!("{list} must be a list"))),
-        };
-        let mut seen = BTreeSet::new();
-        for item in items {
-            let channel = text(item, "Channel")?
-                .ok_or_else(|| invalid_request(format!("{list}: Channel is required")))?
-                .to_owned();
-            if !CHANNELS.contains(&channel.as_str()) {
-                return Err(invalid_request(format!(
-                    "Channel {channel} is not one of VOICE, CHAT, TASK, EMAIL"
-                )));
-            }
-            if !seen.insert(channel.clone()) {
-                return Err(invalid_parameter(format!(
-                    "{list} lists channel {channel} more than once"
-                )));
-            }
-            let voice_only = |present: bool, what: &str| {
-                if present && channel != "VOICE" {
-                    Err(invalid_parameter(format!(
-                        "{what} applies to the VOICE channel only"
-                    )))
-                } else {
-                    Ok(())
-                }
-            };
-            // Only VOICE is supported for these data types.
-            voice_only(
-                matches!(
-                    list,
-                    "PhoneNumberConfigs"
-                        | "PersistentConnectionConfigs"
-                        | "VoiceEnhancementConfigs"
-                ),
-                list,
-            )?;
-            let edit: Box<dyn FnOnce(&mut ChannelState) + Send> = match list {
-                "AutoAcceptConfigs" => {
-                    let on = check_bool(item, "AutoAccept", true)?.unwrap_or(false);
-                    let callback = check_bool(item, "AgentFirstCallbackAutoAccept", false)?;
-                    voice_only(callback.is_some(), "AgentFirstCallbackAutoAccept")?;
-                    // A field left out leaves the setting as it is.
-                    Box::new(move |s| {
-                        s.auto_accept = on;
-                        if callback.is_some() {
-                            s.agent_first_callback_auto_accept = callback;
-                        }
-                    })
-                }
-                "AfterContactWorkConfigs" => {
-                    let config = item
-                        .get("AfterContactWorkConfig")
-                        .filter(|c| c.is_object())
-                        .ok_or_else(|| invalid_request("AfterContactWorkConfig is required"))?;
-                    let limit = check_limit(
-                        config.get("AfterContactWorkTimeLimit"),
-                        "AfterContactWorkTimeLimit",
-                    )?;
-                    let callback = match item.get("AgentFirstCallbackAfterContactWorkConfig") {
-                        None | Some(Value::Null) => None,
-                        Some(c) => Some(check_limit(
-                            c.get("AfterContactWorkTimeLimit"),
-                            "AfterContactWorkTimeLimit",
-                        )?),
-                    };
-                    voice_only(
-                        callback.is_some(),
-                        "AgentFirstCallbackAfterContactWorkConfig",
-                    )?;
-                    Box::new(move |s| {
-                        s.after_contact_work_time_limit = limit;
-                        if callback.is_some() {
-                            s.agent_first_callback_after_contact_work_time_limit = callback;
-                        }
-                    })
-                }
-                "PhoneNumberConfigs" => {
-                    let phone_type = text(item, "PhoneType")?
-                        .ok_or_else(|| invalid_request("PhoneType is required"))?
-                        .to_owned();
-                    let number = text(item, "PhoneNumber")?
-                        .filter(|n| !n.is_empty())
-                        .map(str::to_owned);
-                    check_phone(&phone_type, number.as_deref(), "PhoneNumber")?;
-                    Box::new(move |s| {
-                        s.phone_type = phone_type;
-                        s.phone_number = number;
-                    })
-                }
-                "PersistentConnectionConfigs" => {
-                    let on = check_bool(item, "PersistentConnection", true)?.unwrap_or(false);
-                    Box::new(move |s| s.persistent_connection = on)
-                }
-                _ => {
-                    let mode = text(item, "VoiceEnhancementMode")?
-                        .ok_or_else(|| invalid_request("VoiceEnhancementMode is required"))?
-                        .to_owned();
-                    if !matches!(
-                        mode.as_str(),
-                        "VOICE_ISOLATION" | "NOISE_SUPPRESSION" | "NONE"
-                    ) {
-                        return Err(invalid_request(format!(
-                            "VoiceEnhancementMode {mode} is not one of VOICE_ISOLATION, NOISE_SUPPRESSION, NONE"
-                        )));
-                    }
-                    Box::new(move |s| s.voice_enhancement_mode = mode)
-                }
-            };
-            edits.push((channel, edit));
-        }
-    }
-    Ok(edits)
-}
-
-fn apply_edits(channels: &mut BTreeMap<String, ChannelState>, edits: Vec<ChannelEdit>) {
-    for (channel, edit) in edits {
-        if let Some(state) = channels.get_mut(&channel) {
-            edit(state);
-        }
-    }
-}
-
 /// `(AttributeName, AttributeValue)`.
 pub type ProficiencyKey = (String, String);
 
-/// A validated proficiency list: `(name, value)` → level. Every attribute value must be
-/// predefined; levels are 1.0 to 5.0.
-fn check_proficiencies(
-    body: &Value,
-    with_level: bool,
-) -> Result<Vec<(ProficiencyKey, f64)>, ApiError> {
-    let items = body
-        .get("UserProficiencies")
-        .and_then(Value::as_array)
-        .ok_or_else(|| invalid_request("UserProficiencies is required"))?;
+/// A proficiency list of validated input, each attribute predefined and each level allowed.
+fn proficiencies(input: &Value, with_level: bool) -> Result<Vec<(ProficiencyKey, f64)>, ApiError> {
     let mut out = Vec::new();
-    for item in items {
-        let name = text(item, "AttributeName")?.unwrap_or_default();
-        let value = text(item, "AttributeValue")?.unwrap_or_default();
-        if !(1..=100).contains(&name.chars().count()) || !(1..=100).contains(&value.chars().count())
-        {
-            return Err(invalid_parameter(
-                "AttributeName and AttributeValue must be 1 to 100 characters",
-            ));
-        }
-        let known = seed::PREDEFINED_ATTRIBUTES
-            .iter()
-            .any(|(n, values)| *n == name && values.contains(&value));
-        if !known {
-            return Err(not_found(format!(
-                "predefined attribute {name} with value {value} not found"
-            )));
-        }
+    for item in input["UserProficiencies"].as_array().into_iter().flatten() {
+        let name = text(item, "AttributeName").unwrap_or_default();
+        let value = text(item, "AttributeValue").unwrap_or_default();
+        rules::predefined_attribute(&seed::PREDEFINED_ATTRIBUTES, name, value)?;
         let level = if with_level {
-            match item.get("Level").and_then(Value::as_f64) {
-                Some(level) if (1.0..=5.0).contains(&level) => level,
-                _ => {
-                    return Err(invalid_parameter("Level must be between 1.0 and 5.0"));
-                }
-            }
+            let level = item["Level"].as_f64().unwrap_or_default();
+            rules::proficiency_level(level)?;
+            level
         } else {
             0.0
         };
@@ -520,34 +252,14 @@ fn check_proficiencies(
     Ok(out)
 }
 
-fn check_tags(tags: &Value, limit: usize) -> Result<BTreeMap<String, String>, ApiError> {
-    let Some(map) = tags.as_object() else {
-        return Err(invalid_request("tags must be a map"));
-    };
-    if map.is_empty() || map.len() > limit {
-        return Err(invalid_parameter(format!(
-            "tags must hold 1 to {limit} entries"
-        )));
-    }
-    let mut out = BTreeMap::new();
-    for (key, value) in map {
-        if key.is_empty()
-            || key.chars().count() > 128
-            || key.to_ascii_lowercase().starts_with("aws:")
-        {
-            return Err(invalid_parameter(format!("tag key {key} is not allowed")));
-        }
-        let value = value
-            .as_str()
-            .ok_or_else(|| invalid_request("tag values must be strings"))?;
-        if value.chars().count() > 256 {
-            return Err(invalid_parameter(
-                "tag values must be at most 256 characters",
-            ));
-        }
-        out.insert(key.clone(), value.to_owned());
-    }
-    Ok(out)
+fn tag_map(input: &Value, key: &str) -> BTreeMap<String, String> {
+    input
+        .get(key)
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+        .collect()
 }
 
 impl Instance {
@@ -562,21 +274,10 @@ impl Instance {
         }
     }
 
-    fn check_security_profiles(&self, body: &Value) -> Result<Vec<String>, ApiError> {
-        let ids = body
-            .get("SecurityProfileIds")
-            .and_then(Value::as_array)
-            .ok_or_else(|| invalid_request("SecurityProfileIds is required"))?;
-        if !(1..=10).contains(&ids.len()) {
-            return Err(invalid_parameter(
-                "SecurityProfileIds must hold 1 to 10 ids",
-            ));
-        }
+    fn check_security_profiles(&self, input: &Value) -> Result<Vec<String>, ApiError> {
         let mut out = Vec::new();
-        for id in ids {
-            let id = id
-                .as_str()
-                .ok_or_else(|| invalid_request("security profile ids must be strings"))?;
+        for id in input["SecurityProfileIds"].as_array().into_iter().flatten() {
+            let id = id.as_str().unwrap_or_default();
             if !self.security_profiles.contains(id) {
                 return Err(not_found(format!(
                     "security profile {id} not found in instance {}",
@@ -602,11 +303,130 @@ impl Instance {
     pub fn find_by_name(&self, username: &str) -> Option<&User> {
         self.users
             .values()
-            .find(|u| u.username.eq_ignore_ascii_case(username))
+            .find(|u| rules::same_username(&u.username, username))
     }
 }
 
 impl World {
+    /// Serves one operation on its assembled input (URI labels, query members and body
+    /// members, by model member name): the model's checks, the rules, the change, and the
+    /// answer's check against the output shape.
+    pub fn call(&mut self, operation: &str, input: &Value) -> ApiResult {
+        let model = service_model::model();
+        if !model.operation_names().any(|name| name == operation) {
+            return Err(ApiError {
+                status: 404,
+                code: "UnknownOperationException",
+                message: format!("no such operation {operation}"),
+            });
+        }
+        model
+            .check_input(operation, input)
+            .map_err(|violations| model.violation_error(operation, &violations))?;
+        let answer = self.serve(operation, input)?;
+        if let Err(violations) = model.check_output(operation, &answer) {
+            let listed: Vec<String> = violations.iter().map(|v| v.to_string()).collect();
+            let message = format!(
+                "emulator bug: its {operation} answer breaks the model's output shape: {}",
+                listed.join("; ")
+            );
+            eprintln!("{message}");
+            self.answer_violations.push(message.clone());
+            return Err(ApiError {
+                status: 500,
+                code: "EmulatorAnswerInvalid",
+                message,
+            });
+        }
+        Ok(answer)
+    }
+
+    fn serve(&mut self, operation: &str, input: &Value) -> ApiResult {
+        let instance = text(input, "InstanceId").unwrap_or_default().to_owned();
+        let user = text(input, "UserId").unwrap_or_default().to_owned();
+        let arn = text(input, "resourceArn").unwrap_or_default().to_owned();
+        match operation {
+            "CreateUser" => self.serve_create_user(&instance, input),
+            "DescribeUser" => Ok(json!({ "User": user_view(self.user(&instance, &user)?) })),
+            "DeleteUser" => self.serve_delete_user(&instance, &user),
+            "UpdateUserIdentityInfo" => self.serve_update_identity_info(&instance, &user, input),
+            "UpdateUserPhoneConfig" => {
+                let config = input["PhoneConfig"].clone();
+                rules::phone_config(&config)?;
+                self.modify(&instance, &user, |u| {
+                    apply_phone_config(&mut u.channels, &config)
+                })
+            }
+            "UpdateUserConfig" => {
+                rules::channel_lists(input)?;
+                let mode = self.user_config_mode;
+                self.modify(&instance, &user, |u| {
+                    rules::apply_user_config(mode, &mut u.channels, input)
+                })
+            }
+            "UpdateUserRoutingProfile" => {
+                let id = text(input, "RoutingProfileId")
+                    .unwrap_or_default()
+                    .to_owned();
+                self.instance(&instance)?.check_routing_profile(&id)?;
+                self.modify(&instance, &user, |u| u.routing_profile_id = id)
+            }
+            "UpdateUserSecurityProfiles" => {
+                let ids = self.instance(&instance)?.check_security_profiles(input)?;
+                self.modify(&instance, &user, |u| u.security_profile_ids = ids)
+            }
+            "UpdateUserHierarchy" => {
+                let group = self
+                    .instance(&instance)?
+                    .check_hierarchy_group(text(input, "HierarchyGroupId"))?;
+                self.modify(&instance, &user, |u| u.hierarchy_group_id = group)
+            }
+            "AssociateUserProficiencies" => self.set_proficiencies(&instance, &user, input, false),
+            "UpdateUserProficiencies" => self.set_proficiencies(&instance, &user, input, true),
+            "DisassociateUserProficiencies" => {
+                let items = proficiencies(input, false)?;
+                self.modify(&instance, &user, |u| {
+                    for (key, _) in items {
+                        u.proficiencies.remove(&key);
+                    }
+                })
+            }
+            "ListUserProficiencies" => self.serve_list_proficiencies(&instance, &user, input),
+            "ListUsers" => self.serve_list_users(&instance, input),
+            "SearchUsers" => self.serve_search_users(&instance, input),
+            "TagResource" => {
+                let tags = tag_map(input, "tags");
+                let user = self.user_by_arn_mut(&arn)?;
+                let mut merged = user.tags.clone();
+                merged.extend(tags);
+                rules::tags_fit(&merged)?;
+                user.tags = merged;
+                Ok(json!({}))
+            }
+            "UntagResource" => {
+                let user = self.user_by_arn_mut(&arn)?;
+                for key in input["tagKeys"].as_array().into_iter().flatten() {
+                    user.tags.remove(key.as_str().unwrap_or_default());
+                }
+                Ok(json!({}))
+            }
+            "ListTagsForResource" => {
+                let user = self.user_by_arn_mut(&arn)?;
+                // The model's TagMap has min 1: no tags is no `tags` member.
+                Ok(if user.tags.is_empty() {
+                    json!({})
+                } else {
+                    json!({ "tags": user.tags })
+                })
+            }
+            other => Err(ApiError {
+                status: 501,
+                code: "EmulatorUnsupported",
+                message: format!("the emulator does not serve {other}"),
+            }),
+        }
+    }
+
     pub fn instance(&self, id: &str) -> Result<&Instance, ApiError> {
         self.instances
             .get(id)
@@ -641,85 +461,56 @@ impl World {
             })
     }
 
+    fn user_by_arn_mut(&mut self, arn: &str) -> Result<&mut User, ApiError> {
+        self.instances
+            .values_mut()
+            .flat_map(|i| i.users.values_mut())
+            .find(|u| u.arn == arn)
+            .ok_or_else(|| not_found(format!("resource {arn} not found")))
+    }
+
+    /// Sets how `UpdateUserConfig` treats what a call leaves out.
+    pub fn set_user_config_mode(&mut self, mode: UserConfigMode) {
+        self.user_config_mode = mode;
+    }
+
+    /// `CreateUser` on `instance_id` with `body` (its other input members); also for seeding
+    /// users directly in tests, through the same checks.
     pub fn create_user(&mut self, instance_id: &str, body: &Value) -> ApiResult {
+        let mut input = body.as_object().cloned().unwrap_or_default();
+        input.insert("InstanceId".into(), json!(instance_id));
+        self.call("CreateUser", &Value::Object(input))
+    }
+
+    /// `DescribeUser`.
+    pub fn describe_user(&mut self, instance_id: &str, user_id: &str) -> ApiResult {
+        self.call(
+            "DescribeUser",
+            &json!({ "InstanceId": instance_id, "UserId": user_id }),
+        )
+    }
+
+    /// `DeleteUser`.
+    pub fn delete_user(&mut self, instance_id: &str, user_id: &str) -> ApiResult {
+        self.call(
+            "DeleteUser",
+            &json!({ "InstanceId": instance_id, "UserId": user_id }),
+        )
+    }
+
+    fn serve_create_user(&mut self, instance_id: &str, input: &Value) -> ApiResult {
         let instance = self.instance(instance_id)?;
-        let username =
-            text(body, "Username")?.ok_or_else(|| invalid_request("Username is required"))?;
-        let length = username.chars().count();
-        if !(1..=100).contains(&length) {
-            return Err(invalid_parameter("Username must be 1 to 100 characters"));
-        }
-        if instance.identity_management != IdentityManagement::Saml && length > 20 {
-            return Err(invalid_parameter(format!(
-                "Username must be at most 20 characters for instances that are not SAML (it has {length})"
-            )));
-        }
-        if !username
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_.@-".contains(c))
-        {
-            return Err(invalid_parameter(
-                "Username contains characters that are not allowed",
-            ));
-        }
-        let password = text(body, "Password")?;
-        match (instance.identity_management, password) {
-            (IdentityManagement::ConnectManaged, None) => {
-                return Err(invalid_parameter(
-                    "Password is required for instances with CONNECT_MANAGED identity management",
-                ));
-            }
-            (IdentityManagement::ConnectManaged, Some(p)) if !valid_password(p) => {
-                return Err(invalid_parameter(
-                    "Password does not meet the password policy",
-                ));
-            }
-            (IdentityManagement::Saml | IdentityManagement::ExistingDirectory, Some(_)) => {
-                return Err(invalid_parameter("Password is not allowed for instances with SAML or EXISTING_DIRECTORY identity management"));
-            }
-            _ => {}
-        }
-        let directory_user_id = text(body, "DirectoryUserId")?.map(str::to_owned);
-        if directory_user_id.is_some()
-            && instance.identity_management != IdentityManagement::ExistingDirectory
-        {
-            return Err(invalid_parameter(
-                "DirectoryUserId is only allowed for EXISTING_DIRECTORY instances",
-            ));
-        }
-        // PhoneConfig, or per-channel settings with the phone in PhoneNumberConfigs.
-        let phone = match body.get("PhoneConfig") {
-            None | Some(Value::Null) => None,
-            Some(config) => Some(check_phone_config(config)?),
-        };
-        let has_phone_numbers = body
-            .get("PhoneNumberConfigs")
-            .and_then(Value::as_array)
-            .is_some_and(|l| !l.is_empty());
-        if phone.is_none() && !has_phone_numbers {
-            return Err(invalid_request(
-                "PhoneConfig or PhoneNumberConfigs is required",
-            ));
-        }
-        let edits = check_user_config(body)?;
-        let mut channels = default_channels();
-        if let Some(phone) = &phone {
-            apply_phone_config(&mut channels, phone);
-        }
-        apply_edits(&mut channels, edits);
-        let identity_info = match body.get("IdentityInfo") {
-            None | Some(Value::Null) => Map::new(),
-            Some(info) => check_identity_info(info)?,
-        };
-        let routing_profile_id = text(body, "RoutingProfileId")?
-            .ok_or_else(|| invalid_request("RoutingProfileId is required"))?;
-        instance.check_routing_profile(routing_profile_id)?;
-        let security_profile_ids = instance.check_security_profiles(body)?;
-        let hierarchy_group_id = instance.check_hierarchy_group(text(body, "HierarchyGroupId")?)?;
-        let tags = match body.get("Tags") {
-            None | Some(Value::Null) => BTreeMap::new(),
-            Some(tags) => check_tags(tags, 50)?,
-        };
+        let kind = instance.identity_management;
+        let username = text(input, "Username").unwrap_or_default();
+        rules::username(kind, username)?;
+        rules::password(kind, text(input, "Password"))?;
+        rules::directory_user_id(kind, text(input, "DirectoryUserId"))?;
+        rules::identity(kind, &object(input, "IdentityInfo"))?;
+        rules::create_phone_settings(input)?;
+        instance.check_routing_profile(text(input, "RoutingProfileId").unwrap_or_default())?;
+        instance.check_security_profiles(input)?;
+        instance.check_hierarchy_group(text(input, "HierarchyGroupId"))?;
+        rules::tags_fit(&tag_map(input, "Tags"))?;
         if instance.find_by_name(username).is_some() {
             return Err(ApiError {
                 status: 409,
@@ -727,6 +518,29 @@ impl World {
                 message: format!("User with username {username} already exists"),
             });
         }
+        self.insert(instance_id, input)
+    }
+
+    /// Adds the user `input` describes (CreateUser's members) to `instance_id`, with no check
+    /// at all: a user as an older release, the console or a since-tightened rule may have
+    /// left it, which `CreateUser` would refuse today (an `@` name without a domain, say).
+    /// Returns its id.
+    pub fn insert_unchecked(
+        &mut self,
+        instance_id: &str,
+        input: &Value,
+    ) -> Result<String, ApiError> {
+        self.instance(instance_id)?;
+        let answer = self.insert(instance_id, input)?;
+        Ok(answer["UserId"].as_str().unwrap_or_default().to_owned())
+    }
+
+    fn insert(&mut self, instance_id: &str, input: &Value) -> ApiResult {
+        let mut channels = default_channels();
+        if let Some(config) = input.get("PhoneConfig").filter(|c| c.is_object()) {
+            apply_phone_config(&mut channels, config);
+        }
+        rules::apply_user_config(UserConfigMode::Merge, &mut channels, input);
         let id = format!(
             "{:08x}-0000-4000-8000-{:012x}",
             self.next_user, self.next_user
@@ -740,16 +554,26 @@ impl World {
         let user = User {
             id: id.clone(),
             arn: arn.clone(),
-            username: username.to_owned(),
-            password: password.map(str::to_owned),
-            identity_info,
+            username: text(input, "Username").unwrap_or_default().to_owned(),
+            password: text(input, "Password").map(str::to_owned),
+            identity_info: kept_identity(&object(input, "IdentityInfo")),
             channels,
             proficiencies: BTreeMap::new(),
-            directory_user_id,
-            hierarchy_group_id,
-            routing_profile_id: routing_profile_id.to_owned(),
-            security_profile_ids,
-            tags,
+            directory_user_id: text(input, "DirectoryUserId").map(str::to_owned),
+            hierarchy_group_id: text(input, "HierarchyGroupId")
+                .filter(|g| !g.is_empty())
+                .map(str::to_owned),
+            routing_profile_id: text(input, "RoutingProfileId")
+                .unwrap_or(seed::ROUTING_PROFILES[0])
+                .to_owned(),
+            security_profile_ids: match input["SecurityProfileIds"].as_array() {
+                Some(ids) => ids
+                    .iter()
+                    .filter_map(|i| i.as_str().map(str::to_owned))
+                    .collect(),
+                None => vec![seed::SECURITY_PROFILES[0].to_owned()],
+            },
+            tags: tag_map(input, "Tags"),
             modified: now(),
         };
         self.instance_mut(instance_id)?
@@ -758,12 +582,7 @@ impl World {
         Ok(json!({ "UserId": id, "UserArn": arn }))
     }
 
-    pub fn describe_user(&self, instance_id: &str, user_id: &str) -> ApiResult {
-        let user = self.user(instance_id, user_id)?;
-        Ok(json!({ "User": user_view(user) }))
-    }
-
-    pub fn delete_user(&mut self, instance_id: &str, user_id: &str) -> ApiResult {
+    fn serve_delete_user(&mut self, instance_id: &str, user_id: &str) -> ApiResult {
         self.instance_mut(instance_id)?
             .users
             .remove(user_id)
@@ -788,62 +607,18 @@ impl World {
         Ok(json!({}))
     }
 
-    pub fn update_identity_info(
+    fn serve_update_identity_info(
         &mut self,
         instance_id: &str,
         user_id: &str,
-        body: &Value,
+        input: &Value,
     ) -> ApiResult {
-        let info = body
-            .get("IdentityInfo")
-            .ok_or_else(|| invalid_request("IdentityInfo is required"))?;
-        let info = check_identity_info(info)?;
+        let kind = self.instance(instance_id)?.identity_management;
+        let new = object(input, "IdentityInfo");
+        let held = &self.user(instance_id, user_id)?.identity_info;
+        rules::identity_update(kind, held, &new)?;
+        let info = kept_identity(&new);
         self.modify(instance_id, user_id, |user| user.identity_info = info)
-    }
-
-    pub fn update_phone_config(
-        &mut self,
-        instance_id: &str,
-        user_id: &str,
-        body: &Value,
-    ) -> ApiResult {
-        let config = body
-            .get("PhoneConfig")
-            .ok_or_else(|| invalid_request("PhoneConfig is required"))?;
-        let phone = check_phone_config(config)?;
-        self.modify(instance_id, user_id, |user| {
-            apply_phone_config(&mut user.channels, &phone)
-        })
-    }
-
-    pub fn update_user_config(
-        &mut self,
-        instance_id: &str,
-        user_id: &str,
-        body: &Value,
-    ) -> ApiResult {
-        let edits = check_user_config(body)?;
-        self.modify(instance_id, user_id, |user| {
-            apply_edits(&mut user.channels, edits)
-        })
-    }
-
-    pub fn associate_proficiencies(
-        &mut self,
-        instance_id: &str,
-        user_id: &str,
-        body: &Value,
-    ) -> ApiResult {
-        self.set_proficiencies(instance_id, user_id, body, false)
-    }
-
-    pub fn update_proficiencies(
-        &mut self,
-        instance_id: &str,
-        user_id: &str,
-        body: &Value,
-    ) -> ApiResult {
-        self.set_proficiencies(instance_id, user_id, body, true)
     }
 
     /// Associate (none may be associated yet) or update (every one must be) proficiencies.
@@ -851,51 +626,31 @@ impl World {
         &mut self,
         instance_id: &str,
         user_id: &str,
-        body: &Value,
-        associated: bool,
+        input: &Value,
+        must_be_associated: bool,
     ) -> ApiResult {
-        let items = check_proficiencies(body, true)?;
-        let user = self.user_mut(instance_id, user_id)?;
-        let wrong = items
-            .iter()
-            .find(|(key, _)| user.proficiencies.contains_key(key) != associated);
-        if let Some(((name, value), _)) = wrong {
-            let state = if associated { "is not" } else { "is already" };
-            return Err(invalid_request(format!(
-                "proficiency {name}={value} {state} associated with the user"
-            )));
+        let items = proficiencies(input, true)?;
+        let user = self.user(instance_id, user_id)?;
+        for ((name, value), _) in &items {
+            let associated = user
+                .proficiencies
+                .contains_key(&(name.clone(), value.clone()));
+            rules::proficiency_association(name, value, associated, must_be_associated)?;
         }
         self.modify(instance_id, user_id, |user| {
             user.proficiencies.extend(items)
         })
     }
 
-    pub fn disassociate_proficiencies(
-        &mut self,
-        instance_id: &str,
-        user_id: &str,
-        body: &Value,
-    ) -> ApiResult {
-        let items = check_proficiencies(body, false)?;
-        self.modify(instance_id, user_id, |user| {
-            for (key, _) in items {
-                user.proficiencies.remove(&key);
-            }
-        })
-    }
-
-    pub fn list_proficiencies(
+    fn serve_list_proficiencies(
         &self,
         instance_id: &str,
         user_id: &str,
-        max_results: usize,
-        next_token: Option<&str>,
+        input: &Value,
     ) -> ApiResult {
         let user = self.user(instance_id, user_id)?;
-        if !(1..=100).contains(&max_results) {
-            return Err(invalid_parameter("MaxResults must be 1 to 100"));
-        }
-        let start = page_start(next_token)?;
+        let max_results = page_size(input);
+        let start = page_start(input)?;
         let page: Vec<Value> = user
             .proficiencies
             .iter()
@@ -910,96 +665,10 @@ impl World {
         Ok(out)
     }
 
-    pub fn update_routing_profile(
-        &mut self,
-        instance_id: &str,
-        user_id: &str,
-        body: &Value,
-    ) -> ApiResult {
-        let id = text(body, "RoutingProfileId")?
-            .ok_or_else(|| invalid_request("RoutingProfileId is required"))?;
-        self.instance(instance_id)?.check_routing_profile(id)?;
-        let id = id.to_owned();
-        self.modify(instance_id, user_id, |user| user.routing_profile_id = id)
-    }
-
-    pub fn update_security_profiles(
-        &mut self,
-        instance_id: &str,
-        user_id: &str,
-        body: &Value,
-    ) -> ApiResult {
-        let ids = self.instance(instance_id)?.check_security_profiles(body)?;
-        self.modify(instance_id, user_id, |user| user.security_profile_ids = ids)
-    }
-
-    pub fn update_hierarchy(
-        &mut self,
-        instance_id: &str,
-        user_id: &str,
-        body: &Value,
-    ) -> ApiResult {
-        let group = self
-            .instance(instance_id)?
-            .check_hierarchy_group(text(body, "HierarchyGroupId")?)?;
-        self.modify(instance_id, user_id, |user| user.hierarchy_group_id = group)
-    }
-
-    fn user_by_arn_mut(&mut self, arn: &str) -> Result<&mut User, ApiError> {
-        self.instances
-            .values_mut()
-            .flat_map(|i| i.users.values_mut())
-            .find(|u| u.arn == arn)
-            .ok_or_else(|| not_found(format!("resource {arn} not found")))
-    }
-
-    pub fn tag_resource(&mut self, arn: &str, body: &Value) -> ApiResult {
-        let tags = check_tags(body.get("tags").unwrap_or(&Value::Null), 50)?;
-        let user = self.user_by_arn_mut(arn)?;
-        let mut merged = user.tags.clone();
-        merged.extend(tags);
-        if merged.len() > 50 {
-            return Err(invalid_parameter("a resource may hold at most 50 tags"));
-        }
-        user.tags = merged;
-        Ok(json!({}))
-    }
-
-    pub fn untag_resource(&mut self, arn: &str, keys: &[String]) -> ApiResult {
-        if !(1..=50).contains(&keys.len()) {
-            return Err(invalid_parameter("tagKeys must hold 1 to 50 keys"));
-        }
-        if keys
-            .iter()
-            .any(|k| k.to_ascii_lowercase().starts_with("aws:"))
-        {
-            return Err(invalid_parameter(
-                "tag keys starting with aws: cannot be removed",
-            ));
-        }
-        let user = self.user_by_arn_mut(arn)?;
-        for key in keys {
-            user.tags.remove(key);
-        }
-        Ok(json!({}))
-    }
-
-    pub fn list_tags(&mut self, arn: &str) -> ApiResult {
-        let user = self.user_by_arn_mut(arn)?;
-        Ok(json!({ "tags": user.tags }))
-    }
-
-    pub fn list_users(
-        &self,
-        instance_id: &str,
-        max_results: usize,
-        next_token: Option<&str>,
-    ) -> ApiResult {
+    fn serve_list_users(&self, instance_id: &str, input: &Value) -> ApiResult {
         let instance = self.instance(instance_id)?;
-        if !(1..=1000).contains(&max_results) {
-            return Err(invalid_parameter("MaxResults must be 1 to 1000"));
-        }
-        let start = page_start(next_token)?;
+        let max_results = page_size(input);
+        let start = page_start(input)?;
         let users: Vec<&User> = instance.users.values().collect();
         let page: Vec<Value> = users
             .iter()
@@ -1013,14 +682,174 @@ impl World {
         }
         Ok(out)
     }
+
+    /// `SearchUsers`, for `SearchCriteria` made of `StringCondition`s (the fields the model doc
+    /// lists: Username, FirstName, LastName, RoutingProfileId, SecurityProfileId, resourceId)
+    /// joined by `AndConditions` / `OrConditions`. Filters, list and hierarchy conditions answer
+    /// 501 `EmulatorUnsupported`. Model doc, `SearchUsers`: "AfterContactWorkTimeLimit is
+    /// returned in milliseconds". Assumptions: Username compares regardless of case (as
+    /// usernames are unique), other fields exactly; a user appears at once.
+    fn serve_search_users(&self, instance_id: &str, input: &Value) -> ApiResult {
+        let instance = self.instance(instance_id)?;
+        if input.get("SearchFilter").is_some_and(|f| !f.is_null()) {
+            return Err(unsupported("SearchUsers with a SearchFilter"));
+        }
+        let criteria = input.get("SearchCriteria").cloned().unwrap_or(json!({}));
+        let mut found = Vec::new();
+        for user in instance.users.values() {
+            if search_matches(&criteria, user)? {
+                found.push(user);
+            }
+        }
+        let max_results = page_size(input);
+        let start = page_start(input)?;
+        let page: Vec<Value> = found
+            .iter()
+            .skip(start)
+            .take(max_results)
+            .map(|u| search_summary(u))
+            .collect();
+        let mut out = json!({ "Users": page, "ApproximateTotalCount": found.len() });
+        if start + max_results < found.len() {
+            out["NextToken"] = json!((start + max_results).to_string());
+        }
+        Ok(out)
+    }
+}
+
+fn unsupported(what: &str) -> ApiError {
+    ApiError {
+        status: 501,
+        code: "EmulatorUnsupported",
+        message: format!("the emulator does not support {what}"),
+    }
+}
+
+fn search_matches(criteria: &Value, user: &User) -> Result<bool, ApiError> {
+    for unsupported_part in ["ListCondition", "HierarchyGroupCondition"] {
+        if criteria.get(unsupported_part).is_some_and(|c| !c.is_null()) {
+            return Err(unsupported(&format!(
+                "SearchUsers with a {unsupported_part}"
+            )));
+        }
+    }
+    let mut all = true;
+    if let Some(condition) = criteria.get("StringCondition").filter(|c| !c.is_null()) {
+        all &= string_condition(condition, user)?;
+    }
+    if let Some(list) = criteria["AndConditions"].as_array() {
+        for c in list {
+            all &= search_matches(c, user)?;
+        }
+    }
+    if let Some(list) = criteria["OrConditions"].as_array() {
+        let mut any = false;
+        for c in list {
+            any |= search_matches(c, user)?;
+        }
+        all &= any;
+    }
+    Ok(all)
+}
+
+fn string_condition(condition: &Value, user: &User) -> Result<bool, ApiError> {
+    let field = text(condition, "FieldName").unwrap_or_default();
+    let wanted = text(condition, "Value").unwrap_or_default();
+    let candidates: Vec<String> = match field {
+        "Username" => vec![user.username.to_ascii_lowercase()],
+        "FirstName" | "LastName" => vec![user
+            .identity_info
+            .get(field)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()],
+        "RoutingProfileId" => vec![user.routing_profile_id.clone()],
+        "SecurityProfileId" => user.security_profile_ids.clone(),
+        "resourceId" => vec![user.id.clone()],
+        other => {
+            return Err(ApiError {
+                status: 400,
+                code: "InvalidParameterException",
+                message: format!("StringCondition.FieldName {other} is not supported for users"),
+            })
+        }
+    };
+    let wanted = if field == "Username" {
+        wanted.to_ascii_lowercase()
+    } else {
+        wanted.to_owned()
+    };
+    let compare = text(condition, "ComparisonType").unwrap_or("EXACT");
+    Ok(candidates.iter().any(|c| match compare {
+        "STARTS_WITH" => c.starts_with(&wanted),
+        "CONTAINS" => c.contains(&wanted),
+        _ => *c == wanted,
+    }))
+}
+
+fn search_summary(user: &User) -> Value {
+    let mut view = user_view(user);
+    let Some(map) = view.as_object_mut() else {
+        return view;
+    };
+    map.remove("LastModifiedTime");
+    map.remove("LastModifiedRegion");
+    let lite: Map<String, Value> = user
+        .identity_info
+        .iter()
+        .filter(|(k, _)| matches!(k.as_str(), "FirstName" | "LastName"))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    map.insert("IdentityInfo".into(), Value::Object(lite));
+    let to_millis = |v: &mut Value| {
+        if let Some(seconds) = v.as_i64() {
+            *v = json!(seconds * 1000);
+        }
+    };
+    if let Some(limit) = map
+        .get_mut("PhoneConfig")
+        .and_then(|p| p.get_mut("AfterContactWorkTimeLimit"))
+    {
+        to_millis(limit);
+    }
+    for entry in map
+        .get_mut("AfterContactWorkConfigs")
+        .and_then(Value::as_array_mut)
+        .into_iter()
+        .flatten()
+    {
+        for config in [
+            "AfterContactWorkConfig",
+            "AgentFirstCallbackAfterContactWorkConfig",
+        ] {
+            if let Some(limit) = entry
+                .get_mut(config)
+                .and_then(|c| c.get_mut("AfterContactWorkTimeLimit"))
+            {
+                to_millis(limit);
+            }
+        }
+    }
+    view
+}
+
+/// A list operation's page size: `MaxResults`, else 100 (ListUsers' model doc: "The default
+/// MaxResult size is 100"; assumption: the same for the others).
+fn page_size(input: &Value) -> usize {
+    input["MaxResults"]
+        .as_u64()
+        .and_then(|n| usize::try_from(n).ok())
+        .unwrap_or(100)
 }
 
 /// Where a page starts: the emulator's `NextToken` is the index of the next item.
-fn page_start(next_token: Option<&str>) -> Result<usize, ApiError> {
-    next_token.map_or(Ok(0), |token| {
-        token
-            .parse()
-            .map_err(|_| invalid_parameter("NextToken is not valid"))
+fn page_start(input: &Value) -> Result<usize, ApiError> {
+    text(input, "NextToken").map_or(Ok(0), |token| {
+        token.parse().map_err(|_| ApiError {
+            status: 400,
+            code: "InvalidParameterException",
+            message: "NextToken is not valid".into(),
+        })
     })
 }
 
@@ -1072,10 +901,13 @@ pub fn user_view(user: &User) -> Value {
         "VoiceEnhancementConfigs": voice_only(&|c, s| json!({ "Channel": c, "VoiceEnhancementMode": s.voice_enhancement_mode })),
         "SecurityProfileIds": user.security_profile_ids,
         "RoutingProfileId": user.routing_profile_id,
-        "Tags": user.tags,
         "LastModifiedTime": user.modified,
         "LastModifiedRegion": seed::REGION,
     });
+    // The model's TagMap has min 1: a user without tags has no `Tags` member.
+    if !user.tags.is_empty() {
+        view["Tags"] = json!(user.tags);
+    }
     if let Some(id) = &user.directory_user_id {
         view["DirectoryUserId"] = json!(id);
     }
