@@ -886,14 +886,21 @@ async fn an_at_sign_in_a_new_name_must_be_an_email_format() {
     let reason = failed(&stack.update("Agent", &id, &bad, &good).await);
     assert!(reason.contains("Name"), "{reason}");
     assert!(stack.connect.calls().is_empty());
-    // ... but a name already in use is never re-judged (a rollback of an older release's user).
+    // ... but a name already in use is never re-judged (a user an older release created,
+    // before Connect's rule was checked here, updated or rolled back).
+    let mut old_user = bad.clone();
+    old_user["Username"] = old_user["Name"].clone();
+    let old_id = stack
+        .connect
+        .with_world(|w| w.insert_unchecked(INSTANCE, &old_user))
+        .unwrap();
+    let old_physical_id = format!("{INSTANCE}:{old_id}");
     let mut kept = bad.clone();
     kept["RoutingProfileId"] = json!(seed::ROUTING_PROFILES[1]);
     stack.connect.clear_calls();
-    let answer = stack
-        .update("Agent", "made-by-an-older-release", &kept, &bad)
-        .await;
-    assert_ne!(answer["Status"], "FAILED", "{answer}");
+    let answer = stack.update("Agent", &old_physical_id, &kept, &bad).await;
+    assert_eq!(physical_id(ok(&answer)), old_physical_id);
+    assert_eq!(stack.connect.mutations(), vec!["UpdateUserRoutingProfile"]);
 }
 
 #[tokio::test]
@@ -947,4 +954,97 @@ async fn a_quota_on_create_user_is_final() {
         .count();
     assert_eq!(creates, 1, "never retried");
     assert_eq!(stack.connect.user_count(INSTANCE), 0);
+}
+
+#[tokio::test]
+async fn a_create_without_the_names_an_instance_needs_is_refused_naming_the_rule() {
+    let stack = LocalStack::start().await;
+    let mut nameless = basic();
+    nameless.as_object_mut().unwrap().remove("IdentityInfo");
+    let reason = failed(&stack.create("Agent", &nameless).await);
+    assert!(
+        reason.starts_with("CreateUser: "),
+        "Connect's refusal: {reason}"
+    );
+    assert!(
+        reason.contains("IdentityInfo.FirstName and IdentityInfo.LastName"),
+        "{reason}"
+    );
+    assert_eq!(stack.connect.user_count(INSTANCE), 0);
+
+    // SAML: names needed, Email refused.
+    let mut saml = basic();
+    saml.as_object_mut().unwrap().remove("Password");
+    saml["InstanceId"] = json!(seed::INSTANCE_SAML);
+    saml["IdentityInfo"] =
+        json!({"FirstName": "Ada", "LastName": "Lovelace", "Email": "ada@example.com"});
+    let reason = failed(&stack.create("Agent", &saml).await);
+    assert!(
+        reason.contains("with SAML, IdentityInfo.Email is refused"),
+        "{reason}"
+    );
+    assert_eq!(stack.connect.user_count(seed::INSTANCE_SAML), 0);
+    saml["IdentityInfo"] = json!({"FirstName": "Ada", "LastName": "Lovelace"});
+    ok(&stack.create("Agent", &saml).await);
+}
+
+#[tokio::test]
+async fn a_directory_managed_identity_is_left_alone_unless_the_template_changes_it() {
+    let stack = LocalStack::start().await;
+    let directory = seed::INSTANCE_DIRECTORY;
+    let mut old = basic();
+    old.as_object_mut().unwrap().remove("Password");
+    old["InstanceId"] = json!(directory);
+    old["IdentityInfo"] = json!({"FirstName": "Ada", "LastName": "Lovelace"});
+    let id = physical_id(ok(&stack.create("Agent", &old).await));
+    // Left out: not sent, so nothing the directory manages is touched.
+    let mut left_out = old.clone();
+    left_out.as_object_mut().unwrap().remove("IdentityInfo");
+    left_out["RoutingProfileId"] = json!(seed::ROUTING_PROFILES[1]);
+    stack.connect.clear_calls();
+    ok(&stack.update("Agent", &id, &left_out, &old).await);
+    assert_eq!(stack.connect.mutations(), vec!["UpdateUserRoutingProfile"]);
+    // Changed: Connect refuses, and the reason says which rule applies.
+    let mut renamed = left_out.clone();
+    renamed["IdentityInfo"] = json!({"FirstName": "Augusta", "LastName": "Lovelace"});
+    let reason = failed(&stack.update("Agent", &id, &renamed, &left_out).await);
+    assert!(reason.starts_with("UpdateUserIdentityInfo: "), "{reason}");
+    assert!(reason.contains("existing directory"), "{reason}");
+    assert!(reason.contains("leave IdentityInfo out"), "{reason}");
+    let user = stack
+        .connect
+        .user(directory, id.split_once(':').unwrap().1)
+        .unwrap();
+    assert_eq!(user["IdentityInfo"]["FirstName"], "Ada");
+}
+
+#[tokio::test]
+async fn a_gateways_bare_5xx_without_an_error_type_is_retried() {
+    let stack = LocalStack::start().await;
+    for status in [502, 503, 504] {
+        stack.connect.inject("CreateUser", Fault::Bare(status), 1);
+    }
+    let id = physical_id(ok(&stack.create("Agent", &basic()).await));
+    let creates: Vec<u16> = stack
+        .connect
+        .calls()
+        .into_iter()
+        .filter(|c| c.operation == "CreateUser")
+        .map(|c| c.status)
+        .collect();
+    assert_eq!(creates, vec![502, 503, 504, 200]);
+    assert_eq!(stack.connect.user_count(INSTANCE), 1);
+
+    let mut new = basic();
+    new["RoutingProfileId"] = json!(seed::ROUTING_PROFILES[1]);
+    stack.connect.inject("DescribeUser", Fault::Bare(502), 1);
+    stack
+        .connect
+        .inject("UpdateUserRoutingProfile", Fault::Bare(503), 1);
+    ok(&stack.update("Agent", &id, &new, &basic()).await);
+    let user = stack
+        .connect
+        .user(INSTANCE, id.split_once(':').unwrap().1)
+        .unwrap();
+    assert_eq!(user["RoutingProfileId"], seed::ROUTING_PROFILES[1]);
 }

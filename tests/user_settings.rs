@@ -5,7 +5,7 @@ mod support;
 
 use serde_json::{json, Value};
 use support::answers::{failed, ok, physical_id};
-use support::connect_emulator::{seed, Fault};
+use support::connect_emulator::{seed, Fault, UserConfigMode};
 use support::events::stringify;
 use support::examples::seed_examples;
 use support::stack::LocalStack;
@@ -19,6 +19,36 @@ fn user_id(physical_id: &str) -> String {
 fn basic() -> Value {
     seed_examples()[0].1.clone()
 }
+
+/// Runs each per-channel test twice: with the emulator merging what an `UpdateUserConfig`
+/// leaves out, and with it replacing each list sent and resetting the lists not sent. AWS does
+/// not document which Connect does, so the function must be right under both.
+macro_rules! under_both_user_config_modes {
+    ($($test:ident),* $(,)?) => {
+        $(
+            mod $test {
+                use super::UserConfigMode;
+
+                #[tokio::test]
+                async fn merging() {
+                    super::$test(UserConfigMode::Merge).await
+                }
+
+                #[tokio::test]
+                async fn replacing() {
+                    super::$test(UserConfigMode::Replace).await
+                }
+            }
+        )*
+    };
+}
+
+under_both_user_config_modes!(
+    per_channel_settings_are_set_by_the_one_create_call,
+    per_channel_changes_and_removals_make_one_update_user_config_call,
+    per_channel_drift_is_repaired_and_phone_config_users_are_repaired_too,
+    an_agent_first_callback_limit_left_out_of_the_template_is_left_alone,
+);
 
 /// A user set entirely per channel: no `PhoneConfig`.
 fn per_channel() -> Value {
@@ -76,9 +106,9 @@ fn drift(
     });
 }
 
-#[tokio::test]
-async fn per_channel_settings_are_set_by_the_one_create_call() {
+async fn per_channel_settings_are_set_by_the_one_create_call(mode: UserConfigMode) {
     let stack = LocalStack::start().await;
+    stack.connect.set_user_config_mode(mode);
     let answer = stack.create("Agent", &stringify(per_channel())).await;
     let id = physical_id(ok(&answer));
     assert_eq!(stack.connect.mutations(), vec!["CreateUser"]);
@@ -136,9 +166,9 @@ async fn per_channel_settings_are_set_by_the_one_create_call() {
     );
 }
 
-#[tokio::test]
-async fn per_channel_changes_and_removals_make_one_update_user_config_call() {
+async fn per_channel_changes_and_removals_make_one_update_user_config_call(mode: UserConfigMode) {
     let stack = LocalStack::start().await;
+    stack.connect.set_user_config_mode(mode);
     let old = per_channel();
     let id = physical_id(ok(&stack.create("Agent", &old).await));
 
@@ -204,9 +234,11 @@ async fn per_channel_changes_and_removals_make_one_update_user_config_call() {
     );
 }
 
-#[tokio::test]
-async fn per_channel_drift_is_repaired_and_phone_config_users_are_repaired_too() {
+async fn per_channel_drift_is_repaired_and_phone_config_users_are_repaired_too(
+    mode: UserConfigMode,
+) {
     let stack = LocalStack::start().await;
+    stack.connect.set_user_config_mode(mode);
     let properties = per_channel();
     let id = physical_id(ok(&stack.create("Agent", &properties).await));
     let before = user(&stack, &id);
@@ -259,9 +291,11 @@ async fn per_channel_drift_is_repaired_and_phone_config_users_are_repaired_too()
     assert!(stack.connect.mutations().is_empty(), "converged");
 }
 
-#[tokio::test]
-async fn an_agent_first_callback_limit_left_out_of_the_template_is_left_alone() {
+async fn an_agent_first_callback_limit_left_out_of_the_template_is_left_alone(
+    mode: UserConfigMode,
+) {
     let stack = LocalStack::start().await;
+    stack.connect.set_user_config_mode(mode);
     let old = per_channel();
     let id = physical_id(ok(&stack.create("Agent", &old).await));
     let mut new = old.clone();
