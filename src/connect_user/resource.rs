@@ -304,6 +304,29 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         }
     }
 
+    /// Whether Connect, read again, already holds what `change` was to make.
+    async fn change_landed(
+        &self,
+        spec: &UserSpec,
+        user: &ObservedUser,
+        change: &Change,
+        context: &Context,
+    ) -> bool {
+        let Ok(mut fresh) = self.describe(&spec.instance_id, &user.id, context).await else {
+            return false;
+        };
+        if self
+            .list_managed_proficiencies(spec, &mut fresh, context)
+            .await
+            .is_err()
+        {
+            return false;
+        }
+        !plan::changes(spec, &fresh)
+            .iter()
+            .any(|c| c.operation() == change.operation())
+    }
+
     /// Makes the planned calls that bring `user` to `spec`, in order.
     async fn converge(
         &self,
@@ -315,13 +338,26 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         let total = changes.len();
         for (done, change) in changes.iter().enumerate() {
             let target = user.reference();
+            let attempts = AtomicU32::new(0);
             let result = self
                 .retry
                 .run(context.work_deadline, || {
+                    attempts.fetch_add(1, Ordering::Relaxed);
                     self.api.apply(&spec.instance_id, &target, change)
                 })
                 .await;
             if let Err(error) = result {
+                // A retried call whose first answer was lost can fail because its work is done
+                // (an association Connect now calls "already associated"): if Connect holds
+                // what the change wanted, it is made.
+                let retried = attempts.load(Ordering::Relaxed) > 1;
+                if retried
+                    && error.kind == ErrorKind::Other
+                    && self.change_landed(spec, user, change, context).await
+                {
+                    tracing::info!(error = %error, operation = change.operation(), "the change was made after all");
+                    continue;
+                }
                 return Err(ResourceError::new(format!(
                     "{} ({done} of {total} changes were made before it; the next Update or rollback converges the rest)",
                     refusal(&error, spec)
