@@ -1244,8 +1244,16 @@ async fn the_input_is_assembled_from_labels_query_and_body() {
         .await
         .unwrap();
     assert_eq!(untagged.status().as_u16(), 200);
-    let (_, _, tags) = status_and_code(signed(http().get(&tags_url)).send().await.unwrap()).await;
-    assert_eq!(tags, json!({"tags": {"c": "3"}}));
+    let user = emulator.user_named(MANAGED, "second").unwrap();
+    assert_eq!(user["Tags"], json!({"c": "3"}));
+    // An action the IAM source of truth does not grant (the function never lists tags) is
+    // denied, as IAM would: 403 AccessDeniedException.
+    let (status, code, _) =
+        status_and_code(signed(http().get(&tags_url)).send().await.unwrap()).await;
+    assert_eq!(
+        (status, code.as_deref()),
+        (403, Some("AccessDeniedException"))
+    );
     // The body must be a JSON object.
     let response = signed(http().put(format!("{}/users/{MANAGED}", emulator.endpoint())))
         .body("[1, 2]")

@@ -8,6 +8,7 @@ pub mod connect_emulator;
 pub mod events;
 pub mod examples;
 pub mod function;
+pub mod iam;
 pub mod runtime_api;
 pub mod secrets_emulator;
 pub mod sink;

@@ -170,6 +170,16 @@ async fn dispatch(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes)
     let result = if !signed {
         let code = "MissingAuthenticationTokenException";
         Err((403, code, "Missing Authentication Token".to_owned()))
+    } else if !super::iam::is_granted(
+        "secretsmanager",
+        target.strip_prefix("secretsmanager.").unwrap_or(target),
+    ) {
+        // An action the function's IAM source of truth does not grant is denied, as IAM
+        // would (Secrets Manager's AccessDeniedException, 400, in its common errors).
+        Err(error(
+            "AccessDeniedException",
+            "not granted by permissions.json",
+        ))
     } else if target == "secretsmanager.GetSecretValue" {
         get_secret_value(&s.store.lock().unwrap(), &body)
     } else {

@@ -51,6 +51,9 @@ pub enum Fault {
     /// Serve the call, then hold the answer this long: the change is made but the caller
     /// never hears of it (an answer lost on the way back).
     Late(Duration),
+    /// Serve the call, then close the connection without the answer: the work is done and the
+    /// caller sees a broken connection (and retries).
+    Dropped,
 }
 
 impl Fault {

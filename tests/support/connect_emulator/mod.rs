@@ -120,6 +120,17 @@ impl ConnectEmulator {
         queue.extend(std::iter::repeat_n(fault, times));
     }
 
+    /// List pages hold at most `cap` items, whatever `MaxResults` asks (see
+    /// [`World::page_cap`]).
+    pub fn set_page_cap(&self, cap: usize) {
+        self.with_world(|w| w.page_cap = Some(cap));
+    }
+
+    /// `DescribeUser` answers without the per-channel lists, as in a Region that lacks them.
+    pub fn describe_without_channel_lists(&self) {
+        self.with_world(|w| w.describe_without_channel_lists = true);
+    }
+
     /// How `UpdateUserConfig` treats what a call leaves out (default: merge).
     pub fn set_user_config_mode(&self, mode: UserConfigMode) {
         self.with_world(|w| w.set_user_config_mode(mode));
@@ -187,6 +198,15 @@ impl ConnectEmulator {
     }
 }
 
+/// What happens to a call once it is served.
+enum AfterServing {
+    Answer,
+    /// The answer is held back this long.
+    HoldAnswer(std::time::Duration),
+    /// The connection closes without the answer.
+    DropConnection,
+}
+
 fn error_response(error: &ApiError) -> Response {
     let mut response = (
         StatusCode::from_u16(error.status).unwrap_or(StatusCode::BAD_REQUEST),
@@ -227,14 +247,14 @@ impl Shared {
         self.calls.lock().unwrap().push(call);
     }
 
-    /// Applies signing, throttling and injected faults; `Err` is the answer to give instead,
-    /// `Ok(Some(pause))` holds the answer that long after serving the call.
+    /// Applies signing, IAM, throttling and injected faults; `Err` is the answer to give
+    /// instead, `Ok` says what happens once the call is served.
     async fn admit(
         &self,
         operation: &'static str,
         headers: &HeaderMap,
         started: std::time::Instant,
-    ) -> Result<Option<std::time::Duration>, Response> {
+    ) -> Result<AfterServing, Response> {
         let signed = headers
             .get("authorization")
             .and_then(|v| v.to_str().ok())
@@ -244,6 +264,19 @@ impl Shared {
                 status: 403,
                 code: "MissingAuthenticationTokenException",
                 message: "Missing Authentication Token".into(),
+            };
+            self.record(operation, 403, started);
+            return Err(error_response(&error));
+        }
+        if !super::iam::is_granted("connect", operation) {
+            // What AWS answers an action no policy allows (Connect's AccessDeniedException,
+            // 403, in the API reference's common errors).
+            let error = ApiError {
+                status: 403,
+                code: "AccessDeniedException",
+                message: format!(
+                    "connect:{operation} is not granted by src/connect_user/permissions.json"
+                ),
             };
             self.record(operation, 403, started);
             return Err(error_response(&error));
@@ -266,11 +299,12 @@ impl Shared {
             }
         };
         match fault {
-            None => Ok(None),
-            Some(Fault::Late(pause)) => Ok(Some(pause)),
+            None => Ok(AfterServing::Answer),
+            Some(Fault::Late(pause)) => Ok(AfterServing::HoldAnswer(pause)),
+            Some(Fault::Dropped) => Ok(AfterServing::DropConnection),
             Some(Fault::Delay(pause)) => {
                 tokio::time::sleep(pause).await;
-                Ok(None)
+                Ok(AfterServing::Answer)
             }
             Some(Fault::Error { status, code }) => {
                 self.record(operation, status, started);
@@ -304,13 +338,19 @@ impl Shared {
         work: impl FnOnce(&mut World) -> model::ApiResult,
     ) -> Response {
         let started = std::time::Instant::now();
-        let late = match self.admit(operation, headers, started).await {
-            Ok(late) => late,
+        let after = match self.admit(operation, headers, started).await {
+            Ok(after) => after,
             Err(response) => return response,
         };
         let result = work(&mut self.world.lock().unwrap());
-        if let Some(pause) = late {
-            tokio::time::sleep(pause).await;
+        match after {
+            AfterServing::Answer => {}
+            AfterServing::HoldAnswer(pause) => tokio::time::sleep(pause).await,
+            AfterServing::DropConnection => {
+                self.record(operation, 0, started);
+                // The work is done; the connection closes before the answer.
+                std::panic::resume_unwind(Box::new("connection dropped after serving"));
+            }
         }
         match result {
             Ok(body) => {

@@ -131,6 +131,14 @@ pub struct World {
     /// Answers the emulator refused to give because they broke the operation's output shape:
     /// emulator bugs, each also answered as a 500 `EmulatorAnswerInvalid`.
     pub answer_violations: Vec<String>,
+    /// The most items a list page holds, whatever `MaxResults` asks: `MaxResults` is a maximum
+    /// (model doc: "The maximum number of results to return per page"), and a service may
+    /// answer a shorter page with a `NextToken`, which the SDKs' paginators follow. Tests set
+    /// it low to make the function page.
+    pub page_cap: Option<usize>,
+    /// `DescribeUser` answers without the five per-channel lists, as in a Region that does not
+    /// have them yet (they are newer than `PhoneConfig`; the model marks none of them required).
+    pub describe_without_channel_lists: bool,
     next_user: u64,
 }
 
@@ -170,6 +178,8 @@ impl Default for World {
             instances,
             user_config_mode: UserConfigMode::default(),
             answer_violations: Vec::new(),
+            page_cap: None,
+            describe_without_channel_lists: false,
             next_user: 1,
         }
     }
@@ -347,7 +357,17 @@ impl World {
         let arn = text(input, "resourceArn").unwrap_or_default().to_owned();
         match operation {
             "CreateUser" => self.serve_create_user(&instance, input),
-            "DescribeUser" => Ok(json!({ "User": user_view(self.user(&instance, &user)?) })),
+            "DescribeUser" => {
+                let mut view = user_view(self.user(&instance, &user)?);
+                if self.describe_without_channel_lists {
+                    if let Some(view) = view.as_object_mut() {
+                        for list in rules::CHANNEL_LISTS {
+                            view.remove(list);
+                        }
+                    }
+                }
+                Ok(json!({ "User": view }))
+            }
             "DeleteUser" => self.serve_delete_user(&instance, &user),
             "UpdateUserIdentityInfo" => self.serve_update_identity_info(&instance, &user, input),
             "UpdateUserPhoneConfig" => {
@@ -649,7 +669,7 @@ impl World {
         input: &Value,
     ) -> ApiResult {
         let user = self.user(instance_id, user_id)?;
-        let max_results = page_size(input);
+        let max_results = self.page_size(input);
         let start = page_start(input)?;
         let page: Vec<Value> = user
             .proficiencies
@@ -667,7 +687,7 @@ impl World {
 
     fn serve_list_users(&self, instance_id: &str, input: &Value) -> ApiResult {
         let instance = self.instance(instance_id)?;
-        let max_results = page_size(input);
+        let max_results = self.page_size(input);
         let start = page_start(input)?;
         let users: Vec<&User> = instance.users.values().collect();
         let page: Vec<Value> = users
@@ -701,7 +721,7 @@ impl World {
                 found.push(user);
             }
         }
-        let max_results = page_size(input);
+        let max_results = self.page_size(input);
         let start = page_start(input)?;
         let page: Vec<Value> = found
             .iter()
@@ -833,13 +853,17 @@ fn search_summary(user: &User) -> Value {
     view
 }
 
-/// A list operation's page size: `MaxResults`, else 100 (ListUsers' model doc: "The default
-/// MaxResult size is 100"; assumption: the same for the others).
-fn page_size(input: &Value) -> usize {
-    input["MaxResults"]
-        .as_u64()
-        .and_then(|n| usize::try_from(n).ok())
-        .unwrap_or(100)
+impl World {
+    /// A list operation's page size: `MaxResults`, else 100 (ListUsers' model doc: "The
+    /// default MaxResult size is 100"; assumption: the same for the others), at most the
+    /// [`World::page_cap`].
+    fn page_size(&self, input: &Value) -> usize {
+        let asked = input["MaxResults"]
+            .as_u64()
+            .and_then(|n| usize::try_from(n).ok())
+            .unwrap_or(100);
+        self.page_cap.map_or(asked, |cap| asked.min(cap.max(1)))
+    }
 }
 
 /// Where a page starts: the emulator's `NextToken` is the index of the next item.
