@@ -32,7 +32,7 @@ fn password_of(stack: &LocalStack, answer: &Value) -> Option<String> {
 
 #[tokio::test]
 async fn the_password_is_read_from_a_plain_or_json_secret() {
-    let stack = LocalStack::start().await;
+    let mut stack = LocalStack::start().await;
     let plain = stack.secrets.put_string("agents/plain", "Plain5ecretPw");
     let answer = stack.create("Plain", &from_secret(&plain, None)).await;
     assert_eq!(
@@ -64,7 +64,11 @@ async fn the_password_is_read_from_a_plain_or_json_secret() {
     );
     assert_eq!(stack.secrets.reads(), 3);
 
-    let output = stack.function.output();
+    let output = stack.function.stop().await;
+    assert!(
+        output.contains("user created"),
+        "the log is there:\n{output}"
+    );
     for secret in ["Plain5ecretPw", "Js0nSecretPw", "Cust0mSecretPw"] {
         assert!(!output.contains(secret), "{secret} leaked:\n{output}");
     }
@@ -72,7 +76,7 @@ async fn the_password_is_read_from_a_plain_or_json_secret() {
 
 #[tokio::test]
 async fn every_bad_secret_fails_before_any_connect_call_without_showing_its_value() {
-    let stack = LocalStack::start().await;
+    let mut stack = LocalStack::start().await;
     let missing = "arn:aws:secretsmanager:us-east-1:123456789012:secret:agents/nowhere-AbCdEf";
     let no_key = stack
         .secrets
@@ -132,7 +136,8 @@ async fn every_bad_secret_fails_before_any_connect_call_without_showing_its_valu
         "no Connect call: {:?}",
         stack.connect.calls()
     );
-    let output = stack.function.output();
+    let output = stack.function.stop().await;
+    assert!(!output.is_empty(), "the log is there");
     let answers: Vec<String> = stack
         .sink
         .all()
@@ -191,7 +196,7 @@ async fn password_and_secret_together_or_a_bad_arn_fail_before_any_read() {
 
 #[tokio::test]
 async fn an_update_never_reads_the_secret_and_warns_that_a_new_one_is_not_applied() {
-    let stack = LocalStack::start().await;
+    let mut stack = LocalStack::start().await;
     let first = stack.secrets.put_string("agents/first", "F1rstSecretPw");
     let second = stack.secrets.put_string("agents/second", "Sec0ndSecretPw");
     let old = from_secret(&first, None);
@@ -218,6 +223,10 @@ async fn an_update_never_reads_the_secret_and_warns_that_a_new_one_is_not_applie
         Some("Sec0ndSecretPw")
     );
     assert_eq!(stack.secrets.reads(), 2);
-    let output = stack.function.output();
+    let output = stack.function.stop().await;
+    assert!(
+        output.contains("user created"),
+        "the log is there:\n{output}"
+    );
     assert!(!output.contains("F1rstSecretPw") && !output.contains("Sec0ndSecretPw"));
 }

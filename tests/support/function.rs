@@ -31,6 +31,8 @@ pub fn binary() -> PathBuf {
 pub struct Function {
     child: Child,
     output: Arc<Mutex<String>>,
+    /// The tasks copying stdout and stderr into `output`; done at end of output.
+    readers: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Function {
@@ -81,18 +83,33 @@ impl Function {
         }
         let mut child = command.spawn().expect("start the function binary");
         let output = Arc::new(Mutex::new(String::new()));
+        let mut readers = Vec::new();
         if let Some(stdout) = child.stdout.take() {
-            collect(stdout, output.clone());
+            readers.push(collect(stdout, output.clone()));
         }
         if let Some(stderr) = child.stderr.take() {
-            collect(stderr, output.clone());
+            readers.push(collect(stderr, output.clone()));
         }
-        Self { child, output }
+        Self {
+            child,
+            output,
+            readers,
+        }
     }
 
-    /// Everything the function printed so far, stdout and stderr.
+    /// Everything the function printed so far, stdout and stderr. Lines still in the pipes
+    /// may be missing: a check that something is *not* logged needs [`Function::stop`].
     pub fn output(&self) -> String {
         self.output.lock().unwrap().clone()
+    }
+
+    /// Stops the process and returns everything it printed, to the end of its output.
+    pub async fn stop(&mut self) -> String {
+        self.child.kill().await.ok();
+        for reader in self.readers.drain(..) {
+            reader.await.ok();
+        }
+        self.output()
     }
 
     /// Whether the process is still running.
@@ -113,7 +130,10 @@ impl Function {
     }
 }
 
-fn collect(stream: impl AsyncRead + Unpin + Send + 'static, output: Arc<Mutex<String>>) {
+fn collect(
+    stream: impl AsyncRead + Unpin + Send + 'static,
+    output: Arc<Mutex<String>>,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut lines = BufReader::new(stream).lines();
         while let Ok(Some(line)) = lines.next_line().await {
@@ -121,5 +141,5 @@ fn collect(stream: impl AsyncRead + Unpin + Send + 'static, output: Arc<Mutex<St
             all.push_str(&line);
             all.push('\n');
         }
-    });
+    })
 }

@@ -1,8 +1,10 @@
 //! A ResponseURL sink: it plays S3's presigned-URL endpoint, records every PUT (headers and
-//! body), and can be told to fail the next attempts or to answer slowly.
+//! body), and can be told to fail the next attempts, to answer slowly, or to drop its first
+//! connections unanswered (counting them).
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -44,7 +46,48 @@ pub enum Behaviour {
 struct Shared {
     received: Mutex<Vec<Received>>,
     script: Mutex<VecDeque<Behaviour>>,
+    /// Whether any fault was ever scripted: only then may one delivery be answered twice.
+    scripted: std::sync::atomic::AtomicBool,
+    /// Connections still to drop unanswered, and how many were dropped.
+    to_refuse: AtomicUsize,
+    refused: AtomicUsize,
     arrived: Notify,
+}
+
+/// The sink's listener: drops the first connections it is told to, before any byte is read,
+/// as a sink that is not up yet would refuse them; then serves as usual.
+struct RefusingListener {
+    inner: tokio::net::TcpListener,
+    shared: Arc<Shared>,
+}
+
+impl axum::serve::Listener for RefusingListener {
+    type Io = tokio::net::TcpStream;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            let Ok((stream, addr)) = self.inner.accept().await else {
+                continue;
+            };
+            let refuse = self
+                .shared
+                .to_refuse
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                .is_ok();
+            if refuse {
+                drop(stream);
+                self.shared.refused.fetch_add(1, Ordering::SeqCst);
+                self.shared.arrived.notify_waiters();
+                continue;
+            }
+            return (stream, addr);
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<Self::Addr> {
+        self.inner.local_addr()
+    }
 }
 
 pub struct Sink {
@@ -63,12 +106,33 @@ impl Sink {
         let app = Router::new()
             .route("/{*path}", put(receive))
             .with_state(shared.clone());
-        let listener = tokio::net::TcpListener::bind(address)
+        let inner = tokio::net::TcpListener::bind(address)
             .await
             .expect("bind sink");
-        let addr = listener.local_addr().expect("sink address");
+        let addr = inner.local_addr().expect("sink address");
+        let listener = RefusingListener {
+            inner,
+            shared: shared.clone(),
+        };
         tokio::spawn(async move { axum::serve(listener, app).await.ok() });
         Self { addr, shared }
+    }
+
+    /// The next `n` connections are dropped unanswered (counted by [`Sink::refused`]).
+    pub fn refuse_connections(&self, n: usize) {
+        self.shared.scripted.store(true, Ordering::SeqCst);
+        self.shared.to_refuse.fetch_add(n, Ordering::SeqCst);
+    }
+
+    /// How many connections were dropped unanswered.
+    pub fn refused(&self) -> usize {
+        self.shared.refused.load(Ordering::SeqCst)
+    }
+
+    /// Whether a fault was ever scripted (so that a delivery may legitimately be answered
+    /// more than once: an attempt the function gave up on can still land).
+    pub fn was_scripted(&self) -> bool {
+        self.shared.scripted.load(Ordering::SeqCst)
     }
 
     /// A presigned-looking URL for `key`, with a signature that must never reach a log.
@@ -92,6 +156,7 @@ impl Sink {
 
     /// The next attempts are treated as listed, then 200 as usual.
     pub fn script(&self, behaviours: &[Behaviour]) {
+        self.shared.scripted.store(true, Ordering::SeqCst);
         self.shared
             .script
             .lock()

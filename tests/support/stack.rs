@@ -59,9 +59,12 @@ impl LocalStack {
         self.play_within(event, self.timeout).await
     }
 
-    /// [`LocalStack::play`] with a given Lambda timeout.
+    /// [`LocalStack::play`] with a given Lambda timeout. The function must answer this
+    /// delivery exactly once (when the sink injects no fault), or only with identical answers
+    /// (when a fault may let an abandoned attempt land too).
     pub async fn play_within(&self, event: Value, timeout: Duration) -> Value {
         let request_id = event["RequestId"].as_str().unwrap_or_default().to_owned();
+        let earlier = self.sink.attempts(&request_id).len();
         let invocation = self.runtime.invoke(event, timeout).await;
         assert!(
             matches!(invocation, Some(Invocation::Response(_))),
@@ -71,8 +74,29 @@ impl LocalStack {
         self.sink
             .answer(&request_id, Duration::from_secs(5))
             .await
-            .unwrap_or_else(|| panic!("no answer for {request_id}\n{}", self.function.output()))
-            .json()
+            .unwrap_or_else(|| panic!("no answer for {request_id}\n{}", self.function.output()));
+        // The invocation has returned, so this delivery's PUTs are all made.
+        let accepted: Vec<Value> = self.sink.attempts(&request_id)[earlier..]
+            .iter()
+            .filter(|r| r.status == 200)
+            .map(|r| r.json())
+            .collect();
+        assert!(
+            !accepted.is_empty(),
+            "{request_id}: this delivery was never answered"
+        );
+        if !self.sink.was_scripted() {
+            assert_eq!(
+                accepted.len(),
+                1,
+                "{request_id}: answered more than once: {accepted:?}"
+            );
+        }
+        assert!(
+            accepted.iter().all(|a| *a == accepted[0]),
+            "{request_id}: different answers to one delivery: {accepted:?}"
+        );
+        accepted[0].clone()
     }
 
     pub async fn create(&self, logical_id: &str, properties: &Value) -> Value {
