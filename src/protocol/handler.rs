@@ -110,7 +110,9 @@ impl<R: Resource> Handler<R> {
             }
         };
 
-        let answer = self.answer(&raw, &envelope, deadlines).await;
+        // As it will be sent: a SUCCESS whose Data cannot fit is sent, logged and summed up
+        // as the FAILED it becomes.
+        let answer = self.answer(&raw, &envelope, deadlines).await.fitted();
         match answer.status {
             Status::Success => {
                 tracing::info!(physical_resource_id = %answer.physical_resource_id, "SUCCESS")
@@ -128,7 +130,7 @@ impl<R: Resource> Handler<R> {
         });
         match self
             .responder
-            .send(&url, answer.to_body(), deadlines.answer)
+            .send(&url, answer.serialize(), deadlines.answer)
             .await
         {
             Ok(_) => Ok(with_delivered(summary, true)),

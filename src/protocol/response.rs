@@ -80,36 +80,46 @@ impl Answer {
         }
     }
 
-    /// The JSON body, at most [`MAX_BODY_BYTES`] long whatever the answer holds.
+    /// The JSON body, at most [`MAX_BODY_BYTES`] long whatever the answer holds: the body of
+    /// [`Answer::fitted`].
     pub fn to_body(&self) -> Vec<u8> {
+        self.fitted().serialize()
+    }
+
+    /// The answer as it will be sent: cut to fit [`MAX_BODY_BYTES`], which may turn a SUCCESS
+    /// whose `Data` cannot fit into a FAILED. A FAILED answer always has a non-empty reason
+    /// (CloudFormation requires one).
+    pub fn fitted(&self) -> Answer {
         let mut answer = self.clone();
-        answer.reason = answer.reason.map(|r| clean_reason(&r));
+        let reason = match answer.reason.take().map(|r| clean_reason(&r)) {
+            Some(reason) if !reason.is_empty() => Some(reason),
+            _ if answer.status == Status::Failed => Some(NO_REASON.to_owned()),
+            _ => None,
+        };
+        answer.reason = reason.clone();
         answer.physical_resource_id =
             cut_to_bytes(&answer.physical_resource_id, MAX_PHYSICAL_ID_BYTES);
-
-        let body = answer.serialize();
-        if body.len() <= MAX_BODY_BYTES {
-            return body;
+        if answer.serialize().len() <= MAX_BODY_BYTES {
+            return answer;
         }
         // 1. Cut the reason to what is left once everything else is in.
         if let Some(reason) = answer.reason.take() {
             let without_reason = answer.serialize().len() + r#""Reason":"","#.len();
             let room = MAX_BODY_BYTES.saturating_sub(without_reason);
-            answer.reason = Some(fit_json_string(&reason, room));
-            let body = answer.serialize();
-            if body.len() <= MAX_BODY_BYTES {
-                return body;
+            answer.reason = Some(fit_json_string(&reason, room)).filter(|r| !r.is_empty());
+            if answer.reason.is_some() && answer.serialize().len() <= MAX_BODY_BYTES {
+                return answer;
             }
         }
         // 2. Data cannot make it: CloudFormation would reject the body, so fail instead.
+        let mut reason = reason;
         if !answer.data.is_empty() {
             answer.data.clear();
             answer.status = Status::Failed;
-            answer.reason =
-                Some("the response Data is larger than CloudFormation's 4096-byte limit".into());
-            let body = answer.serialize();
-            if body.len() <= MAX_BODY_BYTES {
-                return body;
+            reason = Some(DATA_TOO_LARGE.to_owned());
+            answer.reason = reason.clone();
+            if answer.serialize().len() <= MAX_BODY_BYTES {
+                return answer;
             }
         }
         // 3. Only a hostile event gets here: its echoed ids alone are too long.
@@ -121,11 +131,11 @@ impl Answer {
         ] {
             *field = cut_to_bytes(field, 512);
         }
-        answer.reason = answer.reason.map(|r| fit_json_string(&r, 512));
-        answer.serialize()
+        answer.reason = reason.map(|r| fit_json_string(&r, 512));
+        answer
     }
 
-    fn serialize(&self) -> Vec<u8> {
+    pub fn serialize(&self) -> Vec<u8> {
         let mut response = CloudFormationCustomResourceResponse::default();
         response.status = match self.status {
             Status::Success => CloudFormationCustomResourceResponseStatus::Success,
@@ -195,6 +205,11 @@ fn fit_json_string(text: &str, room: usize) -> String {
     out
 }
 
+/// The reason of a FAILED answer that was given none.
+const NO_REASON: &str = "the operation failed without giving a reason";
+/// The reason of a SUCCESS whose `Data` cannot fit.
+const DATA_TOO_LARGE: &str = "the response Data is larger than CloudFormation's 4096-byte limit";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -226,6 +241,38 @@ mod tests {
         assert_eq!(body["LogicalResourceId"], "Agent");
         assert_eq!(body["NoEcho"], false);
         assert_eq!(body["Data"]["Arn"], "arn:x");
+    }
+
+    #[test]
+    fn a_failed_answer_keeps_a_reason_even_when_hostile_ids_leave_no_room() {
+        let mut hostile = envelope();
+        hostile.stack_id = "s".repeat(3000);
+        hostile.request_id = "r".repeat(3000);
+        for answer in [
+            Answer::failed(&hostile, "p".repeat(3000), "why it failed"),
+            Answer::failed(&hostile, "p".into(), ""),
+            Answer::success(
+                &hostile,
+                "p".repeat(3000),
+                BTreeMap::from([("Arn".to_owned(), "a".repeat(3000))]),
+            ),
+        ] {
+            let fitted = answer.fitted();
+            let body = answer.to_body();
+            assert!(body.len() <= MAX_BODY_BYTES, "{} bytes", body.len());
+            let parsed = parse(&body);
+            assert_eq!(parsed["Status"], "FAILED");
+            let reason = parsed["Reason"].as_str().unwrap_or_default();
+            assert!(!reason.is_empty(), "{parsed}");
+            assert_eq!(fitted.status, Status::Failed, "fitted() says what is sent");
+            assert_eq!(fitted.serialize(), body);
+        }
+    }
+
+    #[test]
+    fn an_empty_reason_is_never_sent() {
+        let body = parse(&Answer::failed(&envelope(), "p".into(), "\u{7}").to_body());
+        assert_eq!(body["Reason"], NO_REASON);
     }
 
     #[test]
