@@ -85,7 +85,8 @@ storm: build
 	$(CARGO) build --locked --example bench
 	./target/debug/examples/bench storm
 
-## fuzz: the property-based fuzzing of event handling, one million cases (make test runs 3,300)
+## fuzz: the property-based fuzzer (tests/fuzz_events.rs) on one million cases through the real
+## handler, optimised (make test runs 3,000); prints the cases per check and the outcomes reached
 FUZZ_CASES ?= 1000000
 fuzz:
 	FUZZ_CASES=$(FUZZ_CASES) $(CARGO) test --locked --profile fuzz --test fuzz_events -- --nocapture
