@@ -18,6 +18,12 @@ fn user_id(answer: &Value) -> String {
     physical_id(answer).split_once(':').unwrap().1.to_owned()
 }
 
+/// The user a `instanceId:userId` physical id names, as `DescribeUser` shows it.
+fn user_at(stack: &LocalStack, physical_id: &str) -> Value {
+    let (instance, user) = physical_id.split_once(':').unwrap();
+    stack.connect.user(instance, user).unwrap()
+}
+
 fn basic() -> Value {
     seed_examples()[0].1.clone()
 }
@@ -249,10 +255,7 @@ async fn removing_hierarchy_and_tags_converges_them_away() {
         stack.connect.mutations(),
         vec!["UpdateUserHierarchy", "UntagResource", "TagResource"]
     );
-    let user = stack
-        .connect
-        .user(INSTANCE, id.split_once(':').unwrap().1)
-        .unwrap();
+    let user = user_at(&stack, &id);
     assert!(user.get("HierarchyGroupId").is_none());
     assert_eq!(user["Tags"]["team"], "green");
     assert!(user["Tags"].get("site").is_none());
@@ -894,10 +897,7 @@ async fn an_identity_left_out_of_the_template_is_left_as_connect_holds_it() {
     stack.connect.clear_calls();
     ok(&stack.update("Agent", &id, &new, &old).await);
     assert_eq!(stack.connect.mutations(), vec!["UpdateUserRoutingProfile"]);
-    let user = stack
-        .connect
-        .user(INSTANCE, id.split_once(':').unwrap().1)
-        .unwrap();
+    let user = user_at(&stack, &id);
     assert_eq!(
         user["IdentityInfo"],
         json!({"FirstName": "Ada", "LastName": "Lovelace", "Email": "ada@example.com"}),
@@ -909,10 +909,7 @@ async fn an_identity_left_out_of_the_template_is_left_as_connect_holds_it() {
     stack.connect.clear_calls();
     ok(&stack.update("Agent", &id, &managed, &new).await);
     assert_eq!(stack.connect.mutations(), vec!["UpdateUserIdentityInfo"]);
-    let user = stack
-        .connect
-        .user(INSTANCE, id.split_once(':').unwrap().1)
-        .unwrap();
+    let user = user_at(&stack, &id);
     assert_eq!(
         user["IdentityInfo"],
         json!({"FirstName": "Ada", "LastName": "Byron"})
@@ -933,10 +930,7 @@ async fn renaming_a_tag_key_on_a_user_at_the_tag_limit_succeeds() {
     let mut old = basic();
     old["Tags"] = tags("before");
     let id = physical_id(ok(&stack.create("Agent", &old).await));
-    let user = stack
-        .connect
-        .user(INSTANCE, id.split_once(':').unwrap().1)
-        .unwrap();
+    let user = user_at(&stack, &id);
     assert_eq!(user["Tags"].as_object().unwrap().len(), 50, "at the limit");
     let mut new = old.clone();
     new["Tags"] = tags("after");
@@ -946,10 +940,7 @@ async fn renaming_a_tag_key_on_a_user_at_the_tag_limit_succeeds() {
         stack.connect.mutations(),
         vec!["UntagResource", "TagResource"]
     );
-    let user = stack
-        .connect
-        .user(INSTANCE, id.split_once(':').unwrap().1)
-        .unwrap();
+    let user = user_at(&stack, &id);
     assert_eq!(user["Tags"]["after"], "v");
     assert!(user["Tags"].get("before").is_none());
     assert_eq!(user["Tags"].as_object().unwrap().len(), 50);
@@ -1097,11 +1088,7 @@ async fn a_directory_managed_identity_is_left_alone_unless_the_template_changes_
     assert!(reason.starts_with("UpdateUserIdentityInfo: "), "{reason}");
     assert!(reason.contains("existing directory"), "{reason}");
     assert!(reason.contains("leave IdentityInfo out"), "{reason}");
-    let user = stack
-        .connect
-        .user(directory, id.split_once(':').unwrap().1)
-        .unwrap();
-    assert_eq!(user["IdentityInfo"]["FirstName"], "Ada");
+    assert_eq!(user_at(&stack, &id)["IdentityInfo"]["FirstName"], "Ada");
 }
 
 #[tokio::test]
@@ -1128,10 +1115,7 @@ async fn a_gateways_bare_5xx_without_an_error_type_is_retried() {
         .connect
         .inject("UpdateUserRoutingProfile", Fault::Bare(503), 1);
     ok(&stack.update("Agent", &id, &new, &basic()).await);
-    let user = stack
-        .connect
-        .user(INSTANCE, id.split_once(':').unwrap().1)
-        .unwrap();
+    let user = user_at(&stack, &id);
     assert_eq!(user["RoutingProfileId"], seed::ROUTING_PROFILES[1]);
 }
 
@@ -1230,10 +1214,7 @@ async fn a_region_without_per_channel_lists_is_served_through_phone_config() {
     new["PhoneConfig"]["AutoAccept"] = json!(true);
     ok(&stack.update("Agent", &id, &new, &old).await);
     assert_eq!(stack.connect.mutations(), vec!["UpdateUserPhoneConfig"]);
-    let user = stack
-        .connect
-        .user(INSTANCE, id.split_once(':').unwrap().1)
-        .unwrap();
+    let user = user_at(&stack, &id);
     assert_eq!(user["PhoneConfig"]["AfterContactWorkTimeLimit"], 60);
     stack.connect.clear_calls();
     ok(&stack.update("Agent", &id, &new, &new).await);
