@@ -1,5 +1,6 @@
 # connect-user-resource: the commands the README documents.
 #   make demo   the main job: the whole CloudFormation lifecycle, locally, no AWS account
+#   make local  the local Connect, Secrets Manager and ResponseURL sink for `cargo lambda watch`
 #   make test   the test command CI runs
 
 CARGO ?= cargo
@@ -8,7 +9,7 @@ PIP ?= python3 -m pip
 PYTHON ?= python3
 CDK_DIR := examples/cdk
 
-.PHONY: demo test lint fmt cfn-lint iam-check cdk-synth build lambda-tools deploy bench storm fuzz deny
+.PHONY: demo local test lint fmt cfn-lint iam-check cdk-synth build lambda-tools deploy bench storm fuzz deny
 
 ## demo: build the function, start the local emulators and play the six examples
 demo:
@@ -17,6 +18,14 @@ demo:
 	$(CARGO) build --locked --bin $(BIN) --example demo
 	@echo "» Playing Create, Update, rename, cleanup Delete and Delete for each example"
 	./target/debug/examples/demo
+
+## local: the local Connect (127.0.0.1:9010), Secrets Manager (:9011) and ResponseURL sink
+## (:9012) as standalone servers for `cargo lambda watch` and the events in events-local/;
+## prints every answer the sink receives; Ctrl-C stops (README: "Play the sample events
+## with cargo-lambda")
+local:
+	$(CARGO) build --locked --example local
+	./target/debug/examples/local
 
 ## test: unit and end-to-end tests (real binary, emulated Runtime API, local Connect emulator)
 test:

@@ -1,5 +1,6 @@
 //! Every sample event in `events/` is shaped as CloudFormation sends it, parses, validates,
-//! and plays through the real function against the emulator: none of them can rot.
+//! and plays through the real function against the emulator: none of them can rot. Their
+//! copies in `events-local/` (for `make local` and `cargo lambda invoke`) stay the same events.
 
 mod support;
 
@@ -13,9 +14,13 @@ use serde_json::Value;
 use support::stack::LocalStack;
 
 fn event_files() -> Vec<(String, Value)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("events");
+    event_files_in("events")
+}
+
+fn event_files_in(dir: &str) -> Vec<(String, Value)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(dir);
     let mut files: Vec<(String, Value)> = std::fs::read_dir(&dir)
-        .expect("events/ exists")
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|entry| entry.expect("readable entry").path())
         .filter(|path| path.extension().is_some_and(|e| e == "json"))
         .map(|path| {
@@ -110,5 +115,68 @@ async fn every_event_file_plays_against_the_emulator() {
             .connect
             .user_count(support::connect_emulator::seed::INSTANCE_MANAGED),
         0
+    );
+}
+
+/// Where `make local` (`examples/local.rs`) listens as the ResponseURL, and what the sample
+/// events' ResponseURLs point at instead of S3.
+const LOCAL_SINK: &str = "127.0.0.1:9012";
+const S3_ORIGIN: &str = "https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/";
+
+/// `events-local/` is `events/` with two changes only, so that the two cannot drift: the
+/// ResponseURL points at `make local`'s sink (same path and query), and an Update's or Delete's
+/// PhysicalResourceId names the first user a fresh Connect emulator makes (`make local` starts
+/// over whenever no user is left, so each example's Create makes that user).
+#[test]
+fn local_events_are_the_sample_events_answering_the_local_sink() {
+    use support::connect_emulator::{seed, World};
+
+    let first_user = World::default()
+        .insert_unchecked(
+            seed::INSTANCE_MANAGED,
+            &serde_json::json!({"Username": "first"}),
+        )
+        .expect("the seeded instance");
+    let first_physical_id = format!("{}:{first_user}", seed::INSTANCE_MANAGED);
+    let local: BTreeMap<String, Value> = event_files_in("events-local").into_iter().collect();
+    let samples = event_files();
+    assert_eq!(
+        local.keys().collect::<Vec<_>>(),
+        samples.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+        "events-local/ has a copy of every file in events/, and nothing else"
+    );
+    let loopback = UrlPolicy::new([], true);
+    let strict = UrlPolicy::new([], false);
+    for (name, sample) in &samples {
+        let mut expected = sample.clone();
+        let url = sample["ResponseURL"].as_str().unwrap();
+        let rest = url
+            .strip_prefix(S3_ORIGIN)
+            .unwrap_or_else(|| panic!("{name}: an S3 ResponseURL"));
+        expected["ResponseURL"] = Value::String(format!("http://{LOCAL_SINK}/{rest}"));
+        if expected.get("PhysicalResourceId").is_some() {
+            assert_eq!(
+                expected["ResourceProperties"]["InstanceId"],
+                seed::INSTANCE_MANAGED,
+                "{name}"
+            );
+            expected["PhysicalResourceId"] = Value::String(first_physical_id.clone());
+        }
+        assert!(
+            local[name] == expected,
+            "events-local/{name} is not events/{name} with the local ResponseURL and first \
+             user id; it should read:\n{}",
+            serde_json::to_string_pretty(&expected).unwrap()
+        );
+        let local_url = local[name]["ResponseURL"].as_str().unwrap();
+        assert!(loopback.check(local_url).is_ok(), "{name}");
+        assert!(
+            strict.check(local_url).is_err(),
+            "{name}: only with ALLOW_LOOPBACK_RESPONSE_URL"
+        );
+    }
+    assert!(
+        include_str!("../examples/local.rs").contains(&format!("\"{LOCAL_SINK}\"")),
+        "examples/local.rs binds its sink to {LOCAL_SINK}"
     );
 }

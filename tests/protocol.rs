@@ -10,7 +10,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use connect_user_resource::protocol::event::Properties;
 use connect_user_resource::protocol::handler::Handler;
 use connect_user_resource::protocol::resource::{Context, Outcome, Resource, ResourceError};
-use connect_user_resource::protocol::response::MAX_BODY_BYTES;
 use connect_user_resource::protocol::response_url::UrlPolicy;
 use serde_json::{json, Value};
 use support::events;
@@ -277,11 +276,9 @@ async fn a_huge_reason_still_fits_in_4096_bytes() {
         .await
         .unwrap();
     let answer = sink.answer("req-huge", WAIT).await.expect("an answer");
-    assert!(
-        answer.body.len() <= MAX_BODY_BYTES,
-        "{} bytes",
-        answer.body.len()
-    );
+    // CloudFormation's documented limit ("The total size of the response body cannot exceed
+    // 4096 bytes", User Guide, custom resource response objects), not the code's own constant.
+    assert!(answer.body.len() <= 4096, "{} bytes", answer.body.len());
     let body = answer.json();
     assert_eq!(body["Status"], "FAILED");
     let reason = body["Reason"].as_str().unwrap();
@@ -426,7 +423,7 @@ async fn a_response_url_outside_aws_is_refused_and_nothing_is_done() {
 async fn the_binary_answers_a_malformed_event_then_serves_the_next() {
     let runtime = RuntimeApi::start().await;
     let sink = Sink::start().await;
-    let function = Function::start(&runtime, None, &[]);
+    let mut function = Function::start(&runtime, None, &[]);
 
     let mut bad = events::create(&sink, "bin-bad", "Agent", &json!({}));
     bad["RequestType"] = json!("Replace");
@@ -463,7 +460,8 @@ async fn the_binary_answers_a_malformed_event_then_serves_the_next() {
         .expect("an answer")
         .json();
     assert_eq!(body["Status"], "SUCCESS");
-    let output = function.output();
+    let output = function.stop().await;
+    assert!(!output.is_empty(), "the log is there");
     assert!(
         !output.contains(&Sink::signature("bin-bad")),
         "the ResponseURL's query leaked:\n{output}"
@@ -504,4 +502,99 @@ async fn the_binary_refuses_a_non_aws_response_url_without_the_loopback_switch()
     };
     assert_eq!(body["Delivered"], false);
     assert!(sink.all().is_empty());
+}
+
+/// The JSON log lines of a function started with `AWS_LAMBDA_LOG_FORMAT=JSON`.
+fn json_lines(output: &str) -> Vec<Value> {
+    output
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .collect()
+}
+
+/// cargo-lambda's Runtime API (`cargo lambda watch`) sends `Lambda-Runtime-Deadline-Ms:
+/// 600000` with every event: a fixed number, ten minutes after 1970, not a time. The function
+/// must take it for an unknown deadline (not one long past), do the work within its budget,
+/// and say so once per process, not once per event.
+#[tokio::test]
+async fn the_binary_works_under_cargo_lambdas_fixed_deadline_and_warns_once() {
+    use support::connect_emulator::{seed, ConnectEmulator};
+    use support::runtime_api::CARGO_LAMBDA_DEADLINE_MS;
+
+    let connect = ConnectEmulator::start().await;
+    let runtime = RuntimeApi::start().await;
+    let sink = Sink::start().await;
+    let mut function = Function::start(
+        &runtime,
+        Some(&connect.endpoint()),
+        &[("AWS_LAMBDA_LOG_FORMAT", "JSON")],
+    );
+    let (logical_id, properties) = support::examples::seed_examples().remove(0);
+    let properties = events::stringify(properties);
+    let name = properties["Name"].as_str().unwrap().to_owned();
+    let play = |event: Value| async {
+        let request_id = event["RequestId"].as_str().unwrap().to_owned();
+        let result = runtime
+            .invoke_with_deadline_ms(event, CARGO_LAMBDA_DEADLINE_MS, WAIT)
+            .await;
+        assert!(
+            matches!(result, Some(Invocation::Response(_))),
+            "{result:?}\n{}",
+            function.output()
+        );
+        let answer = sink
+            .answer(&request_id, WAIT)
+            .await
+            .unwrap_or_else(|| panic!("no answer for {request_id}\n{}", function.output()))
+            .json();
+        assert_eq!(
+            sink.attempts(&request_id).len(),
+            1,
+            "one answer per delivery"
+        );
+        answer
+    };
+
+    let created = play(events::create(
+        &sink,
+        "fixed-create",
+        logical_id,
+        &properties,
+    ))
+    .await;
+    assert_eq!(created["Status"], "SUCCESS", "{created}");
+    assert!(
+        connect.user_named(seed::INSTANCE_MANAGED, &name).is_some(),
+        "the Create made the user"
+    );
+    let physical_id = created["PhysicalResourceId"].as_str().unwrap().to_owned();
+    let delete = events::delete(&sink, "fixed-delete", logical_id, &physical_id, &properties);
+    let deleted = play(delete).await;
+    assert_eq!(deleted["Status"], "SUCCESS", "{deleted}");
+    assert!(
+        connect.user_named(seed::INSTANCE_MANAGED, &name).is_none(),
+        "the Delete removed the user"
+    );
+
+    // To the end of the output: a second warning printed late must be seen too.
+    let output = function.stop().await;
+    let lines = json_lines(&output);
+    assert!(
+        lines
+            .iter()
+            .any(|line| line["span"]["request_id"] == "fixed-delete"),
+        "the second event's lines are there:\n{output}"
+    );
+    let warnings: Vec<Value> = lines
+        .into_iter()
+        .filter(|line| line["fields"]["deadline_ms"] == json!(CARGO_LAMBDA_DEADLINE_MS))
+        .collect();
+    assert_eq!(warnings.len(), 1, "warned once per process: {warnings:?}");
+    assert_eq!(warnings[0]["level"], "WARN", "{warnings:?}");
+    // The documented default budget: 300 s, the template's function timeout.
+    assert_eq!(
+        warnings[0]["fields"]["budget_ms"],
+        json!(300_000),
+        "{warnings:?}"
+    );
 }

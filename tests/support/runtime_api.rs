@@ -1,5 +1,7 @@
 //! An emulated Lambda Runtime API (`/2018-06-01/runtime/...`), enough for lambda_runtime:
 //! it hands out queued events with the real headers and collects the responses and errors.
+//! The deadline it sends is a time `timeout` from now, as Lambda's, or a fixed number, as
+//! cargo-lambda's ([`CARGO_LAMBDA_DEADLINE_MS`]).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -15,6 +17,14 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde_json::Value;
 use tokio::sync::{mpsc, Notify};
+
+/// The `Lambda-Runtime-Deadline-Ms` that cargo-lambda's local Runtime API (`cargo lambda
+/// watch`) sends with every event: the constant `600_000_u32`, not an epoch time (cargo-lambda
+/// 1.9.2, `crates/cargo-lambda-watch/src/runtime/functions_router.rs`). Real Lambda sends the
+/// time the function times out, in Unix milliseconds (Lambda Developer Guide, "Using the
+/// Lambda runtime API for custom runtimes", Next invocation, `Lambda-Runtime-Deadline-Ms`:
+/// https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html).
+pub const CARGO_LAMBDA_DEADLINE_MS: u64 = 600_000;
 
 /// What the function answered to Lambda for one invocation.
 #[derive(Debug, Clone, PartialEq)]
@@ -99,14 +109,20 @@ impl RuntimeApi {
 
     /// Queues `event` with a Lambda deadline `timeout` from now; returns the invocation id.
     pub fn enqueue(&self, event: Value, timeout: Duration) -> String {
-        let n = self.counter.fetch_add(1, Ordering::SeqCst);
-        let id = format!("invocation-{n}");
         let deadline = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default()
             + timeout;
+        self.enqueue_with_deadline_ms(event, deadline.as_millis() as u64)
+    }
+
+    /// Queues `event` with `deadline_ms` sent as it is in `Lambda-Runtime-Deadline-Ms`, time
+    /// or not (see [`CARGO_LAMBDA_DEADLINE_MS`]); returns the invocation id.
+    pub fn enqueue_with_deadline_ms(&self, event: Value, deadline_ms: u64) -> String {
+        let n = self.counter.fetch_add(1, Ordering::SeqCst);
+        let id = format!("invocation-{n}");
         self.sender
-            .send((id.clone(), event, deadline.as_millis() as u64))
+            .send((id.clone(), event, deadline_ms))
             .expect("runtime api alive");
         id
     }
@@ -129,6 +145,19 @@ impl RuntimeApi {
     pub async fn invoke(&self, event: Value, timeout: Duration) -> Option<Invocation> {
         let id = self.enqueue(event, timeout);
         self.result(&id, timeout + Duration::from_secs(5)).await
+    }
+
+    /// Queues `event` with the fixed `Lambda-Runtime-Deadline-Ms` `deadline_ms` (as
+    /// cargo-lambda's Runtime API sends, [`CARGO_LAMBDA_DEADLINE_MS`]) and waits up to `wait`
+    /// for the function's answer to Lambda.
+    pub async fn invoke_with_deadline_ms(
+        &self,
+        event: Value,
+        deadline_ms: u64,
+        wait: Duration,
+    ) -> Option<Invocation> {
+        let id = self.enqueue_with_deadline_ms(event, deadline_ms);
+        self.result(&id, wait).await
     }
 }
 
