@@ -67,7 +67,9 @@ cdk-synth:
 	@echo "synthesized $(CDK_DIR)/cdk.out/ConnectUsers.template.json"
 
 lambda-tools:
-	@command -v cargo-lambda >/dev/null || $(PIP) install --quiet cargo-lambda ziglang
+	@command -v cargo-lambda >/dev/null || $(PIP) install --quiet cargo-lambda
+	@# ziglang on its own: cargo-lambda may be installed without it (the README's local flow).
+	@$(PYTHON) -c "import ziglang" 2>/dev/null || $(PIP) install --quiet ziglang
 	@rustup target list --installed | grep -q aarch64-unknown-linux-gnu || rustup target add aarch64-unknown-linux-gnu \
 		|| { echo "cannot add the rustup target aarch64-unknown-linux-gnu: make build needs it for arm64" >&2; exit 1; }
 
