@@ -34,14 +34,13 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use connect_user_resource::connect_user::api::{
-    ApiError, ConnectApi, ErrorKind, ObservedUser, UserRef,
+use connect_user_resource::connect_user::api::{ApiError, ConnectApi, ErrorKind};
+use connect_user_resource::connect_user::model::{
+    ObservedProficiencies, ObservedUser, Secret, UserRef, UserSpec,
 };
 use connect_user_resource::connect_user::password::{SecretError, SecretStore, SecretValue};
 use connect_user_resource::connect_user::plan::Change;
-use connect_user_resource::connect_user::proficiencies::ObservedProficiencies;
 use connect_user_resource::connect_user::properties;
-use connect_user_resource::connect_user::spec::{Secret, UserSpec};
 use connect_user_resource::connect_user::ConnectUserResource;
 use connect_user_resource::protocol::handler::Handler;
 use connect_user_resource::protocol::response_url::{UrlError, UrlPolicy};

@@ -11,8 +11,8 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
+use connect_user_resource::connect_user::model::{IdentityInfo, PhoneConfig, PhoneType};
 use connect_user_resource::connect_user::plan::Change;
-use connect_user_resource::connect_user::spec::{IdentityInfo, PhoneConfig, PhoneType};
 
 fn read(relative: &str) -> String {
     std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(relative))

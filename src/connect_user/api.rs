@@ -2,51 +2,11 @@
 //! domain types. [`super::sdk`] implements it with aws-sdk-connect; tests can drive the
 //! resource through the real SDK against the emulator, and the plan needs neither.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::future::Future;
 
-use super::channels::{ChannelConfigs, ListedChannels};
+use super::model::{ObservedProficiencies, ObservedUser, Secret, UserRef, UserSpec};
 use super::plan::Change;
-use super::proficiencies::ObservedProficiencies;
-use super::spec::{IdentityInfo, PhoneConfig, Secret, UserSpec};
-
-/// The user as `DescribeUser` shows it, normalised like [`UserSpec`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct ObservedUser {
-    pub id: String,
-    pub arn: String,
-    pub username: String,
-    pub identity_info: IdentityInfo,
-    pub phone_config: Option<PhoneConfig>,
-    /// Every channel's settings, normalised like [`UserSpec::channels`].
-    pub channels: ChannelConfigs,
-    /// The channels each per-channel list named, defaults included: an update sends them all.
-    pub listed_channels: ListedChannels,
-    pub directory_user_id: Option<String>,
-    pub hierarchy_group_id: Option<String>,
-    pub routing_profile_id: String,
-    pub security_profile_ids: BTreeSet<String>,
-    /// All tags, the ownership tag included.
-    pub tags: BTreeMap<String, String>,
-    /// From `ListUserProficiencies`, read only when the template manages proficiencies.
-    pub proficiencies: Option<ObservedProficiencies>,
-}
-
-impl ObservedUser {
-    pub fn reference(&self) -> UserRef {
-        UserRef {
-            id: self.id.clone(),
-            arn: self.arn.clone(),
-        }
-    }
-}
-
-/// A user's id and ARN: what `CreateUser` answers, and what a change is applied to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UserRef {
-    pub id: String,
-    pub arn: String,
-}
 
 /// How the resource reacts to an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -16,7 +16,7 @@
 //! the call and the template's fields, never on the message.
 
 use super::api::{ApiError, ErrorKind};
-use super::spec::IdentityInfo;
+use super::model::IdentityInfo;
 
 /// The rules that may explain why Connect refused `error`, for a reason; `None` when the
 /// refusal is not about a request's content or the call carries no identity.

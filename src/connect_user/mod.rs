@@ -11,18 +11,15 @@
 
 pub mod api;
 pub mod aws;
-pub mod channels;
 pub mod identity;
-pub mod ids;
+pub mod model;
 pub mod password;
 pub mod plan;
-pub mod proficiencies;
 pub mod properties;
 pub mod resource;
 pub mod retry;
 pub mod sdk;
 pub mod secrets;
-pub mod spec;
 
 pub use resource::ConnectUserResource;
 pub use sdk::SdkConnect;

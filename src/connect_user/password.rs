@@ -7,8 +7,8 @@
 
 use std::future::Future;
 
+use super::model::{PasswordSource, Secret};
 use super::properties::{is_valid_password, PASSWORD_RULE};
-use super::spec::{PasswordSource, Secret};
 
 /// What `GetSecretValue` answers. `Debug` shows no value: [`Secret`] redacts itself.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -10,12 +10,12 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
-use super::channels::{
+use super::model::channels::{
     AfterContactWork, AutoAccept, Channel, ChannelConfigs, PhoneNumber, VoiceEnhancement,
 };
-use super::ids::{self, Kind};
-use super::proficiencies::Proficiencies;
-use super::spec::{
+use super::model::ids::{self, Kind};
+use super::model::Proficiencies;
+use super::model::{
     IdentityInfo, PasswordSource, PhoneConfig, PhoneType, Secret, UserSpec, OWNERSHIP_TAG,
 };
 

@@ -16,15 +16,13 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::api::{ApiError, ConnectApi, ErrorKind, ObservedUser, UserRef};
+use super::api::{ApiError, ConnectApi, ErrorKind};
 use super::identity;
-use super::ids::PhysicalId;
+use super::model::{ObservedUser, PhysicalId, UserRef, UserSpec, OWNERSHIP_TAG};
 use super::password::{self, SecretStore};
 use super::plan::{self, Change, Plan, Replacement};
-use super::proficiencies;
 use super::properties;
 use super::retry::Retry;
-use super::spec::{UserSpec, OWNERSHIP_TAG};
 use crate::protocol::event::Properties;
 use crate::protocol::resource::{Context, Outcome, Resource, ResourceError};
 use crate::protocol::response::cut_to_bytes;
@@ -161,7 +159,7 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
                 self.api.list_proficiencies(instance, &created.id)
             });
             if let Ok(listed) = listing.await {
-                let missing = proficiencies::changes(wanted, &listed);
+                let missing = plan::proficiencies::changes(wanted, &listed);
                 if missing.associate.is_empty() && missing.update.is_empty() {
                     tracing::info!(error = %error, "the proficiencies are associated after all");
                     return Ok(());

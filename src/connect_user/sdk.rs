@@ -11,14 +11,16 @@ use aws_sdk_connect::types::{self as sdk, UserIdentityInfo, UserPhoneConfig};
 use aws_sdk_connect::Client;
 use tokio::sync::OnceCell;
 
-use super::api::{ApiError, ConnectApi, ErrorKind, ObservedUser, UserRef};
-use super::channels::{
+use super::api::{ApiError, ConnectApi, ErrorKind};
+use super::model::channels::{
     AfterContactWork, AutoAccept, Channel, ChannelConfigs, ListedChannels, PhoneNumber,
     VoiceEnhancement,
 };
+use super::model::{
+    IdentityInfo, ObservedProficiencies, ObservedUser, PhoneConfig, PhoneType, Proficiencies,
+    Secret, UserRef, UserSpec,
+};
 use super::plan::Change;
-use super::proficiencies::{ObservedProficiencies, Proficiencies};
-use super::spec::{IdentityInfo, PhoneConfig, PhoneType, Secret, UserSpec};
 
 /// The Connect client, built lazily.
 #[derive(Debug, Default)]

@@ -5,8 +5,8 @@ use aws_sdk_secretsmanager::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_secretsmanager::Client;
 use tokio::sync::OnceCell;
 
+use super::model::Secret;
 use super::password::{SecretError, SecretStore, SecretValue};
-use super::spec::Secret;
 
 /// The Secrets Manager client, built lazily: most events never read a secret.
 #[derive(Debug, Default)]

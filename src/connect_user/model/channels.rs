@@ -20,7 +20,39 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::spec::{PhoneConfig, PhoneType};
+/// `PhoneConfig.PhoneType`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhoneType {
+    SoftPhone,
+    DeskPhone,
+}
+
+impl PhoneType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PhoneType::SoftPhone => "SOFT_PHONE",
+            PhoneType::DeskPhone => "DESK_PHONE",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "SOFT_PHONE" => Some(PhoneType::SoftPhone),
+            "DESK_PHONE" => Some(PhoneType::DeskPhone),
+            _ => None,
+        }
+    }
+}
+
+/// `PhoneConfig`, normalised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhoneConfig {
+    pub phone_type: PhoneType,
+    pub auto_accept: bool,
+    pub after_contact_work_time_limit: i32,
+    pub desk_phone_number: Option<String>,
+    pub persistent_connection: bool,
+}
 
 /// A contact channel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -7,11 +7,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::api::ObservedUser;
-use super::channels::ChannelConfigs;
-use super::ids::PhysicalId;
-use super::proficiencies::{self, Proficiencies, ProficiencyKey};
-use super::spec::{IdentityInfo, PhoneConfig, UserSpec, OWNERSHIP_TAG};
+use super::model::{
+    ChannelConfigs, IdentityInfo, ObservedUser, PhoneConfig, PhysicalId, Proficiencies,
+    ProficiencyKey, UserSpec, OWNERSHIP_TAG,
+};
+
+pub mod proficiencies;
 
 /// One mutating call.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -179,9 +180,10 @@ fn is_ours_to_manage(key: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::connect_user::channels::{AutoAccept, Channel, ListedChannels, VoiceEnhancement};
-    use crate::connect_user::proficiencies::ObservedProficiencies;
-    use crate::connect_user::spec::{PasswordSource, PhoneType, Secret};
+    use crate::connect_user::model::{
+        AutoAccept, Channel, ListedChannels, ObservedProficiencies, PasswordSource, PhoneType,
+        Secret, VoiceEnhancement,
+    };
 
     fn spec() -> UserSpec {
         let phone_config = PhoneConfig {

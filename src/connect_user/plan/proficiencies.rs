@@ -1,19 +1,9 @@
-//! `UserProficiencies`: which predefined attribute values a user handles, and how well.
-//!
-//! Connect keeps them apart from the user (`ListUserProficiencies`), keyed by attribute name
-//! and value, each with a level. Converging means three calls at most: disassociate what the
-//! template no longer lists, update the levels that differ, associate what is new.
+//! Converging `UserProficiencies` takes three calls at most: disassociate what the template no
+//! longer lists, update the levels that differ, associate what is new.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
-/// A proficiency's identity: `(AttributeName, AttributeValue)`.
-pub type ProficiencyKey = (String, String);
-
-/// Proficiencies as the template wants them: level 1 to 5 per attribute value.
-pub type Proficiencies = BTreeMap<ProficiencyKey, u8>;
-
-/// Proficiencies as Connect lists them; its levels are floats.
-pub type ObservedProficiencies = BTreeMap<ProficiencyKey, f32>;
+use crate::connect_user::model::{ObservedProficiencies, Proficiencies, ProficiencyKey};
 
 /// The calls that bring observed proficiencies to the desired ones.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

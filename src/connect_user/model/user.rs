@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use super::channels::ChannelConfigs;
+use super::channels::{ChannelConfigs, PhoneConfig};
 use super::proficiencies::Proficiencies;
 
 /// A secret value (the password). Its `Debug` never shows it.
@@ -39,40 +39,6 @@ pub enum PasswordSource {
     /// `PasswordSecretArn`: read from Secrets Manager when the user is created. The secret is
     /// the password itself, or JSON holding it under `key`.
     SecretsManager { arn: String, key: String },
-}
-
-/// `PhoneConfig.PhoneType`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PhoneType {
-    SoftPhone,
-    DeskPhone,
-}
-
-impl PhoneType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PhoneType::SoftPhone => "SOFT_PHONE",
-            PhoneType::DeskPhone => "DESK_PHONE",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "SOFT_PHONE" => Some(PhoneType::SoftPhone),
-            "DESK_PHONE" => Some(PhoneType::DeskPhone),
-            _ => None,
-        }
-    }
-}
-
-/// `PhoneConfig`, normalised.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PhoneConfig {
-    pub phone_type: PhoneType,
-    pub auto_accept: bool,
-    pub after_contact_work_time_limit: i32,
-    pub desk_phone_number: Option<String>,
-    pub persistent_connection: bool,
 }
 
 /// `IdentityInfo`, normalised: an absent field is `None`, and so is an empty string.

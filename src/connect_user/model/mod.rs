@@ -1,0 +1,22 @@
+//! The model: the user as the template wants it ([`UserSpec`]) and as Connect holds it
+//! ([`ObservedUser`]), per-channel settings with the older `PhoneConfig` view of them,
+//! proficiencies, Connect ids and ARNs, and the value rules both sides share.
+//!
+//! Pure data and rules: nothing here imports another module of the crate, performs I/O or
+//! knows about CloudFormation, so every other part (properties, plan, ports, resource) can
+//! depend on it and it on none of them.
+
+pub mod channels;
+pub mod ids;
+pub mod observed;
+pub mod proficiencies;
+pub mod user;
+
+pub use channels::{
+    AfterContactWork, AutoAccept, Channel, ChannelConfigs, ListedChannels, PhoneConfig,
+    PhoneNumber, PhoneType, VoiceEnhancement,
+};
+pub use ids::PhysicalId;
+pub use observed::{ObservedUser, UserRef};
+pub use proficiencies::{ObservedProficiencies, Proficiencies, ProficiencyKey};
+pub use user::{IdentityInfo, PasswordSource, Secret, UserSpec, OWNERSHIP_TAG};
