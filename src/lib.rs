@@ -5,7 +5,7 @@
 //! about Amazon Connect; [`connect_user`] is the resource that creates, updates and deletes one
 //! Connect user.
 
-pub mod backoff;
 pub mod connect_user;
 pub mod logging;
 pub mod protocol;
+pub mod retry;

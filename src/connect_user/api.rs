@@ -7,6 +7,7 @@ use std::future::Future;
 
 use super::model::{ObservedProficiencies, ObservedUser, Secret, UserRef, UserSpec};
 use super::plan::Change;
+use crate::retry::Transient;
 
 /// How the resource reacts to an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,4 +79,17 @@ pub trait ConnectApi: Send + Sync + 'static {
         user: &UserRef,
         change: &Change,
     ) -> impl Future<Output = Result<(), ApiError>> + Send;
+}
+
+impl Transient for ApiError {
+    fn is_retryable(&self) -> bool {
+        self.kind == ErrorKind::Retryable
+    }
+
+    fn gave_up(&mut self, attempts: u32) {
+        self.message = format!(
+            "{} (gave up after {attempts} attempts, before the deadline)",
+            self.message
+        );
+    }
 }

@@ -1,12 +1,10 @@
 //! The AWS SDK configuration every client shares, loaded once, on the first event that needs
 //! a client rather than at cold start.
 //!
-//! SDK retries are off: [`super::retry`] retries within the deadline instead. Endpoints come
+//! SDK retries are off: [`crate::retry`] retries within the deadline instead. Endpoints come
 //! from aws-config's standard resolution, so `AWS_ENDPOINT_URL_CONNECT` and
 //! `AWS_ENDPOINT_URL_SECRETS_MANAGER` point the function at local emulators without any
 //! test-only branch in the code.
-
-use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
@@ -15,8 +13,7 @@ use aws_sdk_connect::config::http::HttpResponse;
 use aws_sdk_connect::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use tokio::sync::OnceCell;
 
-/// Per-attempt timeout: a hung connection is abandoned and retried rather than waited on.
-const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+use crate::protocol::deadline::{CALL_ATTEMPT_TIMEOUT, CONNECT_TIMEOUT};
 
 static CONFIG: OnceCell<SdkConfig> = OnceCell::const_new();
 
@@ -28,8 +25,8 @@ pub async fn config() -> &'static SdkConfig {
                 .retry_config(RetryConfig::disabled())
                 .timeout_config(
                     TimeoutConfig::builder()
-                        .connect_timeout(Duration::from_secs(3))
-                        .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+                        .connect_timeout(CONNECT_TIMEOUT)
+                        .operation_attempt_timeout(CALL_ATTEMPT_TIMEOUT)
                         .build(),
                 )
                 .load()

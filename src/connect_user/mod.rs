@@ -4,7 +4,7 @@
 //! API call; [`plan`] decides, without I/O, which calls bring a user to that spec (with
 //! [`channels`] and [`proficiencies`] for the per-channel settings and proficiencies);
 //! [`resource`] drives them through the [`api::ConnectApi`] seam, implemented over
-//! aws-sdk-connect in [`sdk`], with [`retry`] keeping inside Connect's low throttle and the
+//! aws-sdk-connect in [`sdk`], with [`crate::retry`] keeping inside Connect's low throttle and the
 //! deadline. [`password`] resolves `PasswordSecretArn` through the [`password::SecretStore`]
 //! seam, implemented over aws-sdk-secretsmanager in [`secrets`]; both SDK clients share the
 //! configuration in [`aws`].
@@ -17,7 +17,6 @@ pub mod password;
 pub mod plan;
 pub mod properties;
 pub mod resource;
-pub mod retry;
 pub mod sdk;
 pub mod secrets;
 

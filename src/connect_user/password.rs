@@ -9,6 +9,7 @@ use std::future::Future;
 
 use super::model::{PasswordSource, Secret};
 use super::properties::{is_valid_password, PASSWORD_RULE};
+use crate::retry::Transient;
 
 /// What `GetSecretValue` answers. `Debug` shows no value: [`Secret`] redacts itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,6 +114,21 @@ pub async fn resolve<S: SecretStore>(
                 source,
             }),
         },
+    }
+}
+
+impl Transient for PasswordError {
+    fn is_retryable(&self) -> bool {
+        matches!(self, PasswordError::Unreadable { source, .. } if source.retryable)
+    }
+
+    fn gave_up(&mut self, attempts: u32) {
+        if let PasswordError::Unreadable { source, .. } = self {
+            source.message = format!(
+                "{} (gave up after {attempts} attempts, before the deadline)",
+                source.message
+            );
+        }
     }
 }
 

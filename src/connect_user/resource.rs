@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{Duration, Instant};
+use tokio::time::Instant;
 
 use serde_json::Value;
 
@@ -22,10 +22,11 @@ use super::model::{ObservedUser, PhysicalId, UserRef, UserSpec, OWNERSHIP_TAG};
 use super::password::{self, SecretStore};
 use super::plan::{self, Change, Plan, Replacement};
 use super::properties;
-use super::retry::Retry;
+use crate::protocol::deadline::{before_cleanup, CALL_RETRY};
 use crate::protocol::event::Properties;
 use crate::protocol::resource::{Context, Outcome, Resource, ResourceError};
 use crate::protocol::response::cut_to_bytes;
+use crate::retry::Retry;
 
 /// The Connect user resource over a [`ConnectApi`], reading password secrets from `S`.
 pub struct ConnectUserResource<A, S> {
@@ -63,7 +64,7 @@ fn outcome(instance_id: &str, user_id: &str, arn: &str) -> Outcome {
 
 impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
     pub fn new(api: A, secrets: S) -> Self {
-        Self::with_retry(api, secrets, Retry::default())
+        Self::with_retry(api, secrets, CALL_RETRY)
     }
 
     pub fn with_retry(api: A, secrets: S, retry: Retry) -> Self {
@@ -202,7 +203,7 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, ApiError>>,
     {
-        tokio::time::timeout_at(by.into(), self.retry.run(by, call))
+        tokio::time::timeout_at(by, self.retry.run(by, call))
             .await
             .unwrap_or_else(|_| {
                 Err(ApiError {
@@ -408,17 +409,6 @@ enum Owner {
 
 /// The error code of a call [`ConnectUserResource::run_before`] cut off.
 const TIMEOUT: &str = "Timeout";
-
-/// When a Create's steps after which the user may need deleting again must be done: the
-/// deadline less 3 s, or less a third of the time left when that is less.
-fn before_cleanup(deadline: Instant) -> Instant {
-    let left = deadline.saturating_duration_since(Instant::now());
-    deadline
-        .checked_sub(CLEANUP_RESERVE.min(left / 3))
-        .unwrap_or(deadline)
-}
-
-const CLEANUP_RESERVE: Duration = Duration::from_secs(3);
 
 /// Whether the template's password (`Password` or its secret) changed between the old and new
 /// properties.

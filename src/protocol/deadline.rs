@@ -1,10 +1,30 @@
-//! The deadline guard's arithmetic: how long the resource may work so that the answer still
-//! reaches CloudFormation before Lambda kills the invocation.
+//! The deadline budget: every reserve of an invocation's time, stated in this one place.
 //!
-//! Lambda gives each invocation an absolute deadline. The resource's work must stop `margin`
-//! before it, leaving time to PUT the answer (with retries). The margin defaults to
-//! [`DEFAULT_MARGIN`] and is set with `RESPONSE_MARGIN_MS`; it is never more than half of the
-//! time left, so that a function with a short timeout still gets to do some work.
+//! Lambda gives each invocation an absolute deadline, and CloudFormation waits up to an hour
+//! for an answer that never comes; so the answer must be PUT before Lambda kills the process,
+//! whatever the resource is doing. Seen from the start of an invocation, the time is spent so:
+//!
+//! ```text
+//! start                                     work            answer   Lambda deadline
+//!   |-- resource: Connect calls, retries ----|-- PUT, retries --|-- return --|
+//!   |            ...create steps | clean-up  |   (margin)       | (reserve)  |
+//!   |                   before_cleanup()     |                  |            |
+//! ```
+//!
+//! - [`RETURN_RESERVE`] (250 ms, at most a tenth of the time left): kept back from Lambda's
+//!   deadline even for the PUT, to return to Lambda cleanly. What is left is the **answer**
+//!   deadline, by which the last PUT attempt must have finished.
+//! - The **margin** ([`DEFAULT_MARGIN`], `RESPONSE_MARGIN_MS`; at most half of the time left,
+//!   so a short timeout still gets work done): the PUT's time. What is left is the **work**
+//!   deadline, at which the deadline guard cuts the resource off and answers FAILED
+//!   ("timed out"); a cut-off operation gets [`CANCEL_GRACE`] to unwind.
+//! - [`CLEANUP_RESERVE`] (3 s, at most a third of the work time left): a Create's steps after
+//!   which the user it made may have to be deleted again end this long before the work
+//!   deadline ([`before_cleanup`]), so that the clean-up `DeleteUser` still fits.
+//! - Every call inside those windows retries ([`crate::retry`]) only while its next pause plus
+//!   a slack ([`CALL_RETRY`], [`PUT_RETRY`]) fits before its window's end, and each attempt
+//!   is abandoned after [`CALL_ATTEMPT_TIMEOUT`] / [`PUT_ATTEMPT_TIMEOUT`], so one hung
+//!   connection never eats the window.
 //!
 //! A deadline more than a day in the past is not a deadline at all but a number that was never
 //! a time: cargo-lambda's local Runtime API sends `Lambda-Runtime-Deadline-Ms: 600000` (ten
@@ -12,8 +32,14 @@
 //! works within [`DEFAULT_UNKNOWN_DEADLINE_BUDGET`] from its start (set with
 //! `UNKNOWN_DEADLINE_BUDGET_MS`), margin included, instead of failing at once as "timed out";
 //! a real deadline a few milliseconds past still leaves no time.
+//!
+//! Instants are tokio's ([`tokio::time::Instant`]), so that tests with a paused clock move them.
 
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
+
+use tokio::time::Instant;
+
+use crate::retry::Retry;
 
 /// Environment variable holding the margin in milliseconds.
 pub const MARGIN_ENV: &str = "RESPONSE_MARGIN_MS";
@@ -21,6 +47,38 @@ pub const MARGIN_ENV: &str = "RESPONSE_MARGIN_MS";
 pub const DEFAULT_MARGIN: Duration = Duration::from_secs(5);
 /// Time kept back from the Lambda deadline even for the PUT, to return to Lambda cleanly.
 pub const RETURN_RESERVE: Duration = Duration::from_millis(250);
+/// How long a cut-off operation is given to unwind after it is aborted.
+pub const CANCEL_GRACE: Duration = Duration::from_millis(50);
+/// Time a Create keeps free before the work deadline to delete the user it made.
+pub const CLEANUP_RESERVE: Duration = Duration::from_secs(3);
+/// Backoff of every AWS API call (Connect, Secrets Manager): Connect's throttle is 2
+/// requests/second, so pauses grow to 5 s; the slack leaves the last attempt time to run.
+pub const CALL_RETRY: Retry = Retry {
+    first: Duration::from_millis(250),
+    cap: Duration::from_secs(5),
+    slack: Duration::from_millis(500),
+};
+/// Backoff of the answer PUT: S3 recovers fast, and the margin is short.
+pub const PUT_RETRY: Retry = Retry {
+    first: Duration::from_millis(100),
+    cap: Duration::from_secs(2),
+    slack: Duration::ZERO,
+};
+/// Per-attempt timeout of an AWS API call: a hung connection is abandoned and retried.
+pub const CALL_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Per-attempt timeout of the answer PUT (never more than the time left).
+pub const PUT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Time to open a connection, for the SDK clients and the answer PUT alike.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// When a Create's steps after which the user may need deleting again must be done: the work
+/// deadline less [`CLEANUP_RESERVE`], or less a third of the time left when that is less.
+pub fn before_cleanup(work_deadline: Instant) -> Instant {
+    let left = work_deadline.saturating_duration_since(Instant::now());
+    work_deadline
+        .checked_sub(CLEANUP_RESERVE.min(left / 3))
+        .unwrap_or(work_deadline)
+}
 
 /// The two instants that matter for one invocation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,12 +7,16 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
+
+use tokio::time::Instant;
 
 use serde_json::{json, Value};
 use tracing::Instrument;
 
-use super::deadline::{Budget, Deadlines, LambdaDeadline, UNKNOWN_DEADLINE_BUDGET_ENV};
+use super::deadline::{
+    Budget, Deadlines, LambdaDeadline, CANCEL_GRACE, UNKNOWN_DEADLINE_BUDGET_ENV,
+};
 use super::event::{Envelope, Operation, Request};
 use super::physical_id::{failed_create_marker, is_failed_create_marker, MAX_PHYSICAL_ID_BYTES};
 use super::resource::{Context, Outcome, Progress, Resource, ResourceError};
@@ -234,12 +238,8 @@ impl<R: Resource> Handler<R> {
             .in_current_span(),
         );
         let abort = task.abort_handle();
-        let budget = deadlines
-            .work
-            .saturating_duration_since(std::time::Instant::now());
-        match tokio::time::timeout_at(tokio::time::Instant::from_std(deadlines.work), &mut task)
-            .await
-        {
+        let budget = deadlines.work.saturating_duration_since(Instant::now());
+        match tokio::time::timeout_at(deadlines.work, &mut task).await {
             Ok(Ok(result)) => result,
             Ok(Err(join_error)) => {
                 let detail = match join_error.try_into_panic() {
@@ -264,9 +264,6 @@ impl<R: Resource> Handler<R> {
         }
     }
 }
-
-/// How long a cut-off operation is given to unwind after it is aborted.
-const CANCEL_GRACE: std::time::Duration = std::time::Duration::from_millis(50);
 
 fn check_physical_id(id: &str) -> Result<(), ResourceError> {
     if id.is_empty() || id.len() > MAX_PHYSICAL_ID_BYTES || is_failed_create_marker(id) {

@@ -5,16 +5,13 @@
 //! SignatureDoesNotMatch). 5xx answers and connection errors are retried with full-jitter
 //! exponential backoff until the answer deadline; any other non-2xx answer is final.
 
-use std::time::{Duration, Instant};
-
 use reqwest::header::{HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
 use thiserror::Error;
+use tokio::time::Instant;
 
+use super::deadline::{CONNECT_TIMEOUT, PUT_ATTEMPT_TIMEOUT, PUT_RETRY};
 use super::response_url::ResponseUrl;
-
-const FIRST_BACKOFF: Duration = Duration::from_millis(100);
-const MAX_BACKOFF: Duration = Duration::from_secs(2);
-const MAX_ATTEMPT_TIME: Duration = Duration::from_secs(10);
+use crate::retry::Transient;
 
 /// Why the answer did not get through. Never contains the URL's query string.
 #[derive(Debug, Error)]
@@ -51,7 +48,7 @@ impl Default for Responder {
 impl Responder {
     pub fn new() -> Self {
         let client = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(3))
+            .connect_timeout(CONNECT_TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap_or_default();
@@ -65,46 +62,88 @@ impl Responder {
         body: Vec<u8>,
         deadline: Instant,
     ) -> Result<u32, SendError> {
+        if deadline <= Instant::now() {
+            return Err(SendError::OutOfTime {
+                attempts: 0,
+                last: "no attempt fitted before the deadline".to_owned(),
+            });
+        }
         let mut attempts = 0u32;
-        let mut last = String::from("no attempt fitted before the deadline");
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return Err(SendError::OutOfTime { attempts, last });
+        PUT_RETRY
+            .run(deadline, || {
+                attempts += 1;
+                self.put_once(url, &body, deadline, attempts)
+            })
+            .await
+            .map(|()| attempts)
+            .map_err(|failure| match failure {
+                PutFailure::Refused { status } => SendError::Refused { status },
+                PutFailure::Transient { last, .. } => SendError::OutOfTime { attempts, last },
+            })
+    }
+
+    /// One PUT attempt, within the time left and [`PUT_ATTEMPT_TIMEOUT`].
+    async fn put_once(
+        &self,
+        url: &ResponseUrl,
+        body: &[u8],
+        deadline: Instant,
+        attempt: u32,
+    ) -> Result<(), PutFailure> {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let outcome = self
+            .client
+            .put(url.as_url().clone())
+            .header(CONTENT_TYPE, HeaderValue::from_static(""))
+            .header(CONTENT_LENGTH, body.len())
+            .body(body.to_vec())
+            .timeout(left.min(PUT_ATTEMPT_TIMEOUT))
+            .send()
+            .await;
+        let last = match outcome {
+            Ok(response) if response.status().is_success() => {
+                tracing::info!(attempts = attempt, status = response.status().as_u16(), url = %url, "answer delivered");
+                return Ok(());
             }
-            attempts += 1;
-            let outcome = self
-                .client
-                .put(url.as_url().clone())
-                .header(CONTENT_TYPE, HeaderValue::from_static(""))
-                .header(CONTENT_LENGTH, body.len())
-                .body(body.clone())
-                .timeout(left.min(MAX_ATTEMPT_TIME))
-                .send()
-                .await;
-            match outcome {
-                Ok(response) if response.status().is_success() => {
-                    tracing::info!(attempts, status = response.status().as_u16(), url = %url, "answer delivered");
-                    return Ok(attempts);
-                }
-                Ok(response) if response.status().is_server_error() => {
-                    last = format!("HTTP {}", response.status().as_u16());
-                }
-                Ok(response) => {
-                    let status = response.status().as_u16();
-                    tracing::error!(status, url = %url, "the ResponseURL refused the answer");
-                    return Err(SendError::Refused { status });
-                }
-                // reqwest's errors print the full URL; strip it, the query is a credential.
-                Err(error) => last = error.without_url().to_string(),
+            Ok(response) if response.status().is_server_error() => {
+                format!("HTTP {}", response.status().as_u16())
             }
-            let pause = backoff(attempts).min(deadline.saturating_duration_since(Instant::now()));
-            tracing::warn!(attempts, error = %last, retry_in_ms = pause.as_millis() as u64, url = %url, "answer not delivered; retrying");
-            tokio::time::sleep(pause).await;
+            Ok(response) => {
+                let status = response.status().as_u16();
+                tracing::error!(status, url = %url, "the ResponseURL refused the answer");
+                return Err(PutFailure::Refused { status });
+            }
+            // reqwest's errors print the full URL; strip it, the query is a credential.
+            Err(error) => error.without_url().to_string(),
+        };
+        tracing::warn!(attempts = attempt, error = %last, url = %url, "answer not delivered; retrying if time allows");
+        Err(PutFailure::Transient { last })
+    }
+}
+
+/// One attempt's failure, as the retry loop sees it.
+#[derive(Debug)]
+enum PutFailure {
+    /// A 4xx: final.
+    Refused { status: u16 },
+    /// A 5xx or a connection error: worth another try.
+    Transient { last: String },
+}
+
+impl std::fmt::Display for PutFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PutFailure::Refused { status } => write!(f, "HTTP {status}"),
+            PutFailure::Transient { last } => f.write_str(last),
         }
     }
 }
 
-fn backoff(attempt: u32) -> Duration {
-    crate::backoff::full_jitter(FIRST_BACKOFF, MAX_BACKOFF, attempt)
+impl Transient for PutFailure {
+    fn is_retryable(&self) -> bool {
+        matches!(self, PutFailure::Transient { .. })
+    }
+
+    /// The attempt count is carried by [`SendError::OutOfTime`].
+    fn gave_up(&mut self, _attempts: u32) {}
 }
