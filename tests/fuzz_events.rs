@@ -34,12 +34,12 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use connect_user_resource::connect_user::api::{ApiError, ConnectApi, ErrorKind};
+use connect_user_resource::connect_user::connect::{ApiError, ConnectApi, ErrorKind};
 use connect_user_resource::connect_user::model::{
-    ObservedProficiencies, ObservedUser, Secret, UserRef, UserSpec,
+    ObservedProficiencies, ObservedUser, Secret, UserRef,
 };
 use connect_user_resource::connect_user::password::{SecretError, SecretStore, SecretValue};
-use connect_user_resource::connect_user::plan::Change;
+use connect_user_resource::connect_user::plan::{Change, NewUser};
 use connect_user_resource::connect_user::properties;
 use connect_user_resource::connect_user::ConnectUserResource;
 use connect_user_resource::protocol::handler::Handler;
@@ -565,15 +565,10 @@ fn user_arn(instance_id: &str, user_id: &str) -> String {
 }
 
 impl ConnectApi for DryConnect {
-    async fn create_user(
-        &self,
-        spec: &UserSpec,
-        _password: Option<&Secret>,
-        _extra_tags: &BTreeMap<String, String>,
-    ) -> Result<UserRef, ApiError> {
+    async fn create_user(&self, user: &NewUser) -> Result<UserRef, ApiError> {
         // CreateUser errors: DuplicateResourceException (the username is taken),
         // InvalidParameterException, LimitExceededException (a quota).
-        let roll = roll(&self.world, &["CreateUser", &spec.name]);
+        let roll = roll(&self.world, &["CreateUser", &user.username]);
         match roll % 16 {
             0 => Err(refusal(
                 "CreateUser",
@@ -593,7 +588,7 @@ impl ConnectApi for DryConnect {
             _ => {
                 let id = format!("u-{:012x}", roll & 0xffff_ffff_ffff);
                 Ok(UserRef {
-                    arn: user_arn(&spec.instance_id, &id),
+                    arn: user_arn(&user.instance_id, &id),
                     id,
                 })
             }

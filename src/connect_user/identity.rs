@@ -15,7 +15,7 @@
 //! Connect's error code and wording for these refusals are not documented, so the hint keys on
 //! the call and the template's fields, never on the message.
 
-use super::api::{ApiError, ErrorKind};
+use super::connect::{ApiError, ErrorKind};
 use super::model::IdentityInfo;
 
 /// The rules that may explain why Connect refused `error`, for a reason; `None` when the

@@ -9,17 +9,16 @@
 //! seam, implemented over aws-sdk-secretsmanager in [`secrets`]; both SDK clients share the
 //! configuration in [`aws`].
 
-pub mod api;
 pub mod aws;
+pub mod connect;
 pub mod identity;
 pub mod model;
 pub mod password;
 pub mod plan;
 pub mod properties;
 pub mod resource;
-pub mod sdk;
 pub mod secrets;
 
+pub use connect::sdk::SdkConnect;
 pub use resource::ConnectUserResource;
-pub use sdk::SdkConnect;
 pub use secrets::SdkSecrets;

@@ -16,7 +16,7 @@ use tokio::time::Instant;
 
 use serde_json::Value;
 
-use super::api::{ApiError, ConnectApi, ErrorKind};
+use super::connect::{ApiError, ConnectApi, ErrorKind};
 use super::identity;
 use super::model::{ObservedUser, PhysicalId, UserRef, UserSpec, OWNERSHIP_TAG};
 use super::password::{self, SecretStore};
@@ -93,8 +93,9 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
             .map_err(|e| ResourceError::new(e.to_string()))?;
         // CreateUser must answer while the clean-up reserve remains, so that a call cut off in
         // flight can still be looked for (it may have made the user all the same).
+        let request = plan::new_user(spec, password, &ownership);
         let create = self.run_before(before_cleanup(deadline), "CreateUser", || {
-            self.api.create_user(spec, password.as_ref(), &ownership)
+            self.api.create_user(&request)
         });
         match create.await {
             Err(error) if error.code == TIMEOUT => {

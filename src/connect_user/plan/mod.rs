@@ -12,7 +12,10 @@ use super::model::{
     ProficiencyKey, UserSpec, OWNERSHIP_TAG,
 };
 
+mod create;
 pub mod proficiencies;
+
+pub use create::{new_user, NewUser};
 
 /// One mutating call.
 #[derive(Debug, Clone, PartialEq, Eq)]

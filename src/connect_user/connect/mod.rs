@@ -1,12 +1,17 @@
-//! The seam between the resource and Amazon Connect: the few calls the resource makes, in
-//! domain types. [`super::sdk`] implements it with aws-sdk-connect; tests can drive the
-//! resource through the real SDK against the emulator, and the plan needs neither.
+//! The Connect port: the few calls the resource makes, in domain types, and how they fail.
+//!
+//! [`sdk::SdkConnect`] implements it over aws-sdk-connect (with [`convert`] and [`channels`]
+//! translating between the SDK's types and the model). Unit tests drive the same adapter
+//! against the Connect emulator's rules in memory; the plan needs neither.
 
-use std::collections::BTreeMap;
+pub mod channels;
+pub mod convert;
+pub mod sdk;
+
 use std::future::Future;
 
-use super::model::{ObservedProficiencies, ObservedUser, Secret, UserRef, UserSpec};
-use super::plan::Change;
+use super::model::{ObservedProficiencies, ObservedUser, UserRef};
+use super::plan::{Change, NewUser};
 use crate::retry::Transient;
 
 /// How the resource reacts to an error.
@@ -35,14 +40,9 @@ pub struct ApiError {
 
 /// The Connect calls the resource makes.
 pub trait ConnectApi: Send + Sync + 'static {
-    /// `CreateUser` with everything in `spec` but its proficiencies, with `password`, and with
-    /// its tags plus `extra_tags`.
-    fn create_user(
-        &self,
-        spec: &UserSpec,
-        password: Option<&Secret>,
-        extra_tags: &BTreeMap<String, String>,
-    ) -> impl Future<Output = Result<UserRef, ApiError>> + Send;
+    /// `CreateUser`.
+    fn create_user(&self, user: &NewUser)
+        -> impl Future<Output = Result<UserRef, ApiError>> + Send;
 
     /// `DescribeUser`.
     fn describe_user(
