@@ -1,0 +1,62 @@
+//! `UserProficiencies`: the attribute values the user is proficient in, each with a level.
+
+use super::reader::{Field, Reader};
+use crate::connect_user::model::rules::{MAX_PROFICIENCY_ATTRIBUTE_CHARS, PROFICIENCY_LEVELS};
+use crate::connect_user::model::Proficiencies;
+
+/// `UserProficiencies`: `None` when absent; each `{AttributeName, AttributeValue, Level}`, no
+/// pair twice.
+pub(super) fn proficiencies(top: &Reader) -> Option<Proficiencies> {
+    let items = top
+        .field("UserProficiencies")
+        .list("must be a list of {AttributeName, AttributeValue, Level}")?;
+    let mut out = Proficiencies::new();
+    for item in items {
+        let Some(entry) = item.entry() else {
+            continue;
+        };
+        entry.check_unknown(&["AttributeName", "AttributeValue", "Level"]);
+        let text = |key: &str| {
+            let field = entry.field(key);
+            let text = field.required_text()?;
+            if text.chars().count() > MAX_PROFICIENCY_ATTRIBUTE_CHARS {
+                field.error(format!(
+                    "must be 1 to {MAX_PROFICIENCY_ATTRIBUTE_CHARS} characters"
+                ));
+                return None;
+            }
+            Some(text)
+        };
+        let name = text("AttributeName");
+        let value = text("AttributeValue");
+        let level = level(&entry.field("Level"));
+        if let (Some(name), Some(value), Some(level)) = (name, value, level) {
+            if out.insert((name, value), level).is_some() {
+                item.error("repeats an AttributeName and AttributeValue pair");
+            }
+        }
+    }
+    Some(out)
+}
+
+/// A proficiency level (required): a whole number from 1 to 5, as JSON or stringified.
+fn level(field: &Field) -> Option<u8> {
+    let number = match field.value() {
+        None | Some(serde_json::Value::Null) => {
+            field.error("is required");
+            return None;
+        }
+        Some(serde_json::Value::Number(n)) => n.as_f64(),
+        Some(serde_json::Value::String(s)) => s.trim().parse::<f64>().ok(),
+        Some(_) => None,
+    };
+    match number {
+        Some(level) if PROFICIENCY_LEVELS.contains(&level) && level.fract() == 0.0 => {
+            Some(level as u8)
+        }
+        _ => {
+            field.error("must be a whole number from 1 to 5");
+            None
+        }
+    }
+}
