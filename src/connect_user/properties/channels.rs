@@ -205,3 +205,82 @@ fn voice_enhancement(entry: &Reader) -> Option<VoiceEnhancement> {
     }
     mode
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::connect_user::model::channels::{Channel, VoiceEnhancement};
+    use crate::connect_user::model::PhoneType;
+    use crate::connect_user::properties::test_support::{basic, parse_value, reason};
+    use serde_json::json;
+
+    #[test]
+    fn per_channel_lists_replace_phone_config() {
+        let mut value = basic();
+        value.as_object_mut().unwrap().remove("PhoneConfig");
+        value["PhoneNumberConfigs"] =
+            json!([{"Channel": "VOICE", "PhoneType": "DESK_PHONE", "PhoneNumber": "+14255550100"}]);
+        value["AutoAcceptConfigs"] = json!([{"Channel": "CHAT", "AutoAccept": "true"}, {"Channel": "VOICE", "AutoAccept": false, "AgentFirstCallbackAutoAccept": true}]);
+        value["AfterContactWorkConfigs"] = json!([{"Channel": "TASK", "AfterContactWorkConfig": {"AfterContactWorkTimeLimit": "120"}}]);
+        value["PersistentConnectionConfigs"] =
+            json!([{"Channel": "VOICE", "PersistentConnection": true}]);
+        value["VoiceEnhancementConfigs"] =
+            json!([{"Channel": "VOICE", "VoiceEnhancementMode": "NOISE_SUPPRESSION"}]);
+        let spec = parse_value(&value).unwrap();
+        assert_eq!(spec.phone_config, None);
+        let channels = &spec.channels;
+        assert_eq!(
+            channels.phone_number[&Channel::Voice].phone_type,
+            PhoneType::DeskPhone
+        );
+        assert!(channels.auto_accept[&Channel::Chat].auto_accept);
+        assert!(channels.auto_accept[&Channel::Voice].agent_first_callback);
+        assert_eq!(channels.after_contact_work[&Channel::Task].time_limit, 120);
+        assert!(channels.persistent_connection[&Channel::Voice]);
+        assert_eq!(
+            channels.voice_enhancement[&Channel::Voice],
+            VoiceEnhancement::NoiseSuppression
+        );
+    }
+
+    #[test]
+    fn per_channel_mistakes_are_named_by_path() {
+        let mut value = basic();
+        value.as_object_mut().unwrap().remove("PhoneConfig");
+        value["AutoAcceptConfigs"] = json!([{"Channel": "FAX", "AutoAccept": true}, {"Channel": "CHAT"}, {"Channel": "TASK", "AutoAccept": true, "AgentFirstCallbackAutoAccept": true}, {"Channel": "TASK", "AutoAccept": false}]);
+        value["AfterContactWorkConfigs"] = json!([{"Channel": "VOICE", "AfterContactWorkConfig": {"AfterContactWorkTimeLimit": 2000001}}]);
+        value["VoiceEnhancementConfigs"] =
+            json!([{"Channel": "VOICE", "VoiceEnhancementMode": "LOUD", "Mode": 1}]);
+        let text = reason(&value);
+        for part in [
+            "PhoneConfig is required (or give PhoneNumberConfigs)",
+            "AutoAcceptConfigs[0].Channel must be VOICE, CHAT, TASK or EMAIL",
+            "AutoAcceptConfigs[1].AutoAccept is required",
+            "AutoAcceptConfigs[3].Channel TASK appears more than once",
+            "AutoAcceptConfigs[2].AgentFirstCallbackAutoAccept exists on the VOICE channel only",
+            "AfterContactWorkConfigs[0].AfterContactWorkConfig.AfterContactWorkTimeLimit must be between 0 and 2000000",
+            "VoiceEnhancementConfigs[0].VoiceEnhancementMode must be VOICE_ISOLATION",
+            "VoiceEnhancementConfigs[0].Mode is not a known property",
+        ] {
+            assert!(text.contains(part), "{part} missing from {text}");
+        }
+    }
+
+    #[test]
+    fn voice_only_settings_refuse_other_channels() {
+        let mut value = basic();
+        value.as_object_mut().unwrap().remove("PhoneConfig");
+        value["PhoneNumberConfigs"] = json!([{"Channel": "VOICE", "PhoneType": "SOFT_PHONE"}, {"Channel": "CHAT", "PhoneType": "SOFT_PHONE"}]);
+        value["PersistentConnectionConfigs"] =
+            json!([{"Channel": "TASK", "PersistentConnection": true}]);
+        value["VoiceEnhancementConfigs"] =
+            json!([{"Channel": "EMAIL", "VoiceEnhancementMode": "NONE"}]);
+        let text = reason(&value);
+        for part in [
+            "PhoneNumberConfigs[1].Channel must be VOICE: Connect supports phones on the VOICE channel only",
+            "PersistentConnectionConfigs[0].Channel must be VOICE",
+            "VoiceEnhancementConfigs[0].Channel must be VOICE: Connect supports voice enhancement",
+        ] {
+            assert!(text.contains(part), "{part} missing from {text}");
+        }
+    }
+}

@@ -45,3 +45,52 @@ pub(super) fn password_source(top: &Reader) -> Option<PasswordSource> {
         (None, None, None) => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::connect_user::model::PasswordSource;
+    use crate::connect_user::properties::test_support::{basic, parse_value, reason};
+    use serde_json::json;
+
+    #[test]
+    fn password_sources() {
+        const ARN: &str = "arn:aws:secretsmanager:us-east-1:123456789012:secret:agents-AbCdEf";
+        let mut value = basic();
+        value.as_object_mut().unwrap().remove("Password");
+        value["PasswordSecretArn"] = json!(ARN);
+        assert_eq!(
+            parse_value(&value).unwrap().password,
+            Some(PasswordSource::SecretsManager {
+                arn: ARN.into(),
+                key: "password".into()
+            })
+        );
+        value["PasswordSecretKey"] = json!("agent");
+        assert!(matches!(
+            parse_value(&value).unwrap().password,
+            Some(PasswordSource::SecretsManager { key, .. }) if key == "agent"
+        ));
+        value["Password"] = json!("Password123");
+        assert!(reason(&value).contains("Password and PasswordSecretArn are mutually exclusive"));
+        let mut value = basic();
+        value["PasswordSecretKey"] = json!("k");
+        assert!(reason(&value).contains("PasswordSecretKey is only used with PasswordSecretArn"));
+        let mut value = basic();
+        value.as_object_mut().unwrap().remove("Password");
+        value["PasswordSecretArn"] = json!("agents-password");
+        assert!(reason(&value).contains("PasswordSecretArn must be a Secrets Manager secret ARN"));
+    }
+
+    #[test]
+    fn secrets_stay_out_of_debug_and_reasons() {
+        let spec = parse_value(&basic()).unwrap();
+        assert!(!format!("{spec:?}").contains("Password123"));
+        let mut weak = basic();
+        weak["Password"] = json!("weakpassword");
+        let text = reason(&weak);
+        assert!(
+            text.contains("Password must be") && !text.contains("weakpassword"),
+            "{text}"
+        );
+    }
+}

@@ -60,3 +60,37 @@ fn level(field: &Field) -> Option<u8> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::connect_user::properties::test_support::{basic, parse_value, reason};
+    use serde_json::json;
+
+    #[test]
+    fn proficiencies_are_checked() {
+        let mut value = basic();
+        value["UserProficiencies"] = json!([
+            {"AttributeName": "Language", "AttributeValue": "English", "Level": 5},
+            {"AttributeName": "Language", "AttributeValue": "Spanish", "Level": "3"}
+        ]);
+        let spec = parse_value(&value).unwrap();
+        let levels = spec.proficiencies.unwrap();
+        assert_eq!(levels[&("Language".to_string(), "Spanish".to_string())], 3);
+        value["UserProficiencies"] = json!([
+            {"AttributeName": "Language", "AttributeValue": "English", "Level": 6},
+            {"AttributeName": "Language", "AttributeValue": "English", "Level": 2.5},
+            {"AttributeName": "", "AttributeValue": "x", "Level": 1},
+            {"AttributeName": "Language", "AttributeValue": "English", "Level": 1},
+            {"AttributeName": "Language", "AttributeValue": "English", "Level": 2}
+        ]);
+        let text = reason(&value);
+        for part in [
+            "UserProficiencies[0].Level must be a whole number from 1 to 5",
+            "UserProficiencies[1].Level must be a whole number from 1 to 5",
+            "UserProficiencies[2].AttributeName is required",
+            "UserProficiencies[4] repeats an AttributeName and AttributeValue pair",
+        ] {
+            assert!(text.contains(part), "{part} missing from {text}");
+        }
+    }
+}

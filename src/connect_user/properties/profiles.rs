@@ -64,3 +64,36 @@ pub(super) fn security_profile_ids(top: &Reader, instance: &str) -> Option<BTree
     }
     Some(ids)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use crate::connect_user::properties::test_support::{basic, parse_value, INSTANCE};
+    use serde_json::json;
+
+    #[test]
+    fn arns_become_ids() {
+        let mut value = basic();
+        value["InstanceId"] = json!(format!("arn:aws:connect:eu-west-2:1:instance/{INSTANCE}"));
+        value["RoutingProfileId"] = json!(format!(
+            "arn:aws:connect:eu-west-2:1:instance/{INSTANCE}/routing-profile/rp-9"
+        ));
+        value["SecurityProfileIds"] = json!([
+            format!("arn:aws:connect:eu-west-2:1:instance/{INSTANCE}/security-profile/sp-2"),
+            "sp-1",
+            "sp-1"
+        ]);
+        value["HierarchyGroupId"] = json!(format!(
+            "arn:aws:connect:eu-west-2:1:instance/{INSTANCE}/agent-group/g-1"
+        ));
+        let spec = parse_value(&value).unwrap();
+        assert_eq!(spec.instance_id, INSTANCE);
+        assert_eq!(spec.routing_profile_id, "rp-9");
+        assert_eq!(
+            spec.security_profile_ids,
+            BTreeSet::from(["sp-1".to_string(), "sp-2".to_string()])
+        );
+        assert_eq!(spec.hierarchy_group_id.as_deref(), Some("g-1"));
+    }
+}

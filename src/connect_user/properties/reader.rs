@@ -298,3 +298,119 @@ impl<'a> Field<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connect_user::properties::test_support::{basic, parse_value};
+    use crate::connect_user::properties::TOP_LEVEL;
+    use serde_json::json;
+
+    #[test]
+    fn stringified_and_native_scalars_mean_the_same() {
+        let mut native = basic();
+        native["PhoneConfig"] = json!({"PhoneType": "SOFT_PHONE", "AutoAccept": true, "AfterContactWorkTimeLimit": 30, "PersistentConnection": false});
+        let mut strings = basic();
+        strings["PhoneConfig"] = json!({"PhoneType": "SOFT_PHONE", "AutoAccept": "true", "AfterContactWorkTimeLimit": "30", "PersistentConnection": "False"});
+        assert_eq!(
+            parse_value(&native).unwrap(),
+            parse_value(&strings).unwrap()
+        );
+        assert!(
+            parse_value(&strings)
+                .unwrap()
+                .phone_config
+                .unwrap()
+                .auto_accept
+        );
+    }
+
+    #[test]
+    fn suggestions_catch_case_aliases_and_typos() {
+        assert_eq!(suggest("instanceId", TOP_LEVEL), Some("InstanceId"));
+        assert_eq!(suggest("Username", TOP_LEVEL), Some("Name"));
+        assert_eq!(
+            suggest("SecurityProfileId", TOP_LEVEL),
+            Some("SecurityProfileIds")
+        );
+        assert_eq!(
+            suggest("RoutingProfileArn", TOP_LEVEL),
+            Some("RoutingProfileId")
+        );
+        assert_eq!(suggest("Colour", TOP_LEVEL), None);
+    }
+
+    /// The problems a read leaves, as `path message`.
+    fn problems(errors: Errors) -> Vec<String> {
+        errors
+            .into_vec()
+            .into_iter()
+            .map(|e| format!("{} {}", e.path, e.message))
+            .collect()
+    }
+
+    #[test]
+    fn paths_follow_objects_and_list_entries() {
+        let map = json!({"A": {"B": [{"C": []}, 7]}});
+        let errors = Errors::default();
+        let top = Reader::new(map.as_object().unwrap(), &errors);
+        let a = top.field("A").object().unwrap();
+        let items = a.field("B").list("must be a list").unwrap();
+        assert_eq!(items.len(), 2);
+        let first = items[0].entry().unwrap();
+        assert_eq!(first.field("C").text(), None);
+        assert!(items[1].entry().is_none());
+        first.check_unknown(&["Other"]);
+        assert_eq!(
+            problems(errors),
+            [
+                "A.B[0].C must be a string",
+                "A.B[1] must be an object",
+                "A.B[0].C is not a known property (known: Other)",
+            ]
+        );
+    }
+
+    #[test]
+    fn scalars_arrive_stringified_and_empty_means_absent() {
+        let map = json!({"T": "TRUE", "F": false, "N": " 42 ", "E": "", "X": "maybe", "L": ""});
+        let errors = Errors::default();
+        let top = Reader::new(map.as_object().unwrap(), &errors);
+        assert_eq!(top.field("T").bool(), Some(true));
+        assert_eq!(top.field("F").bool(), Some(false));
+        assert_eq!(top.field("N").integer(), Some(42));
+        assert_eq!(top.field("E").text(), None);
+        assert_eq!(top.field("E").bool(), None);
+        assert_eq!(top.field("E").integer(), None);
+        assert!(top.field("L").list("must be a list").is_none());
+        assert_eq!(top.field("X").bool(), None);
+        assert_eq!(top.field("E").required_text(), None);
+        assert!(top.field("L").required_list("must be a list").is_none());
+        assert!(top
+            .field("Missing")
+            .required_list("must be a list")
+            .is_none());
+        assert_eq!(
+            problems(errors),
+            [
+                "X must be true or false",
+                "E is required",
+                "L must be a list",
+                "Missing is required",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_required_value_already_refused_is_not_also_missing() {
+        let map = json!({"B": "yes", "S": ["a"]});
+        let errors = Errors::default();
+        let top = Reader::new(map.as_object().unwrap(), &errors);
+        assert_eq!(top.field("B").required_bool(), None);
+        assert_eq!(top.field("S").required_text(), None);
+        assert_eq!(
+            problems(errors),
+            ["B must be true or false", "S must be a string"]
+        );
+    }
+}

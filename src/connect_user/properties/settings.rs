@@ -141,3 +141,51 @@ fn fold(fields: PhoneConfigFields, lists: ChannelLists) -> ChannelConfigs {
     }
     channels.normalised()
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::connect_user::model::channels::Channel;
+    use crate::connect_user::properties::test_support::{basic, parse_value, reason};
+    use serde_json::json;
+
+    #[test]
+    fn phone_config_fields_fold_into_per_channel_settings() {
+        let mut value = basic();
+        value["PhoneConfig"] =
+            json!({"PhoneType": "SOFT_PHONE", "AutoAccept": true, "AfterContactWorkTimeLimit": 30});
+        value["VoiceEnhancementConfigs"] =
+            json!([{"Channel": "VOICE", "VoiceEnhancementMode": "VOICE_ISOLATION"}]);
+        let spec = parse_value(&value).unwrap();
+        assert_eq!(
+            spec.phone_config, None,
+            "per-channel settings go through UpdateUserConfig"
+        );
+        assert!(spec.channels.auto_accept[&Channel::Voice].auto_accept);
+        assert_eq!(
+            spec.channels.after_contact_work.len(),
+            4,
+            "the PhoneConfig limit covers every channel"
+        );
+    }
+
+    #[test]
+    fn overlapping_settings_fail_naming_both() {
+        let mut value = basic();
+        value["PhoneConfig"] = json!({"PhoneType": "SOFT_PHONE", "AutoAccept": true, "AfterContactWorkTimeLimit": 0, "PersistentConnection": false});
+        value["AutoAcceptConfigs"] = json!([{"Channel": "CHAT", "AutoAccept": true}]);
+        value["AfterContactWorkConfigs"] =
+            json!([{"Channel": "VOICE", "AfterContactWorkConfig": {}}]);
+        value["PhoneNumberConfigs"] = json!([{"Channel": "VOICE", "PhoneType": "SOFT_PHONE"}]);
+        value["PersistentConnectionConfigs"] =
+            json!([{"Channel": "VOICE", "PersistentConnection": true}]);
+        let text = reason(&value);
+        for part in [
+            "PhoneConfig.AutoAccept and AutoAcceptConfigs both set auto-accept",
+            "PhoneConfig.AfterContactWorkTimeLimit and AfterContactWorkConfigs",
+            "PhoneConfig.PhoneType and PhoneNumberConfigs",
+            "PhoneConfig.PersistentConnection and PersistentConnectionConfigs",
+        ] {
+            assert!(text.contains(part), "{part} missing from {text}");
+        }
+    }
+}

@@ -76,3 +76,20 @@ fn key_problem(key: &str) -> Option<String> {
     }
     (key == OWNERSHIP_TAG).then(|| format!("key {OWNERSHIP_TAG} is reserved by this resource"))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::connect_user::properties::test_support::{basic, parse_value};
+    use serde_json::json;
+
+    #[test]
+    fn tags_as_list_or_map_mean_the_same() {
+        let mut list = basic();
+        list["Tags"] = json!([{"Key": "team", "Value": "blue"}, {"Key": "n", "Value": 1}]);
+        let mut map = basic();
+        map["Tags"] = json!({"team": "blue", "n": "1"});
+        let spec = parse_value(&list).unwrap();
+        assert_eq!(spec, parse_value(&map).unwrap());
+        assert_eq!(spec.tags["n"], "1");
+    }
+}
