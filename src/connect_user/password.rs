@@ -7,8 +7,8 @@
 
 use std::future::Future;
 
+use super::model::rules::{is_valid_password, PASSWORD_RULE};
 use super::model::{PasswordSource, Secret};
-use super::properties::{is_valid_password, PASSWORD_RULE};
 use crate::retry::Transient;
 
 /// What `GetSecretValue` answers. `Debug` shows no value: [`Secret`] redacts itself.

@@ -439,8 +439,7 @@ impl<A: ConnectApi, S: SecretStore> Resource for ConnectUserResource<A, S> {
         context: Context,
         properties: Properties,
     ) -> Result<Outcome, ResourceError> {
-        let spec = properties::parse(&properties)?;
-        properties::check_new_name(&spec.name)?;
+        let spec = properties::for_create(&properties)?;
         self.create_owned(&spec, &context, Purpose::Create).await
     }
 
@@ -451,10 +450,7 @@ impl<A: ConnectApi, S: SecretStore> Resource for ConnectUserResource<A, S> {
         new: Properties,
         old: Properties,
     ) -> Result<Outcome, ResourceError> {
-        let mut spec = properties::parse(&new)?;
-        if properties::name_changed(&new, &old) {
-            properties::check_new_name(&spec.name)?;
-        }
+        let mut spec = properties::for_update(&new, &old)?;
         if spec.proficiencies.is_none() && lists_proficiencies(&old) {
             spec.proficiencies = Some(Default::default());
         }

@@ -10,6 +10,7 @@ pub mod channels;
 pub mod ids;
 pub mod observed;
 pub mod proficiencies;
+pub mod rules;
 pub mod user;
 
 pub use channels::{

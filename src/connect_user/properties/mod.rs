@@ -1,0 +1,288 @@
+//! `ResourceProperties` → [`UserSpec`], validated before any API call.
+//!
+//! CloudFormation stringifies every scalar (`"0"`, `"false"`), so scalars are accepted both as
+//! strings and in their JSON form. Every problem is collected, not just the first, and each is
+//! reported with its property path (`PhoneConfig.DeskPhoneNumber`), so one failed deployment
+//! shows everything to fix. A reason never echoes a secret value.
+//!
+//! The plumbing (paths, stringified scalars, unknown keys) is the [`reader`]'s; each property
+//! group reads as its rules in a file of its own: [`identity`] (`Name`, `IdentityInfo`),
+//! [`password`], [`profiles`] (instance, routing and security profiles, hierarchy group),
+//! [`phone`] (`PhoneConfig`), [`channels`] (the per-channel lists), [`settings`] (the two
+//! checked against each other), [`proficiencies`] and [`tags`]. The value rules are AWS's and
+//! live in [`crate::connect_user::model::rules`], shared with the rest of the resource.
+
+mod channels;
+mod identity;
+mod password;
+mod phone;
+mod proficiencies;
+mod profiles;
+mod reader;
+mod settings;
+mod tags;
+
+use std::fmt;
+
+use serde_json::{Map, Value};
+
+use super::model::rules::is_email_username;
+use super::model::UserSpec;
+pub use password::DEFAULT_PASSWORD_SECRET_KEY;
+pub use reader::suggest;
+use reader::{scalar_text, Errors, Reader};
+
+/// One problem with one property.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PropertyError {
+    pub path: String,
+    pub message: String,
+}
+
+/// Every problem found in the properties. The `Display` text is the FAILED reason.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct InvalidProperties(pub Vec<PropertyError>);
+
+impl fmt::Display for InvalidProperties {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("invalid properties: ")?;
+        for (i, error) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{} {}", error.path, error.message)?;
+        }
+        Ok(())
+    }
+}
+
+/// Every property a `Custom::ConnectUser` accepts, at the top level.
+pub const TOP_LEVEL: &[&str] = &[
+    "InstanceId",
+    "Name",
+    "Password",
+    "PasswordSecretArn",
+    "PasswordSecretKey",
+    "DirectoryUserId",
+    "HierarchyGroupId",
+    "IdentityInfo",
+    "PhoneConfig",
+    "AutoAcceptConfigs",
+    "AfterContactWorkConfigs",
+    "PhoneNumberConfigs",
+    "PersistentConnectionConfigs",
+    "VoiceEnhancementConfigs",
+    "UserProficiencies",
+    "RoutingProfileId",
+    "SecurityProfileIds",
+    "Tags",
+    "ServiceToken",
+    "ServiceTimeout",
+];
+
+/// The properties of a Create: [`parse`], and the rule for a new name ([`check_new_name`]).
+pub fn for_create(properties: &Map<String, Value>) -> Result<UserSpec, InvalidProperties> {
+    let spec = parse(properties)?;
+    check_new_name(&spec.name)?;
+    Ok(spec)
+}
+
+/// The properties of an Update: [`parse`] of the new ones, and the rule for a new name when
+/// `Name` changes from the old ones (a name already in use keeps being accepted, so that an
+/// Update, Delete or rollback accepts what an earlier release accepted).
+pub fn for_update(
+    new: &Map<String, Value>,
+    old: &Map<String, Value>,
+) -> Result<UserSpec, InvalidProperties> {
+    let spec = parse(new)?;
+    if name_changed(new, old) {
+        check_new_name(&spec.name)?;
+    }
+    Ok(spec)
+}
+
+/// Parses and validates the properties of a `Custom::ConnectUser`. The groups are read in a
+/// fixed order, which is the order of the problems in a reason.
+pub fn parse(properties: &Map<String, Value>) -> Result<UserSpec, InvalidProperties> {
+    let errors = Errors::default();
+    let top = Reader::new(properties, &errors);
+    top.check_unknown(TOP_LEVEL);
+
+    let instance_id = profiles::instance_id(&top);
+    let name = identity::name(&top);
+    let password = password::password_source(&top);
+    let directory_user_id = top.field("DirectoryUserId").text();
+    let instance = instance_id.clone().unwrap_or_default();
+    let hierarchy_group_id = profiles::hierarchy_group_id(&top, &instance);
+    let routing_profile_id = profiles::routing_profile_id(&top, &instance);
+    let security_profile_ids = profiles::security_profile_ids(&top, &instance);
+    let identity_info = identity::identity_info(&top);
+    let channels = settings::channel_settings(&top);
+    let proficiencies = proficiencies::proficiencies(&top);
+    let tags = tags::tags(&top);
+
+    let errors = errors.into_vec();
+    if !errors.is_empty() {
+        return Err(InvalidProperties(errors));
+    }
+    let (
+        Some(instance_id),
+        Some(name),
+        Some((phone_config, channels)),
+        Some(routing_profile_id),
+        Some(security_profile_ids),
+    ) = (
+        instance_id,
+        name,
+        channels,
+        routing_profile_id,
+        security_profile_ids,
+    )
+    else {
+        // Each None above reported an error, so this is unreachable in practice; answer anyway.
+        return Err(InvalidProperties(vec![PropertyError {
+            path: "ResourceProperties".into(),
+            message: "are incomplete".into(),
+        }]));
+    };
+    Ok(UserSpec {
+        instance_id,
+        name,
+        password,
+        directory_user_id,
+        hierarchy_group_id,
+        identity_info,
+        phone_config,
+        channels,
+        proficiencies,
+        routing_profile_id,
+        security_profile_ids,
+        tags,
+    })
+}
+
+/// The rule for a name a user is about to be created with, on top of [`parse`]'s: Connect
+/// allows `@` in a username only in an email format (see
+/// [`is_email_username`](crate::connect_user::model::rules::is_email_username)). Checked on
+/// Create and when an Update changes `Name` ([`for_create`], [`for_update`]), never for a
+/// `Name` already in use, so that an Update, Delete or rollback keeps accepting what an
+/// earlier release accepted.
+pub fn check_new_name(name: &str) -> Result<(), InvalidProperties> {
+    if !name.contains('@') || is_email_username(name) {
+        return Ok(());
+    }
+    Err(InvalidProperties(vec![PropertyError {
+        path: "Name".into(),
+        message: "may contain @ only in an email format such as agent@example.com (one @, a domain with at least one dot)".into(),
+    }]))
+}
+
+/// Whether an Update changes `Name` (the new name must then pass [`check_new_name`]).
+pub fn name_changed(new: &Map<String, Value>, old: &Map<String, Value>) -> bool {
+    let name = |map: &Map<String, Value>| scalar_text(map.get("Name")).ok().flatten();
+    name(new) != name(old)
+}
+
+#[cfg(test)]
+mod test_support;
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::{basic, parse_value, reason, INSTANCE};
+    use super::*;
+    use crate::connect_user::model::channels::ChannelConfigs;
+    use crate::connect_user::model::PhoneType;
+    use serde_json::json;
+
+    #[test]
+    fn minimal_properties_get_defaults() {
+        let spec = parse_value(&basic()).unwrap();
+        assert_eq!(spec.instance_id, INSTANCE);
+        assert_eq!(spec.name, "agent.one");
+        let phone = spec.phone_config.clone().unwrap();
+        assert_eq!(phone.phone_type, PhoneType::SoftPhone);
+        assert!(!phone.auto_accept);
+        assert_eq!(phone.after_contact_work_time_limit, 0);
+        assert!(!phone.persistent_connection);
+        assert_eq!(spec.channels, ChannelConfigs::default());
+        assert_eq!(spec.proficiencies, None);
+        assert_eq!(spec.identity_info, None, "left out: not managed");
+        assert!(spec.tags.is_empty());
+        assert_eq!(spec.hierarchy_group_id, None);
+    }
+
+    #[test]
+    fn an_at_sign_in_a_new_name_only_in_an_email_format() {
+        for good in [
+            "testuser",
+            "testuser@example.com",
+            "a.b-c_d@x.example.co",
+            "a@b.c",
+        ] {
+            assert_eq!(check_new_name(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "testuser@example",
+            "testuser@",
+            "@example.com",
+            "a@b@c.com",
+            "a@.example.com",
+            "a@example..com",
+            "a@example.com.",
+        ] {
+            let error = check_new_name(bad).expect_err(bad);
+            assert_eq!(error.0[0].path, "Name", "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_name_change_is_seen_whatever_its_json_form() {
+        let old = json!({"Name": "agent"});
+        let same = json!({"Name": "agent"});
+        let renamed = json!({"Name": "agent2"});
+        let map = |v: &Value| v.as_object().cloned().unwrap();
+        assert!(!name_changed(&map(&same), &map(&old)));
+        assert!(name_changed(&map(&renamed), &map(&old)));
+        assert!(name_changed(&map(&renamed), &Map::new()));
+    }
+
+    #[test]
+    fn empty_optional_strings_count_as_absent() {
+        let mut value = basic();
+        value["HierarchyGroupId"] = json!("");
+        value["IdentityInfo"] = json!({"FirstName": "", "Email": "a@b.co"});
+        let spec = parse_value(&value).unwrap();
+        assert_eq!(spec.hierarchy_group_id, None);
+        let identity = spec.identity_info.expect("given, so managed");
+        assert_eq!(identity.first_name, None);
+        assert_eq!(identity.email.as_deref(), Some("a@b.co"));
+    }
+
+    #[test]
+    fn every_problem_is_listed_with_its_path() {
+        let text = reason(
+            &json!({"InstanceId": INSTANCE, "Nmae": "x", "PhoneConfig": {"PhoneType": "DESK_PHONE"}}),
+        );
+        for part in [
+            "Nmae is not a known property; did you mean Name?",
+            "Name is required",
+            "PhoneConfig.DeskPhoneNumber is required when PhoneType is DESK_PHONE",
+            "RoutingProfileId is required",
+            "SecurityProfileIds is required",
+        ] {
+            assert!(text.contains(part), "{part} missing from {text}");
+        }
+    }
+
+    #[test]
+    fn too_many_tags_or_profiles_are_refused() {
+        let mut value = basic();
+        let tags: serde_json::Map<String, Value> =
+            (0..50).map(|i| (format!("k{i}"), json!("v"))).collect();
+        value["Tags"] = Value::Object(tags);
+        assert!(reason(&value).contains("Tags may hold at most 49 tags"));
+        let mut value = basic();
+        value["SecurityProfileIds"] = json!((0..11).map(|i| format!("sp-{i}")).collect::<Vec<_>>());
+        assert!(reason(&value).contains("SecurityProfileIds must hold 1 to 10"));
+    }
+}
