@@ -11,7 +11,6 @@
 
 pub mod aws;
 pub mod connect;
-pub mod identity;
 pub mod model;
 pub mod password;
 pub mod plan;

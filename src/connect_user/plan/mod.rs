@@ -138,6 +138,15 @@ pub fn changes(desired: &UserSpec, user: &ObservedUser) -> Vec<Change> {
     if user.hierarchy_group_id != desired.hierarchy_group_id {
         changes.push(Change::Hierarchy(desired.hierarchy_group_id.clone()));
     }
+    changes.extend(proficiency_changes(desired, user));
+    changes.extend(tag_changes(desired, user));
+    changes
+}
+
+/// `DisassociateUserProficiencies`, `UpdateUserProficiencies` and
+/// `AssociateUserProficiencies`, as needed, when the template manages proficiencies.
+fn proficiency_changes(desired: &UserSpec, user: &ObservedUser) -> Vec<Change> {
+    let mut changes = Vec::new();
     if let Some(wanted) = &desired.proficiencies {
         let listed = user.proficiencies.clone().unwrap_or_default();
         let diff = proficiencies::changes(wanted, &listed);
@@ -151,6 +160,12 @@ pub fn changes(desired: &UserSpec, user: &ObservedUser) -> Vec<Change> {
             changes.push(Change::AssociateProficiencies(diff.associate));
         }
     }
+    changes
+}
+
+/// `UntagResource` then `TagResource`, as needed.
+fn tag_changes(desired: &UserSpec, user: &ObservedUser) -> Vec<Change> {
+    let mut changes = Vec::new();
     // Remove before adding: Connect allows 50 tags per resource and refuses a TagResource
     // that would pass it as a whole (administrator guide, "Add tags to resources in Amazon
     // Connect"), so renaming a key on a user at the limit only works in this order.

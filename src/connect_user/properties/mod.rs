@@ -21,6 +21,7 @@ mod profiles;
 mod reader;
 mod settings;
 mod tags;
+mod update;
 
 use std::fmt;
 
@@ -31,6 +32,7 @@ use super::model::UserSpec;
 pub use password::DEFAULT_PASSWORD_SECRET_KEY;
 pub use reader::suggest;
 use reader::{scalar_text, Errors, Reader};
+pub use update::{for_update, Update};
 
 /// One problem with one property.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,20 +86,6 @@ pub const TOP_LEVEL: &[&str] = &[
 pub fn for_create(properties: &Map<String, Value>) -> Result<UserSpec, InvalidProperties> {
     let spec = parse(properties)?;
     check_new_name(&spec.name)?;
-    Ok(spec)
-}
-
-/// The properties of an Update: [`parse`] of the new ones, and the rule for a new name when
-/// `Name` changes from the old ones (a name already in use keeps being accepted, so that an
-/// Update, Delete or rollback accepts what an earlier release accepted).
-pub fn for_update(
-    new: &Map<String, Value>,
-    old: &Map<String, Value>,
-) -> Result<UserSpec, InvalidProperties> {
-    let spec = parse(new)?;
-    if name_changed(new, old) {
-        check_new_name(&spec.name)?;
-    }
     Ok(spec)
 }
 

@@ -15,8 +15,8 @@
 //! Connect's error code and wording for these refusals are not documented, so the hint keys on
 //! the call and the template's fields, never on the message.
 
-use super::connect::{ApiError, ErrorKind};
-use super::model::IdentityInfo;
+use crate::connect_user::connect::{ApiError, ErrorKind};
+use crate::connect_user::model::IdentityInfo;
 
 /// The rules that may explain why Connect refused `error`, for a reason; `None` when the
 /// refusal is not about a request's content or the call carries no identity.

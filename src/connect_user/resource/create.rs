@@ -1,0 +1,263 @@
+//! Create: make the user, or recognise the one this very request made in an earlier delivery,
+//! and never leave a half-made user that nothing will delete.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use tokio::time::Instant;
+
+use super::{outcome, ownership_value, ConnectUserResource, Failure, LeftBehind};
+use crate::connect_user::connect::{ApiError, ConnectApi, ErrorKind};
+use crate::connect_user::model::{ObservedUser, PhysicalId, UserRef, UserSpec, OWNERSHIP_TAG};
+use crate::connect_user::password::{self, SecretStore};
+use crate::connect_user::plan::{self, Change};
+use crate::protocol::deadline::before_cleanup;
+use crate::protocol::resource::{Context, Outcome};
+
+/// Why a user is being created: it decides who can clean up after a failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Purpose {
+    /// A Create: its FAILED answer names what it made, for the rollback Delete.
+    Create,
+    /// A replacing Update: its FAILED answer must echo the old id, so nothing will delete
+    /// the new user.
+    Replace,
+}
+
+impl Purpose {
+    /// What becomes of a user made and not removed.
+    fn left_behind(self, physical_id: String) -> LeftBehind {
+        match self {
+            Purpose::Create => LeftBehind::Create { physical_id },
+            Purpose::Replace => LeftBehind::Replace { physical_id },
+        }
+    }
+}
+
+/// Who holds a username.
+enum Owner {
+    Nobody,
+    /// The user this request created (in this or an earlier delivery).
+    Us(Box<ObservedUser>),
+    Someone,
+}
+
+/// The error code of a call [`ConnectUserResource::run_before`] cut off.
+const TIMEOUT: &str = "Timeout";
+
+impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
+    /// Creates the user, or adopts the one this very request created before.
+    pub(super) async fn create_owned(
+        &self,
+        spec: &UserSpec,
+        context: &Context,
+        purpose: Purpose,
+    ) -> Result<Outcome, Failure> {
+        let ownership = BTreeMap::from([(OWNERSHIP_TAG.to_owned(), ownership_value(context))]);
+        let deadline = context.work_deadline;
+        let password = self
+            .retry
+            .run(deadline, || {
+                password::resolve(&self.secrets, spec.password.as_ref())
+            })
+            .await?;
+        let request = plan::new_user(spec, password, &ownership);
+        // CreateUser must answer while the clean-up reserve remains, so that a call cut off in
+        // flight can still be looked for (it may have made the user all the same).
+        let create = self.run_before(before_cleanup(deadline), "CreateUser", || {
+            self.api.create_user(&request)
+        });
+        match create.await {
+            Err(error) if error.code == TIMEOUT => {
+                if let Ok(Owner::Us(user)) = self.who_has_the_name(spec, context).await {
+                    let physical_id = PhysicalId::new(&spec.instance_id, &user.id).to_string();
+                    context.progress.record(physical_id.clone());
+                    return Err(Failure::MadeAnyway {
+                        error,
+                        left_behind: purpose.left_behind(physical_id),
+                    });
+                }
+                Err(error.into())
+            }
+            Ok(created) => {
+                tracing::info!(user_id = %created.id, "user created");
+                let physical_id = PhysicalId::new(&spec.instance_id, &created.id).to_string();
+                context.progress.record(physical_id);
+                self.associate_proficiencies(spec, &created, context, purpose)
+                    .await?;
+                Ok(outcome(&spec.instance_id, &created.id, &created.arn))
+            }
+            Err(error) if error.kind == ErrorKind::Duplicate => {
+                self.adopt_if_ours(spec, context, error).await
+            }
+            Err(error) => Err(Failure::refusal(error, spec.identity_info.as_ref())),
+        }
+    }
+
+    /// Associates the proficiencies of a user just created; if that fails, deletes the user
+    /// so that the failed Create leaves nothing behind. The association must finish by
+    /// [`before_cleanup`], so that the delete has time to run. Should the delete fail too (or
+    /// the deadline cut either off), the user stays recorded in the Create's progress, so the
+    /// FAILED answer names it and CloudFormation's rollback Delete removes it.
+    async fn associate_proficiencies(
+        &self,
+        spec: &UserSpec,
+        created: &UserRef,
+        context: &Context,
+        purpose: Purpose,
+    ) -> Result<(), Failure> {
+        let Some(wanted) = spec.proficiencies.as_ref().filter(|p| !p.is_empty()) else {
+            return Ok(());
+        };
+        let change = Change::AssociateProficiencies(wanted.clone());
+        let instance = spec.instance_id.as_str();
+        let associate_by = before_cleanup(context.work_deadline);
+        let attempts = AtomicU32::new(0);
+        let associate = self.run_before(associate_by, "AssociateUserProficiencies", || {
+            attempts.fetch_add(1, Ordering::Relaxed);
+            self.api.apply(instance, created, &change)
+        });
+        let error = match associate.await {
+            Ok(()) => return Ok(()),
+            Err(error) => error,
+        };
+        // A retried association whose first answer was lost can fail as "already associated":
+        // if Connect holds every proficiency asked for, the Create has what it wanted. Only a
+        // retried call can be in that state, and only time before the reserve may be spent.
+        let retried = attempts.load(Ordering::Relaxed) > 1;
+        if retried && self.associated_after_all(spec, created, associate_by).await {
+            tracing::info!(error = %error, "the proficiencies are associated after all");
+            return Ok(());
+        }
+        tracing::warn!(error = %error, "proficiencies refused; deleting the user just created");
+        self.delete_again(error, instance, created, context, purpose)
+            .await
+    }
+
+    /// Whether Connect, listed again before `by`, holds every proficiency the spec wants.
+    async fn associated_after_all(&self, spec: &UserSpec, created: &UserRef, by: Instant) -> bool {
+        let Some(wanted) = spec.proficiencies.as_ref() else {
+            return false;
+        };
+        if Instant::now() >= by {
+            return false;
+        }
+        let listing = self.run_before(by, "ListUserProficiencies", || {
+            self.api.list_proficiencies(&spec.instance_id, &created.id)
+        });
+        listing.await.is_ok_and(|listed| {
+            let missing = plan::proficiencies::changes(wanted, &listed);
+            missing.associate.is_empty() && missing.update.is_empty()
+        })
+    }
+
+    /// Deletes a user just made after `error`, and says what is left behind.
+    async fn delete_again(
+        &self,
+        error: ApiError,
+        instance: &str,
+        created: &UserRef,
+        context: &Context,
+        purpose: Purpose,
+    ) -> Result<(), Failure> {
+        let deleted = self
+            .retry
+            .run(context.work_deadline, || {
+                self.api.delete_user(instance, &created.id)
+            })
+            .await;
+        match deleted {
+            Err(delete) if delete.kind != ErrorKind::NotFound => {
+                let physical_id = PhysicalId::new(instance, &created.id).to_string();
+                Err(Failure::CleanupFailed {
+                    error,
+                    delete,
+                    left_behind: purpose.left_behind(physical_id),
+                })
+            }
+            _ => {
+                context.progress.forget();
+                Err(Failure::CleanedUp { error })
+            }
+        }
+    }
+
+    /// Runs `call` with retries, all of it before `by`: a call still running then fails as
+    /// a timeout, so that the time after `by` stays free for cleaning up.
+    async fn run_before<T, F, Fut>(
+        &self,
+        by: Instant,
+        operation: &'static str,
+        call: F,
+    ) -> Result<T, ApiError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, ApiError>>,
+    {
+        tokio::time::timeout_at(by, self.retry.run(by, call))
+            .await
+            .unwrap_or_else(|_| {
+                Err(ApiError {
+                    operation,
+                    code: TIMEOUT.into(),
+                    message: "no answer in the time kept free for cleaning up".into(),
+                    kind: ErrorKind::Other,
+                })
+            })
+    }
+
+    /// The username is taken: adopt the user if this request created it, else refuse.
+    async fn adopt_if_ours(
+        &self,
+        spec: &UserSpec,
+        context: &Context,
+        duplicate: ApiError,
+    ) -> Result<Outcome, Failure> {
+        let instance = spec.instance_id.as_str();
+        let mut user = match self.who_has_the_name(spec, context).await? {
+            Owner::Us(user) => *user,
+            Owner::Nobody => return Err(duplicate.into()),
+            Owner::Someone => {
+                return Err(Failure::NameTaken {
+                    name: spec.name.clone(),
+                    instance: instance.to_owned(),
+                })
+            }
+        };
+        tracing::info!(user_id = %user.id, "adopting the user this request created in an earlier delivery");
+        context
+            .progress
+            .record(PhysicalId::new(instance, &user.id).to_string());
+        self.list_managed_proficiencies(spec, &mut user, context)
+            .await?;
+        self.converge(spec, &user, &plan::changes(spec, &user), context)
+            .await?;
+        Ok(outcome(instance, &user.id, &user.arn))
+    }
+
+    /// Who holds the spec's username: nobody, this very request (by the ownership tag), or
+    /// someone else.
+    async fn who_has_the_name(
+        &self,
+        spec: &UserSpec,
+        context: &Context,
+    ) -> Result<Owner, ApiError> {
+        let instance = spec.instance_id.as_str();
+        let Some(user_id) = self
+            .retry
+            .run(context.work_deadline, || {
+                self.api.find_user_id(instance, &spec.name)
+            })
+            .await?
+        else {
+            return Ok(Owner::Nobody);
+        };
+        let user = self.describe(instance, &user_id, context).await?;
+        if user.tags.get(OWNERSHIP_TAG) == Some(&ownership_value(context)) {
+            Ok(Owner::Us(Box::new(user)))
+        } else {
+            Ok(Owner::Someone)
+        }
+    }
+}

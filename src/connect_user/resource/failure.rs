@@ -1,0 +1,107 @@
+//! Every way a Create, Update or Delete of a Connect user fails, and the FAILED reason each
+//! one gives: the only place that words them.
+//!
+//! CloudFormation shows the reason to whoever deploys the stack, so each says what happened,
+//! what was left where, and what to do; none ever holds a password.
+
+use thiserror::Error;
+
+use super::identity_hints;
+use crate::connect_user::connect::ApiError;
+use crate::connect_user::model::IdentityInfo;
+use crate::connect_user::password::PasswordError;
+use crate::connect_user::plan::PlanError;
+use crate::connect_user::properties::InvalidProperties;
+use crate::protocol::resource::ResourceError;
+
+/// Why the resource failed.
+#[derive(Debug, Error)]
+pub enum Failure {
+    /// The properties are invalid: every property at fault is named.
+    #[error("{0}")]
+    Invalid(#[from] InvalidProperties),
+    /// The password could not be read.
+    #[error("{0}")]
+    Password(#[from] PasswordError),
+    /// The update is not possible (for instance a changed `DirectoryUserId`).
+    #[error("{0}")]
+    Plan(#[from] PlanError),
+    /// A Connect call failed.
+    #[error("{0}")]
+    Call(#[from] ApiError),
+    /// Connect refused a call whose content the identity rules may explain.
+    #[error("{error}; {hint}")]
+    Refused { error: ApiError, hint: String },
+    /// The username belongs to a user this resource did not create.
+    #[error("a user named {name} already exists in instance {instance} and was not created by this request; it was left untouched. Choose another Name, or delete that user first")]
+    NameTaken { name: String, instance: String },
+    /// `CreateUser` was cut off, yet made the user.
+    #[error("{error}; the call made the user all the same: {left_behind}")]
+    MadeAnyway {
+        error: ApiError,
+        left_behind: LeftBehind,
+    },
+    /// A step after `CreateUser` failed and the user was deleted again.
+    #[error("{error}; the user was deleted again, so nothing is left behind")]
+    CleanedUp { error: ApiError },
+    /// A step after `CreateUser` failed and deleting the user failed too.
+    #[error("{error}; deleting the user again failed too ({delete}): {left_behind}")]
+    CleanupFailed {
+        error: ApiError,
+        delete: ApiError,
+        left_behind: LeftBehind,
+    },
+    /// An update call failed after `done` of `total` changes were made.
+    #[error("{refusal} ({done} of {total} changes were made before it; the next Update or rollback converges the rest)")]
+    PartlyConverged {
+        refusal: Box<Failure>,
+        done: usize,
+        total: usize,
+    },
+    /// A state the code should never reach.
+    #[error("internal error: {0}")]
+    Internal(&'static str),
+}
+
+impl Failure {
+    /// A refused call, with the identity rules that may explain it when there are any.
+    pub fn refusal(error: ApiError, identity: Option<&IdentityInfo>) -> Self {
+        match identity_hints::refusal_hint(&error, identity) {
+            Some(hint) => Failure::Refused { error, hint },
+            None => Failure::Call(error),
+        }
+    }
+}
+
+impl From<Failure> for ResourceError {
+    fn from(failure: Failure) -> Self {
+        ResourceError::new(failure.to_string())
+    }
+}
+
+/// A user made and not removed, and who will remove it: it depends on why it was made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LeftBehind {
+    /// By a Create: its FAILED answer names the user, so CloudFormation's rollback Delete
+    /// removes it.
+    Create { physical_id: String },
+    /// By a replacing Update: its FAILED answer must echo the old id, so nothing will delete
+    /// the new user.
+    Replace { physical_id: String },
+}
+
+impl std::fmt::Display for LeftBehind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LeftBehind::Create { physical_id } => write!(
+                f,
+                "this answer names it ({physical_id}), so CloudFormation's rollback Delete removes it"
+            ),
+            LeftBehind::Replace { physical_id } => write!(
+                f,
+                "the new user {physical_id} is left behind, tagged {} with this request's id; delete it before retrying",
+                crate::connect_user::model::OWNERSHIP_TAG
+            ),
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! `Custom::ConnectUser`: the Connect user resource behind the protocol's [`Resource`] seam,
+//! orchestrating the [`ConnectApi`] and [`SecretStore`] ports.
+//!
+//! - [`create`](self::create): one `CreateUser` carrying everything, tags and the ownership
+//!   tag included, then `AssociateUserProficiencies`; a user made by a Create that then fails
+//!   is deleted again. The ownership tag (its value is the CloudFormation RequestId) is how a
+//!   Create tells its own user from somebody else's when the username is taken: a redelivered
+//!   or retried Create adopts the user it made; any other same-name user is left alone.
+//! - [`update`](self::update): converges the user on the properties (see
+//!   [`crate::connect_user::plan`]), replaces it when the plan says so, and never deletes.
+//! - [`delete`](self::delete): a user already gone counts as deleted.
+//!
+//! Every failure is a [`Failure`], which alone words the FAILED reasons.
+
+mod create;
+mod delete;
+pub mod failure;
+pub mod identity_hints;
+mod update;
+
+use std::collections::BTreeMap;
+
+pub use failure::{Failure, LeftBehind};
+
+use super::connect::{ApiError, ConnectApi};
+use super::model::{ObservedUser, PhysicalId, UserSpec};
+use super::password::SecretStore;
+use super::properties;
+use crate::protocol::deadline::CALL_RETRY;
+use crate::protocol::event::Properties;
+use crate::protocol::resource::{Context, Outcome, Resource, ResourceError};
+use crate::protocol::response::cut_to_bytes;
+use crate::retry::Retry;
+
+/// The Connect user resource over a [`ConnectApi`], reading password secrets from `S`.
+pub struct ConnectUserResource<A, S> {
+    api: A,
+    secrets: S,
+    retry: Retry,
+}
+
+/// The ownership tag's value for this request: its RequestId, within a tag value's 256 bytes.
+fn ownership_value(context: &Context) -> String {
+    cut_to_bytes(&context.identity.request_id, 256)
+}
+
+fn outcome(instance_id: &str, user_id: &str, arn: &str) -> Outcome {
+    Outcome {
+        physical_id: PhysicalId::new(instance_id, user_id).to_string(),
+        data: BTreeMap::from([
+            ("Arn".to_owned(), arn.to_owned()),
+            ("UserId".to_owned(), user_id.to_owned()),
+        ]),
+    }
+}
+
+impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
+    pub fn new(api: A, secrets: S) -> Self {
+        Self::with_retry(api, secrets, CALL_RETRY)
+    }
+
+    pub fn with_retry(api: A, secrets: S, retry: Retry) -> Self {
+        Self {
+            api,
+            secrets,
+            retry,
+        }
+    }
+
+    /// `DescribeUser`.
+    async fn describe(
+        &self,
+        instance: &str,
+        user_id: &str,
+        context: &Context,
+    ) -> Result<ObservedUser, ApiError> {
+        self.retry
+            .run(context.work_deadline, || {
+                self.api.describe_user(instance, user_id)
+            })
+            .await
+    }
+
+    /// Adds the user's proficiencies (`ListUserProficiencies`) when the spec manages them.
+    async fn list_managed_proficiencies(
+        &self,
+        spec: &UserSpec,
+        user: &mut ObservedUser,
+        context: &Context,
+    ) -> Result<(), ApiError> {
+        if spec.proficiencies.is_some() {
+            let (instance, user_id) = (spec.instance_id.as_str(), user.id.as_str());
+            let listed = self
+                .retry
+                .run(context.work_deadline, || {
+                    self.api.list_proficiencies(instance, user_id)
+                })
+                .await?;
+            user.proficiencies = Some(listed);
+        }
+        Ok(())
+    }
+}
+
+impl<A: ConnectApi, S: SecretStore> Resource for ConnectUserResource<A, S> {
+    async fn create(
+        &self,
+        context: Context,
+        properties: Properties,
+    ) -> Result<Outcome, ResourceError> {
+        let spec = properties::for_create(&properties).map_err(Failure::from)?;
+        Ok(self
+            .create_owned(&spec, &context, create::Purpose::Create)
+            .await?)
+    }
+
+    async fn update(
+        &self,
+        context: Context,
+        physical_id: String,
+        new: Properties,
+        old: Properties,
+    ) -> Result<Outcome, ResourceError> {
+        let update = properties::for_update(&new, &old).map_err(Failure::from)?;
+        Ok(self.update_user(update, &physical_id, &context).await?)
+    }
+
+    async fn delete(
+        &self,
+        context: Context,
+        physical_id: String,
+        _properties: Properties,
+    ) -> Result<(), ResourceError> {
+        Ok(self.delete_user(&physical_id, &context).await?)
+    }
+}

@@ -1,0 +1,153 @@
+//! Update: converge the user in place on the new properties, or replace it when the plan says
+//! so (a new name or instance, a user deleted outside CloudFormation). Never deletes: the old
+//! user of a replacement goes in CloudFormation's clean-up Delete.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use super::create::Purpose;
+use super::{outcome, ConnectUserResource, Failure};
+use crate::connect_user::connect::{ConnectApi, ErrorKind};
+use crate::connect_user::model::{ObservedUser, PhysicalId, UserSpec};
+use crate::connect_user::password::SecretStore;
+use crate::connect_user::plan::{self, Change, Plan, Replacement};
+use crate::connect_user::properties::Update;
+use crate::protocol::resource::{Context, Outcome};
+
+impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
+    /// Brings the user at `physical_id` to `update`'s spec.
+    pub(super) async fn update_user(
+        &self,
+        update: Update,
+        physical_id: &str,
+        context: &Context,
+    ) -> Result<Outcome, Failure> {
+        let spec = update.spec;
+        if update.password_changed {
+            tracing::warn!("Password changed in the template (Password, PasswordSecretArn or PasswordSecretKey): Connect has no API to change a password, so it is not applied");
+        }
+        let Some(current) = PhysicalId::parse(physical_id) else {
+            tracing::warn!("the physical id is not instanceId:userId; creating the user");
+            return self.create_owned(&spec, context, Purpose::Replace).await;
+        };
+        if let Some(replacement) = plan::replacement_before_describe(&spec, &current) {
+            tracing::info!(?replacement, "replacing the user");
+            return self.create_owned(&spec, context, Purpose::Replace).await;
+        }
+        let observed = match self
+            .describe(&current.instance_id, &current.user_id, context)
+            .await
+        {
+            Ok(user) => Some(user),
+            Err(error) if error.kind == ErrorKind::NotFound => None,
+            Err(error) => return Err(error.into()),
+        };
+        match plan::plan_update(&spec, observed.as_ref())? {
+            Plan::Replace(replacement) => {
+                if replacement == Replacement::Vanished {
+                    tracing::warn!(
+                        "the user was deleted outside CloudFormation; creating it again"
+                    );
+                } else {
+                    tracing::info!(?replacement, "replacing the user");
+                }
+                self.create_owned(&spec, context, Purpose::Replace).await
+            }
+            Plan::Converge(changes) => {
+                let user = observed.ok_or(Failure::Internal("converging a user that is gone"))?;
+                self.converge_in_place(&spec, user, changes, &current, context)
+                    .await
+            }
+        }
+    }
+
+    /// Converges the existing `user`, reading its proficiencies first when they are managed.
+    async fn converge_in_place(
+        &self,
+        spec: &UserSpec,
+        mut user: ObservedUser,
+        changes: Vec<Change>,
+        current: &PhysicalId,
+        context: &Context,
+    ) -> Result<Outcome, Failure> {
+        // Proficiencies are read only now: a replacement has no use for them.
+        let changes = if spec.proficiencies.is_some() {
+            self.list_managed_proficiencies(spec, &mut user, context)
+                .await?;
+            plan::changes(spec, &user)
+        } else {
+            changes
+        };
+        if changes.is_empty() {
+            tracing::info!("the user already matches the properties; nothing to change");
+        } else {
+            let operations: Vec<&str> = changes.iter().map(|c| c.operation()).collect();
+            tracing::info!(?operations, "converging the user");
+        }
+        self.converge(spec, &user, &changes, context).await?;
+        Ok(outcome(&current.instance_id, &user.id, &user.arn))
+    }
+
+    /// Makes the planned calls that bring `user` to `spec`, in order.
+    pub(super) async fn converge(
+        &self,
+        spec: &UserSpec,
+        user: &ObservedUser,
+        changes: &[Change],
+        context: &Context,
+    ) -> Result<(), Failure> {
+        let total = changes.len();
+        for (done, change) in changes.iter().enumerate() {
+            let target = user.reference();
+            let attempts = AtomicU32::new(0);
+            let result = self
+                .retry
+                .run(context.work_deadline, || {
+                    attempts.fetch_add(1, Ordering::Relaxed);
+                    self.api.apply(&spec.instance_id, &target, change)
+                })
+                .await;
+            if let Err(error) = result {
+                // A retried call whose first answer was lost can fail because its work is done
+                // (an association Connect now calls "already associated"): if Connect holds
+                // what the change wanted, it is made.
+                let retried = attempts.load(Ordering::Relaxed) > 1;
+                if retried
+                    && error.kind == ErrorKind::Other
+                    && self.change_landed(spec, user, change, context).await
+                {
+                    tracing::info!(error = %error, operation = change.operation(), "the change was made after all");
+                    continue;
+                }
+                return Err(Failure::PartlyConverged {
+                    refusal: Box::new(Failure::refusal(error, spec.identity_info.as_ref())),
+                    done,
+                    total,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether Connect, read again, already holds what `change` was to make.
+    async fn change_landed(
+        &self,
+        spec: &UserSpec,
+        user: &ObservedUser,
+        change: &Change,
+        context: &Context,
+    ) -> bool {
+        let Ok(mut fresh) = self.describe(&spec.instance_id, &user.id, context).await else {
+            return false;
+        };
+        if self
+            .list_managed_proficiencies(spec, &mut fresh, context)
+            .await
+            .is_err()
+        {
+            return false;
+        }
+        !plan::changes(spec, &fresh)
+            .iter()
+            .any(|c| c.operation() == change.operation())
+    }
+}
