@@ -1,5 +1,6 @@
 //! The Lambda entry point: the raw event goes to the protocol handler, which runs the Connect
 //! user resource.
+#![warn(clippy::too_many_lines)]
 
 use std::sync::Arc;
 
