@@ -10,12 +10,16 @@ use std::collections::{BTreeMap, BTreeSet};
 use aws_sdk_connect::error::BuildError;
 use aws_sdk_connect::types as sdk;
 
-use super::convert::non_empty;
 use crate::connect_user::model::channels::{
     AfterContactWork, AutoAccept, Channel, ChannelConfigs, ListedChannels, PhoneNumber,
     VoiceEnhancement,
 };
 use crate::connect_user::model::{PhoneConfig, PhoneType};
+
+/// A text the SDK reports, `None` when absent or empty.
+pub fn non_empty(text: Option<&str>) -> Option<String> {
+    text.filter(|t| !t.is_empty()).map(str::to_owned)
+}
 
 fn channel(c: &sdk::Channel) -> Option<Channel> {
     Channel::parse(c.as_str())

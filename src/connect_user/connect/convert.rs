@@ -4,7 +4,7 @@
 use aws_sdk_connect::error::BuildError;
 use aws_sdk_connect::types::{self as sdk, UserIdentityInfo, UserPhoneConfig};
 
-use super::channels::{from_sdk_channels, listed_channels};
+use super::channels::{from_sdk_channels, listed_channels, non_empty};
 use crate::connect_user::model::{
     IdentityInfo, ObservedUser, PhoneConfig, PhoneType, Proficiencies,
 };
@@ -27,10 +27,6 @@ pub fn to_sdk_phone(config: &PhoneConfig) -> UserPhoneConfig {
         .set_desk_phone_number(config.desk_phone_number.clone())
         .persistent_connection(config.persistent_connection)
         .build()
-}
-
-pub fn non_empty(text: Option<&str>) -> Option<String> {
-    text.filter(|t| !t.is_empty()).map(str::to_owned)
 }
 
 pub fn from_sdk_user(user: &sdk::User) -> ObservedUser {

@@ -1,0 +1,299 @@
+//! The architecture, checked (ARCHITECTURE.md states it): no import circle between the
+//! modules of `src/`, no file over 400 lines of production code, the model imports nothing
+//! else of the crate, and the protocol layer nothing of the Connect user resource.
+//!
+//! Read from the source text: each file is a module (`a/mod.rs` is `a`), its production code
+//! is what precedes its `#[cfg(test)]` module, and a reference is any `crate::`, `super::` or
+//! `self::` path in it (comments excepted), `use` groups expanded. A reference from module A to
+//! module B is an edge between the two siblings under their nearest common ancestor that
+//! contain them; a child using its own ancestor is not a circle.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+const MAX_PRODUCTION_LINES: usize = 400;
+
+type Module = Vec<String>;
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// `src/connect_user/model/mod.rs` -> `[connect_user, model]`; `lib.rs`/`main.rs` -> `[]`.
+fn module_of(src: &Path, file: &Path) -> Module {
+    let relative = file.strip_prefix(src).unwrap().with_extension("");
+    let mut parts: Module = relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    if matches!(
+        parts.last().map(String::as_str),
+        Some("mod" | "lib" | "main")
+    ) {
+        parts.pop();
+    }
+    parts
+}
+
+/// The production part of a file: up to its test module, without comment lines.
+fn production(text: &str) -> Vec<&str> {
+    text.lines()
+        .take_while(|line| !line.starts_with("#[cfg(test)]"))
+        .collect()
+}
+
+/// Expands `a::{b, c::{d, e}}` into `a::b`, `a::c::d`, `a::c::e`.
+fn expand(path: &str) -> Vec<String> {
+    let Some(open) = path.find('{') else {
+        return vec![path.trim().to_owned()];
+    };
+    let close = path.rfind('}').unwrap_or(path.len());
+    let prefix = &path[..open];
+    let inner = &path[open + 1..close];
+    let mut items = Vec::new();
+    let (mut depth, mut start) = (0, 0);
+    for (i, c) in inner.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth -= 1,
+            ',' if depth == 0 => {
+                items.push(&inner[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    items.push(&inner[start..]);
+    items
+        .into_iter()
+        .filter(|item| !item.trim().is_empty())
+        .flat_map(|item| expand(&format!("{prefix}{}", item.trim())))
+        .collect()
+}
+
+/// The paths a file's production code refers to.
+fn references(text: &str) -> Vec<String> {
+    let code: Vec<&str> = production(text)
+        .into_iter()
+        .filter(|line| !line.trim_start().starts_with("//"))
+        .collect();
+    let code = code.join("\n");
+    let mut paths = Vec::new();
+    // `use` statements, groups expanded.
+    for statement in code.split(';') {
+        let statement = statement.trim();
+        let Some(at) = statement.find("use ") else {
+            continue;
+        };
+        let head = &statement[..at];
+        if !(head.trim().is_empty() || head.trim() == "pub" || head.trim().starts_with("pub(")) {
+            continue;
+        }
+        let path: String = statement[at + 4..].split_whitespace().collect();
+        paths.extend(expand(&path));
+    }
+    // Inline paths (outside `use` statements, which are read above).
+    let inline: String = code
+        .split(';')
+        .filter(|statement| {
+            !statement.trim_start().starts_with("use ")
+                && !statement.trim_start().starts_with("pub use ")
+        })
+        .collect::<Vec<_>>()
+        .join(";");
+    let code = inline;
+    for root in ["crate::", "super::", "self::"] {
+        for (at, _) in code.match_indices(root) {
+            let before = code[..at].chars().last().unwrap_or(' ');
+            if before.is_alphanumeric() || before == '_' || before == ':' {
+                continue;
+            }
+            let path: String = code[at..]
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
+                .collect();
+            paths.push(path);
+        }
+    }
+    paths
+}
+
+/// The module a path refers to: the longest prefix that is a module.
+fn resolve(from: &Module, path: &str, modules: &BTreeSet<Module>) -> Option<Module> {
+    let mut segments = path.split("::").filter(|s| !s.is_empty());
+    let mut target: Module = match segments.next()? {
+        "crate" => Vec::new(),
+        "super" => from[..from.len().checked_sub(1)?].to_vec(),
+        "self" => from.clone(),
+        _ => return None,
+    };
+    for segment in segments {
+        if segment == "super" {
+            target.pop();
+            continue;
+        }
+        let mut next = target.clone();
+        next.push(segment.to_owned());
+        if modules.contains(&next) {
+            target = next;
+        } else {
+            break;
+        }
+    }
+    Some(target)
+}
+
+struct Crate {
+    modules: BTreeSet<Module>,
+    texts: BTreeMap<Module, (PathBuf, String)>,
+}
+
+fn load() -> Crate {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut texts = BTreeMap::new();
+    for file in files {
+        if file.ends_with("main.rs") {
+            continue; // the binary's crate root, not a module of the library
+        }
+        let text = std::fs::read_to_string(&file).unwrap();
+        texts.insert(module_of(&src, &file), (file, text));
+    }
+    let modules = texts.keys().cloned().collect();
+    Crate { modules, texts }
+}
+
+/// Edges between siblings: for a reference A -> B, the children of their common ancestor.
+fn sibling_edges(krate: &Crate) -> BTreeSet<(Module, Module)> {
+    let mut edges = BTreeSet::new();
+    for (from, (_, text)) in &krate.texts {
+        for path in references(text) {
+            let Some(to) = resolve(from, &path, &krate.modules) else {
+                continue;
+            };
+            let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+            if common == from.len() || common == to.len() {
+                continue; // to an ancestor or a descendant: not between siblings
+            }
+            edges.insert((from[..=common].to_vec(), to[..=common].to_vec()));
+        }
+    }
+    edges
+}
+
+fn find_cycle(edges: &BTreeSet<(Module, Module)>) -> Option<Vec<Module>> {
+    let mut graph: BTreeMap<&Module, Vec<&Module>> = BTreeMap::new();
+    for (a, b) in edges {
+        graph.entry(a).or_default().push(b);
+    }
+    fn visit<'a>(
+        node: &'a Module,
+        graph: &BTreeMap<&'a Module, Vec<&'a Module>>,
+        stack: &mut Vec<&'a Module>,
+        done: &mut BTreeSet<&'a Module>,
+    ) -> Option<Vec<Module>> {
+        if let Some(at) = stack.iter().position(|m| *m == node) {
+            return Some(stack[at..].iter().map(|m| (*m).clone()).collect());
+        }
+        if !done.insert(node) {
+            return None;
+        }
+        stack.push(node);
+        for next in graph.get(node).into_iter().flatten() {
+            if let Some(cycle) = visit(next, graph, stack, done) {
+                return Some(cycle);
+            }
+        }
+        stack.pop();
+        None
+    }
+    let mut done = BTreeSet::new();
+    for node in graph.keys() {
+        if let Some(cycle) = visit(node, &graph, &mut Vec::new(), &mut done) {
+            return Some(cycle);
+        }
+    }
+    None
+}
+
+fn name(module: &Module) -> String {
+    format!("crate::{}", module.join("::"))
+}
+
+#[test]
+fn no_import_circle_between_modules() {
+    let edges = sibling_edges(&load());
+    assert!(edges.len() > 20, "too few references found: {edges:?}");
+    if let Some(cycle) = find_cycle(&edges) {
+        let names: Vec<String> = cycle.iter().map(name).collect();
+        panic!("import circle: {}", names.join(" -> "));
+    }
+}
+
+#[test]
+fn the_model_imports_nothing_else_and_the_protocol_nothing_of_the_resource() {
+    let krate = load();
+    let model: Module = vec!["connect_user".into(), "model".into()];
+    let protocol: Module = vec!["protocol".into()];
+    let connect_user: Module = vec!["connect_user".into()];
+    let mut wrong = Vec::new();
+    for (from, (_, text)) in &krate.texts {
+        for path in references(text) {
+            let Some(to) = resolve(from, &path, &krate.modules) else {
+                continue;
+            };
+            if from.starts_with(&model) && !to.starts_with(&model) {
+                wrong.push(format!("{} -> {path}", name(from)));
+            }
+            if from.starts_with(&protocol) && to.starts_with(&connect_user) {
+                wrong.push(format!("{} -> {path}", name(from)));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "layering broken: {wrong:#?}");
+}
+
+#[test]
+fn no_file_over_400_production_lines() {
+    let krate = load();
+    let over: Vec<String> = krate
+        .texts
+        .values()
+        .filter_map(|(file, text)| {
+            let lines = production(text).len();
+            (lines > MAX_PRODUCTION_LINES).then(|| format!("{}: {lines}", file.display()))
+        })
+        .collect();
+    assert!(
+        over.is_empty(),
+        "over {MAX_PRODUCTION_LINES} lines: {over:?}"
+    );
+}
+
+#[test]
+fn the_checks_can_fail() {
+    // A circle between two siblings is found; a child using its parent is not one.
+    let a: Module = vec!["x".into(), "a".into()];
+    let b: Module = vec!["x".into(), "b".into()];
+    let circle = BTreeSet::from([(a.clone(), b.clone()), (b.clone(), a.clone())]);
+    assert!(find_cycle(&circle).is_some());
+    assert!(find_cycle(&BTreeSet::from([(a.clone(), b.clone())])).is_none());
+    let modules = BTreeSet::from([vec![], vec!["x".into()], a.clone(), b.clone()]);
+    assert_eq!(resolve(&a, "super::b::Thing", &modules), Some(b.clone()));
+    assert_eq!(resolve(&a, "crate::x::b", &modules), Some(b));
+    assert_eq!(
+        expand("super::{b::{C, D}, e}"),
+        vec!["super::b::C", "super::b::D", "super::e"]
+    );
+    let text =
+        "use super::b;\n// use crate::z;\nfn f() {}\n#[cfg(test)]\nmod tests { use crate::y; }\n";
+    assert_eq!(references(text), vec!["super::b"]);
+}
