@@ -38,9 +38,9 @@ use connect_user_resource::connect_user::connect::{ApiError, ConnectApi, ErrorKi
 use connect_user_resource::connect_user::model::{
     ObservedProficiencies, ObservedUser, Secret, UserRef,
 };
-use connect_user_resource::connect_user::password::{SecretError, SecretStore, SecretValue};
 use connect_user_resource::connect_user::plan::{Change, NewUser};
 use connect_user_resource::connect_user::properties;
+use connect_user_resource::connect_user::secrets::{SecretError, SecretStore, SecretValue};
 use connect_user_resource::connect_user::ConnectUserResource;
 use connect_user_resource::protocol::handler::Handler;
 use connect_user_resource::protocol::response_url::{UrlError, UrlPolicy};

@@ -5,36 +5,10 @@
 //! the password itself, or a JSON object holding it under `PasswordSecretKey`. No reason or
 //! log line here ever holds the secret's value, or a part of it.
 
-use std::future::Future;
-
 use super::model::rules::{is_valid_password, PASSWORD_RULE};
 use super::model::{PasswordSource, Secret};
+use super::secrets::{SecretError, SecretStore, SecretValue};
 use crate::retry::Transient;
-
-/// What `GetSecretValue` answers. `Debug` shows no value: [`Secret`] redacts itself.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SecretValue {
-    Text(Secret),
-    Binary,
-}
-
-/// Why the secret could not be read.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("GetSecretValue: {code}: {message}")]
-pub struct SecretError {
-    pub code: String,
-    pub message: String,
-    /// Throttling, a 5xx or the network: worth another try.
-    pub retryable: bool,
-}
-
-/// Reads secrets; [`super::secrets::SdkSecrets`] does it with aws-sdk-secretsmanager.
-pub trait SecretStore: Send + Sync + 'static {
-    fn secret_value(
-        &self,
-        arn: &str,
-    ) -> impl Future<Output = Result<SecretValue, SecretError>> + Send;
-}
 
 /// A password that could not be taken from a secret. The text names the secret's ARN and key,
 /// never its content.

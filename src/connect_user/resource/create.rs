@@ -10,8 +10,9 @@ use tokio::time::Instant;
 use super::{outcome, ownership_value, ConnectUserResource, Failure, LeftBehind};
 use crate::connect_user::connect::{ApiError, ConnectApi, ErrorKind};
 use crate::connect_user::model::{ObservedUser, PhysicalId, UserRef, UserSpec, OWNERSHIP_TAG};
-use crate::connect_user::password::{self, SecretStore};
+use crate::connect_user::password;
 use crate::connect_user::plan::{self, Change};
+use crate::connect_user::secrets::SecretStore;
 use crate::protocol::deadline::before_cleanup;
 use crate::protocol::resource::{Context, Outcome};
 

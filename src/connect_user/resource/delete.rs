@@ -4,7 +4,7 @@
 use super::{ConnectUserResource, Failure};
 use crate::connect_user::connect::{ConnectApi, ErrorKind};
 use crate::connect_user::model::PhysicalId;
-use crate::connect_user::password::SecretStore;
+use crate::connect_user::secrets::SecretStore;
 use crate::protocol::resource::Context;
 
 impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {

@@ -24,8 +24,8 @@ pub use failure::{Failure, LeftBehind};
 
 use super::connect::{ApiError, ConnectApi};
 use super::model::{ObservedUser, PhysicalId, UserSpec};
-use super::password::SecretStore;
 use super::properties;
+use super::secrets::SecretStore;
 use crate::protocol::deadline::CALL_RETRY;
 use crate::protocol::event::Properties;
 use crate::protocol::resource::{Context, Outcome, Resource, ResourceError};

@@ -8,9 +8,9 @@ use super::create::Purpose;
 use super::{outcome, ConnectUserResource, Failure};
 use crate::connect_user::connect::{ConnectApi, ErrorKind};
 use crate::connect_user::model::{ObservedUser, PhysicalId, UserSpec};
-use crate::connect_user::password::SecretStore;
 use crate::connect_user::plan::{self, Change, Plan, Replacement};
 use crate::connect_user::properties::Update;
+use crate::connect_user::secrets::SecretStore;
 use crate::protocol::resource::{Context, Outcome};
 
 impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {

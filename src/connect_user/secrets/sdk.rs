@@ -5,8 +5,9 @@ use aws_sdk_secretsmanager::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_secretsmanager::Client;
 use tokio::sync::OnceCell;
 
-use super::model::Secret;
-use super::password::{SecretError, SecretStore, SecretValue};
+use super::{SecretError, SecretStore, SecretValue};
+use crate::connect_user::aws;
+use crate::connect_user::model::Secret;
 
 /// The Secrets Manager client, built lazily: most events never read a secret.
 #[derive(Debug, Default)]
@@ -24,7 +25,7 @@ impl SecretStore for SdkSecrets {
     async fn secret_value(&self, arn: &str) -> Result<SecretValue, SecretError> {
         let client = self
             .client
-            .get_or_init(|| async { Client::new(super::aws::config().await) })
+            .get_or_init(|| async { Client::new(aws::config().await) })
             .await;
         let output = client
             .get_secret_value()
@@ -44,7 +45,7 @@ fn secret_error<E>(error: SdkError<E, HttpResponse>) -> SecretError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
-    let failure = super::aws::failure(error);
+    let failure = aws::failure(error);
     let retryable = failure.is_transient();
     // The SDK's text for a response it could not read may quote that response, and the
     // response carries the secret: a fixed message instead.
