@@ -276,10 +276,11 @@ fn user_properties(name: &str) -> Value {
     events::stringify(properties)
 }
 
-/// `ChannelUser` as the shipped template and the README declare it (template.yaml's
-/// `ChannelUser`, plus the README's `UserProficiencies`): password from Secrets Manager,
-/// identity, every setting per channel, and a proficiency. Stringified as CloudFormation sends
-/// it. [`template_path_keys`] checks that its properties are exactly theirs.
+/// `ChannelUser` as the shipped template and its sample events declare it (template.yaml's
+/// `ChannelUser`, plus the `UserProficiencies` of `events/channel-user.create.json`, as
+/// docs/properties.md shows them): password from Secrets Manager, identity, every setting per
+/// channel, and a proficiency. Stringified as CloudFormation sends it. [`template_path_keys`]
+/// checks that its properties are exactly theirs.
 fn channel_user_properties(name: &str, password_secret_arn: &str) -> Value {
     events::stringify(json!({
         "InstanceId": seed::INSTANCE_MANAGED,
@@ -306,8 +307,8 @@ fn channel_user_properties(name: &str, password_secret_arn: &str) -> Value {
     }))
 }
 
-/// The property names of the `ChannelUser` block in a YAML text (template.yaml, or the
-/// README's example): the keys indented six spaces under `  ChannelUser:` → `    Properties:`.
+/// The property names of the `ChannelUser` block in template.yaml: the keys indented six
+/// spaces under `  ChannelUser:` → `    Properties:`.
 fn channel_user_keys(text: &str) -> Option<BTreeSet<String>> {
     let mut lines = text
         .lines()
@@ -337,14 +338,17 @@ fn channel_user_keys(text: &str) -> Option<BTreeSet<String>> {
 }
 
 /// Whether the bench's template path sets exactly the properties template.yaml's `ChannelUser`
-/// and the README's example set (CloudFormation's own `ServiceToken`, `ServiceTimeout` aside).
+/// and its Create event set (CloudFormation's own `ServiceToken`, `ServiceTimeout` aside).
 fn template_path_keys() -> Result<usize, String> {
-    let mut shipped = BTreeSet::new();
-    for file in ["template.yaml", "README.md"] {
-        let text = std::fs::read_to_string(file).map_err(|e| format!("{file}: {e}"))?;
-        let keys = channel_user_keys(&text).ok_or(format!("{file}: no ChannelUser"))?;
-        shipped.extend(keys);
-    }
+    let read = |file: &str| std::fs::read_to_string(file).map_err(|e| format!("{file}: {e}"));
+    let mut shipped = channel_user_keys(&read("template.yaml")?)
+        .ok_or("template.yaml: no ChannelUser".to_owned())?;
+    let event = "events/channel-user.create.json";
+    let event: Value = serde_json::from_str(&read(event)?).map_err(|e| format!("{event}: {e}"))?;
+    let properties = event["ResourceProperties"]
+        .as_object()
+        .ok_or("events/channel-user.create.json: no ResourceProperties".to_owned())?;
+    shipped.extend(properties.keys().cloned());
     shipped.remove("ServiceToken");
     shipped.remove("ServiceTimeout");
     let ours: BTreeSet<String> = channel_user_properties("x", "arn")
@@ -936,7 +940,7 @@ async fn main() -> ExitCode {
     if budget || what == "template" {
         match template_path_keys() {
             Ok(n) => rows.push(row(
-                "template path = template.yaml ∪ README ChannelUser",
+                "template path = template.yaml ∪ its ChannelUser event",
                 format!("{n} props"),
                 "same property names",
                 Some(true),
@@ -944,7 +948,7 @@ async fn main() -> ExitCode {
             Err(e) => {
                 eprintln!("the template path drifted from the shipped ChannelUser: {e}");
                 rows.push(row(
-                    "template path = template.yaml ∪ README ChannelUser",
+                    "template path = template.yaml ∪ its ChannelUser event",
                     "differs".into(),
                     "same property names",
                     Some(false),

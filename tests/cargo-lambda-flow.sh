@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# The README's cargo-lambda flow ("Play the sample events with cargo-lambda"), run as a new user
-# runs it, to SUCCESS: `make local`, then `cargo lambda watch` with the README's --env-var
-# line, then `cargo lambda invoke` with events-local/ files; BasicUser's and ChannelUser's
-# Create, Update and Delete (ChannelUser reads its password from the local Secrets Manager).
+# The cargo-lambda flow of docs/operations.md ("Play the sample events with cargo-lambda"), run
+# as a new user runs it, to SUCCESS: `make local`, then `cargo lambda watch` with the doc's
+# --env-var line, then `cargo lambda invoke` with events-local/ files; BasicUser's and
+# ChannelUser's Create, Update and Delete (ChannelUser reads its password from the local Secrets
+# Manager).
 #
-# It checks that the README shows (and `make local` prints) the very commands run here, that
+# It checks that the doc shows (and `make local` prints) the very commands run here, that
 # the sink got exactly one SUCCESS per event, that Create made the user the Update and Delete
 # events name, that the function warned once about cargo-lambda's fixed deadline (and so was
 # started once: nothing made `watch` rebuild), and that no log shows a ResponseURL's query.
@@ -37,16 +38,17 @@ fail() {
 command -v cargo-lambda >/dev/null ||
   fail "cargo-lambda is not on PATH (python3 -m pip install --no-deps 'cargo-lambda==1.9.2')"
 
-# A shell block of the README (or what `make local` prints) with its continued lines joined.
+# A shell block of the doc (or what `make local` prints) with its continued lines joined.
 joined() { sed -e ':a' -e '/\\$/N; s/\\\n *//; ta' "$1"; }
 has_line() { joined "$2" | grep -xF -- "$1" >/dev/null; }
 
 rm -rf "$LOGS"
 mkdir -p "$LOGS"
-has_line "${WATCH[*]}" README.md || fail "README.md does not show: ${WATCH[*]}"
+DOC=docs/operations.md
+has_line "${WATCH[*]}" "$DOC" || fail "$DOC does not show: ${WATCH[*]}"
 for kind in create update delete; do
   line="${INVOKE[*]} events-local/basic-user.$kind.json"
-  has_line "$line" README.md || fail "README.md does not show: $line"
+  has_line "$line" "$DOC" || fail "$DOC does not show: $line"
 done
 
 groups=()
