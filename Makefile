@@ -64,8 +64,8 @@ cdk-synth:
 	# `make demo`, and the binary they built is reused rather than rebuilt.
 	$(CARGO) build --locked --bin $(BIN) --example demo
 	mkdir -p target/cdk-asset && cp target/debug/$(BIN) target/cdk-asset/bootstrap
+	@# npm ci builds the library too (its prepare script: tsc).
 	$(NPM_CI)
-	npm run build --workspace cdk
 	cd $(CDK_DIR) && rm -rf cdk.out && CDK_OUTDIR=cdk.out \
 		CDK_CONTEXT_JSON='{"codeDir":"$(CURDIR)/target/cdk-asset"}' node app.js
 	@echo "synthesized $(CDK_DIR)/cdk.out/ConnectUsers.template.json"

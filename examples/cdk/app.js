@@ -5,7 +5,7 @@
 // no policy is written here.
 //
 //   make build                     # builds target/lambda-arm64/connect-user-resource/bootstrap.zip
-//   npm ci && npm run build --workspace cdk      # once, at the repository root
+//   npm ci                         # here or at the root (npm workspaces); builds ../../cdk too
 //   npx aws-cdk deploy --parameters InstanceId=... --parameters RoutingProfileId=... ...
 //
 // The function code is the cargo-lambda arm64 build output (the library's default), or the
