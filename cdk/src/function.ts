@@ -114,6 +114,11 @@ export class ConnectUserFunction extends lambda.Function {
     return new ConnectUserFunction(stack, SINGLETON_ID, props);
   }
 
+  /** Whether the stack of `scope` has its singleton `ConnectUserFunction` already. */
+  public static hasSingleton(scope: Construct): boolean {
+    return Stack.of(scope).node.tryFindChild(SINGLETON_ID) !== undefined;
+  }
+
   /** Whether `x` is a `ConnectUserFunction` (of any copy of this library). */
   public static isConnectUserFunction(x: unknown): x is ConnectUserFunction {
     return typeof x === 'object' && x !== null && (x as { [MARKER]?: boolean })[MARKER] === true;

@@ -167,7 +167,8 @@ export interface ConnectUserProps {
    */
   readonly function?: lambda.IFunction;
   /**
-   * Options of the stack's `ConnectUserFunction` when this user is the one that creates it.
+   * Options of the stack's `ConnectUserFunction`, for the user that creates it (the first
+   * without `function`); a later user that gives them fails, as they could not apply.
    *
    * @default the function's defaults
    */
@@ -200,6 +201,15 @@ export class ConnectUser extends Construct {
       );
     }
 
+    if (props.functionProps && props.function) {
+      throw new Error(`${this.node.path}: give function or functionProps, not both`);
+    }
+    if (props.functionProps && ConnectUserFunction.hasSingleton(this)) {
+      throw new Error(
+        `${this.node.path}: functionProps apply when the stack's ConnectUserFunction is created, and it ` +
+          'exists already; give them to the first ConnectUser or to ConnectUserFunction.singleton()',
+      );
+    }
     const fn = props.function ?? ConnectUserFunction.singleton(this, props.functionProps);
     let serviceToken: string;
     if (ConnectUserFunction.isConnectUserFunction(fn)) {

@@ -313,6 +313,20 @@ describe('ConnectUserFunction', () => {
     assert.ok(statements(template).has('ManageUsers'));
   });
 
+  it('refuses functionProps it could not apply', () => {
+    const s = new Stack();
+    new ConnectUser(s, 'First', { ...basicProps(), functionProps: { code: standInCode() } });
+    assert.throws(
+      () => new ConnectUser(s, 'Second', { ...basicProps(), functionProps: { code: standInCode(), memorySize: 512 } }),
+      /Second: functionProps apply when the stack's ConnectUserFunction is created/,
+    );
+    const fn = new ConnectUserFunction(s, 'Other', { code: standInCode() });
+    assert.throws(
+      () => new ConnectUser(s, 'Third', { ...basicProps(), function: fn, functionProps: { memorySize: 512 } }),
+      /Third: give function or functionProps, not both/,
+    );
+  });
+
   it('gives each stack its own function', () => {
     const a = stack('A');
     const b = stack('B');
