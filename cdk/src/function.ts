@@ -198,9 +198,11 @@ export class ConnectUserFunction extends lambda.Function {
    * when the secret is encrypted with a customer-managed key.
    */
   public grantPasswordSecret(secret: secretsmanager.ISecret): void {
-    // A secret imported by name has a partial ARN: IAM then needs the 6-character suffix
-    // Secrets Manager adds as `-??????` (Secrets Manager User Guide, "Permissions policy
-    // examples": "If you use a partial ARN, ... add -?????? to match the suffix").
+    // A secret imported by name has a partial ARN, without the hyphen and six random characters
+    // Secrets Manager appends to every secret's ARN; a policy matches them with `-??????`
+    // (Secrets Manager User Guide, "Permissions reference", resources: https://docs.aws.amazon.com/
+    // secretsmanager/latest/userguide/reference_iam-permissions.html; aws-cdk-lib's own
+    // `SecretBase.arnForPolicies` does the same).
     const arn = secret.secretFullArn ?? `${secret.secretArn}-??????`;
     if (!this.secrets.has(arn)) {
       this.secrets.add(arn);
