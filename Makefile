@@ -8,8 +8,10 @@ BIN := connect-user-resource
 PIP ?= python3 -m pip
 PYTHON ?= python3
 CDK_DIR := examples/cdk
+# npm workspaces (package.json at the root): the CDK library cdk/ and the example app, one lockfile.
+NPM_CI := npm ci --no-audit --no-fund --loglevel=error
 
-.PHONY: demo local test lint fmt cfn-lint iam-check cdk-synth build lambda-tools deploy bench storm fuzz deny
+.PHONY: demo local test lint fmt cfn-lint iam-check cdk-synth cdk-test build lambda-tools deploy bench storm fuzz deny
 
 ## demo: build the function, start the local emulators and play the six examples
 demo:
@@ -55,16 +57,24 @@ iam-check: cdk-synth
 	$(PYTHON) tests/iam_check.py --self-test
 	$(PYTHON) tests/iam_check.py template.yaml $(CDK_DIR)/cdk.out/ConnectUsers.template.json
 
-## cdk-synth: synthesize the CDK example offline, with the debug build as its code asset
+## cdk-synth: synthesize the CDK example (with the library in cdk/) offline, with the debug build as
+## its code asset
 cdk-synth:
 	# Built with an example so the dev-dependencies' features unify as in `make test` and
 	# `make demo`, and the binary they built is reused rather than rebuilt.
 	$(CARGO) build --locked --bin $(BIN) --example demo
 	mkdir -p target/cdk-asset && cp target/debug/$(BIN) target/cdk-asset/bootstrap
-	cd $(CDK_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	@# npm ci builds the library too (its prepare script: tsc).
+	$(NPM_CI)
 	cd $(CDK_DIR) && rm -rf cdk.out && CDK_OUTDIR=cdk.out \
 		CDK_CONTEXT_JSON='{"codeDir":"$(CURDIR)/target/cdk-asset"}' node app.js
 	@echo "synthesized $(CDK_DIR)/cdk.out/ConnectUsers.template.json"
+
+## cdk-test: the CDK construct library's tests (cdk/test; tsc, then node --test), with a stand-in
+## for the function's code: no Rust build
+cdk-test:
+	$(NPM_CI)
+	npm test --workspace cdk
 
 lambda-tools:
 	@command -v cargo-lambda >/dev/null || $(PIP) install --quiet cargo-lambda

@@ -242,10 +242,15 @@ fn only_the_agents_password_secret_is_readable() {
         secret_statements[0].resources,
         BTreeSet::from(["password-secret".to_owned()])
     );
-    let app = read("examples/cdk/app.js");
+    // The CDK library grants each user's own secret; the example app names its one secret.
+    let library = read("cdk/src/function.ts");
     assert!(
-        app.contains("if (name === 'password-secret') return agentPassword.secretArn;"),
-        "the CDK app grants the one secret"
+        library.contains("if (statement.resources.includes(PASSWORD_SECRET)) {"),
+        "the CDK library grants the users' password secrets"
+    );
+    assert!(
+        read("examples/cdk/app.js").contains("passwordSecret: agentPassword,"),
+        "the CDK app names its one secret"
     );
 }
 
@@ -259,15 +264,21 @@ fn iam_grants_exactly_the_calls_the_function_makes() {
     let permissions = permission_statements(&permissions());
     let listed: BTreeSet<String> = permissions.iter().flat_map(|s| s.actions.clone()).collect();
     assert_eq!(listed, actions_called(), "permissions.json");
-    // The CDK app builds its policy from permissions.json and names no action by hand.
-    let app = read("examples/cdk/app.js");
+    // The CDK library builds its policy from permissions.json and names no action by hand;
+    // the example app writes no policy at all.
+    let library = read("cdk/src/function.ts");
     assert!(
-        app.contains("require('../../src/connect_user/permissions.json')")
-            && app.contains("permissions.statements.map("),
-        "examples/cdk/app.js builds its policy from permissions.json"
+        library.contains("this.permissions = loadPermissions();")
+            && library.contains("for (const statement of this.permissions.statements) {"),
+        "cdk/src/function.ts builds its policy from permissions.json"
     );
     assert_eq!(
-        actions_in(&app),
+        actions_in(&library),
+        BTreeSet::new(),
+        "cdk/src/function.ts names actions by hand"
+    );
+    assert_eq!(
+        actions_in(&read("examples/cdk/app.js")),
         BTreeSet::new(),
         "examples/cdk/app.js names actions by hand"
     );

@@ -1,0 +1,277 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import { loadPermissions, PASSWORD_SECRET, Permissions, permissionsPath } from './permissions';
+
+/**
+ * How the function answers CloudFormation: the function's `RESPONSE_MODE` environment variable
+ * (issue 14, section 1).
+ */
+export enum ResponseMode {
+  /**
+   * CloudFormation invokes the function directly (the service token is the function's ARN)
+   * and the function PUTs its answer to the event's ResponseURL.
+   */
+  PUT = 'put',
+  /**
+   * The CDK Provider framework (`custom-resources.Provider`) invokes the function and PUTs the
+   * answer built from its return value; the function never PUTs. `ConnectUser` then uses a
+   * Provider around the function as its service token.
+   */
+  RETURN = 'return',
+}
+
+/** Options of the connect-user-resource function. */
+export interface ConnectUserFunctionProps {
+  /**
+   * The function's code: a directory or zip holding the `bootstrap` executable.
+   *
+   * @default the `bootstrap.zip` that `make build` writes for the architecture:
+   * `target/lambda-arm64/connect-user-resource/bootstrap.zip` (or `lambda-x86_64`)
+   */
+  readonly code?: lambda.Code;
+  /**
+   * The instruction set the code is built for.
+   *
+   * @default lambda.Architecture.ARM_64
+   */
+  readonly architecture?: lambda.Architecture;
+  /**
+   * How long one invocation may run. Connect's shared throttle (2 requests/second) can queue
+   * a large stack for minutes; the function answers before its own deadline whatever happens.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Memory in MiB.
+   *
+   * @default 128
+   */
+  readonly memorySize?: number;
+  /**
+   * The log level (Lambda's advanced logging controls; the function reads it from
+   * `AWS_LAMBDA_LOG_LEVEL`). The function never logs a secret at any level.
+   *
+   * @default lambda.ApplicationLogLevel.INFO
+   */
+  readonly logLevel?: lambda.ApplicationLogLevel;
+  /**
+   * How long the function's log group keeps its logs.
+   *
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Who invokes the function: CloudFormation directly (`PUT`) or the CDK Provider framework
+   * (`RETURN`). Sets the `RESPONSE_MODE` environment variable.
+   *
+   * @default ResponseMode.PUT
+   */
+  readonly responseMode?: ResponseMode;
+  /**
+   * The function's description.
+   *
+   * @default 'Custom::ConnectUser: creates, updates and deletes Amazon Connect users'
+   */
+  readonly description?: string;
+}
+
+/** Marks a ConnectUserFunction whatever copy of this library made it. */
+const MARKER = Symbol.for('connect-user-resource-cdk.ConnectUserFunction');
+
+/** The construct id of the function `ConnectUser` creates once per stack. */
+export const SINGLETON_ID = 'ConnectUserFunction';
+
+/**
+ * The Lambda behind `Custom::ConnectUser`: `provided.al2023`, arm64 by default, JSON logs in its
+ * own log group, and a role that grants exactly what src/connect_user/permissions.json lists,
+ * on the Connect instances and password secrets of the users it serves (each `ConnectUser`
+ * adds its own with `grantInstance` and `grantPasswordSecret`).
+ */
+export class ConnectUserFunction extends lambda.Function {
+  /**
+   * The stack's one `ConnectUserFunction`, created with `props` the first time it is asked for.
+   * Every `ConnectUser` of the stack that is not given a function uses it, and its role
+   * accumulates every user's instance and secret.
+   */
+  public static singleton(scope: Construct, props: ConnectUserFunctionProps = {}): ConnectUserFunction {
+    const stack = Stack.of(scope);
+    const existing = stack.node.tryFindChild(SINGLETON_ID);
+    if (existing instanceof ConnectUserFunction) return existing;
+    if (existing) {
+      throw new Error(
+        `${stack.node.path}/${SINGLETON_ID} exists and is not a ConnectUserFunction; ` +
+          'pass the function to each ConnectUser instead',
+      );
+    }
+    return new ConnectUserFunction(stack, SINGLETON_ID, props);
+  }
+
+  /** Whether the stack of `scope` has its singleton `ConnectUserFunction` already. */
+  public static hasSingleton(scope: Construct): boolean {
+    return Stack.of(scope).node.tryFindChild(SINGLETON_ID) !== undefined;
+  }
+
+  /** Whether `x` is a `ConnectUserFunction` (of any copy of this library). */
+  public static isConnectUserFunction(x: unknown): x is ConnectUserFunction {
+    return typeof x === 'object' && x !== null && (x as { [MARKER]?: boolean })[MARKER] === true;
+  }
+
+  /** The value of `RESPONSE_MODE`. */
+  public readonly responseMode: ResponseMode;
+
+  private readonly permissions: Permissions;
+  private readonly statements = new Map<string, iam.PolicyStatement>();
+  private readonly instances = new Set<string>();
+  private readonly secrets = new Set<string>();
+  private readonly keys = new Set<string>();
+  private provider?: cr.Provider;
+
+  constructor(scope: Construct, id: string, props: ConnectUserFunctionProps = {}) {
+    const architecture = props.architecture ?? lambda.Architecture.ARM_64;
+    const responseMode = props.responseMode ?? ResponseMode.PUT;
+    if (!Object.values(ResponseMode).includes(responseMode)) {
+      throw new Error(`${id}: responseMode must be 'put' or 'return' (it is '${responseMode}')`);
+    }
+    super(scope, id, {
+      description: props.description ?? 'Custom::ConnectUser: creates, updates and deletes Amazon Connect users',
+      runtime: lambda.Runtime.PROVIDED_AL2023,
+      architecture,
+      handler: 'bootstrap',
+      code: props.code ?? defaultCode(architecture),
+      memorySize: props.memorySize ?? 128,
+      timeout: props.timeout ?? Duration.minutes(5),
+      // Lambda's advanced logging controls: JSON lines, and the level as AWS_LAMBDA_LOG_LEVEL
+      // (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-advanced.html).
+      loggingFormat: lambda.LoggingFormat.JSON,
+      applicationLogLevelV2: props.logLevel ?? lambda.ApplicationLogLevel.INFO,
+      logGroup: new logs.LogGroup(scope, `${id}Logs`, {
+        retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+        removalPolicy: RemovalPolicy.DESTROY,
+      }),
+      environment: { RESPONSE_MODE: responseMode },
+    });
+    Object.defineProperty(this, MARKER, { value: true });
+    this.responseMode = responseMode;
+    this.permissions = loadPermissions();
+  }
+
+  /**
+   * The service token a `Custom::ConnectUser` names: the function's ARN in `PUT` mode; in
+   * `RETURN` mode, a CDK Provider around the function (created once).
+   */
+  public get serviceToken(): string {
+    if (this.responseMode === ResponseMode.PUT) return this.functionArn;
+    if (!this.provider) {
+      this.provider = new cr.Provider(this, 'Provider', { onEventHandler: this });
+    }
+    return this.provider.serviceToken;
+  }
+
+  /**
+   * Grants every Connect action of permissions.json on one instance's resources. `instanceId`
+   * is an instance id or a literal instance ARN; a token (a parameter, an attribute) is taken as
+   * an id, which is what `Custom::ConnectUser`'s InstanceId is in practice.
+   */
+  public grantInstance(instanceId: string): void {
+    const id = instanceIdOf(instanceId);
+    if (this.instances.has(id)) return;
+    this.instances.add(id);
+    for (const statement of this.permissions.statements) {
+      const arns = statement.resources
+        .filter((name) => name !== PASSWORD_SECRET)
+        .map((name) => subArn(this.permissions, name, id));
+      if (arns.length > 0) this.statement(statement.sid, statement.actions).addResources(...arns);
+    }
+  }
+
+  /**
+   * Grants reading one password secret: `GetSecretValue` on it and nothing else
+   * (not `grantRead`, which adds `DescribeSecret`), plus `kms:Decrypt` through Secrets Manager
+   * when the secret is encrypted with a customer-managed key.
+   */
+  public grantPasswordSecret(secret: secretsmanager.ISecret): void {
+    // A secret imported by name has a partial ARN, without the hyphen and six random characters
+    // Secrets Manager appends to every secret's ARN; a policy matches them with `-??????`
+    // (Secrets Manager User Guide, "Permissions reference", resources: https://docs.aws.amazon.com/
+    // secretsmanager/latest/userguide/reference_iam-permissions.html; aws-cdk-lib's own
+    // `SecretBase.arnForPolicies` does the same).
+    const arn = secret.secretFullArn ?? `${secret.secretArn}-??????`;
+    if (!this.secrets.has(arn)) {
+      this.secrets.add(arn);
+      for (const statement of this.permissions.statements) {
+        if (statement.resources.includes(PASSWORD_SECRET)) {
+          this.statement(statement.sid, statement.actions).addResources(arn);
+        }
+      }
+    }
+    const key = secret.encryptionKey;
+    if (key && !this.keys.has(key.keyArn)) {
+      this.keys.add(key.keyArn);
+      // GetSecretValue on a secret under a customer-managed key needs kms:Decrypt on that key;
+      // kms:ViaService keeps it to decryption through Secrets Manager (Secrets Manager User
+      // Guide, "Secret encryption and decryption": https://docs.aws.amazon.com/secretsmanager/
+      // latest/userguide/security-encryption.html). AWS managed keys need no grant.
+      this.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: `DecryptAgentPassword${this.keys.size}`,
+          actions: ['kms:Decrypt'],
+          resources: [key.keyArn],
+          conditions: {
+            StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.${Stack.of(this).urlSuffix}` },
+          },
+        }),
+      );
+    }
+  }
+
+  /** The statement of permissions.json with this sid, added to the role when first needed. */
+  private statement(sid: string, actions: ReadonlyArray<string>): iam.PolicyStatement {
+    let statement = this.statements.get(sid);
+    if (!statement) {
+      statement = new iam.PolicyStatement({ sid, actions: [...actions] });
+      this.statements.set(sid, statement);
+      this.addToRolePolicy(statement);
+    }
+    return statement;
+  }
+}
+
+/** A resource's ARN pattern from permissions.json, in one instance. */
+function subArn(permissions: Permissions, name: string, instanceId: string): string {
+  const resource = permissions.resources[name];
+  if (!resource) throw new Error(`permissions.json: unknown resource ${name}`);
+  // Fn::Sub resolves the pseudo parameters; the instance id is the ${InstanceId} variable.
+  return Fn.sub(resource.arn, { InstanceId: instanceId });
+}
+
+/**
+ * The instance id in `InstanceId`: a literal instance ARN
+ * (`arn:<partition>:connect:<region>:<account>:instance/<id>`, Service Authorization Reference,
+ * Amazon Connect, resource type `instance`) is reduced to its id; anything else is the id.
+ */
+export function instanceIdOf(instanceId: string): string {
+  if (Token.isUnresolved(instanceId)) return instanceId;
+  const match = /^arn:[^:]+:connect:[^:]*:[^:]*:instance\/([^/]+)$/.exec(instanceId);
+  return match ? match[1] : instanceId;
+}
+
+/** The code `make build` writes for the architecture, if it is there. */
+function defaultCode(architecture: lambda.Architecture): lambda.Code {
+  const root = path.dirname(path.dirname(path.dirname(permissionsPath())));
+  const folder = architecture.name === lambda.Architecture.X86_64.name ? 'lambda-x86_64' : 'lambda-arm64';
+  const zip = path.join(root, 'target', folder, 'connect-user-resource', 'bootstrap.zip');
+  if (!fs.existsSync(zip)) {
+    throw new Error(
+      `ConnectUserFunction: no code given and ${zip} does not exist; run \`make build\` or pass \`code\``,
+    );
+  }
+  return lambda.Code.fromAsset(zip);
+}

@@ -1,0 +1,350 @@
+import { Annotations, CustomResource, Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { ConnectUserFunction, ConnectUserFunctionProps } from './function';
+import { deskPhoneProblems, nameProblems, PropProblem, securityProfileProblems } from './validation';
+
+/** The resource type of every user. */
+export const RESOURCE_TYPE = 'Custom::ConnectUser';
+
+/** A contact channel (Amazon Connect's `Channel`). */
+export enum Channel {
+  VOICE = 'VOICE',
+  CHAT = 'CHAT',
+  TASK = 'TASK',
+  EMAIL = 'EMAIL',
+}
+
+/** The agent's phone type. */
+export enum PhoneType {
+  SOFT_PHONE = 'SOFT_PHONE',
+  DESK_PHONE = 'DESK_PHONE',
+}
+
+/** Voice enhancement on the VOICE channel. */
+export enum VoiceEnhancementMode {
+  VOICE_ISOLATION = 'VOICE_ISOLATION',
+  NOISE_SUPPRESSION = 'NOISE_SUPPRESSION',
+  NONE = 'NONE',
+}
+
+/** `IdentityInfo`. Given, it is managed whole; left out, the identity stays as Connect holds it. */
+export interface IdentityInfo {
+  readonly firstName?: string;
+  readonly lastName?: string;
+  readonly email?: string;
+  readonly secondaryEmail?: string;
+  /** E.164, such as +14255550100. */
+  readonly mobile?: string;
+}
+
+/** `PhoneConfig`: the VOICE channel's phone settings, and the after-contact-work limit of every channel. */
+export interface PhoneConfig {
+  /** Required unless `phoneNumberConfigs` is given. */
+  readonly phoneType?: PhoneType;
+  readonly autoAccept?: boolean;
+  /** Seconds, 0 to 2,000,000 (0: until the agent ends it). */
+  readonly afterContactWorkTimeLimit?: number;
+  /** E.164; required for `DESK_PHONE`. */
+  readonly deskPhoneNumber?: string;
+  readonly persistentConnection?: boolean;
+}
+
+/** One entry of `AutoAcceptConfigs`. */
+export interface AutoAcceptConfig {
+  readonly channel: Channel;
+  readonly autoAccept: boolean;
+  /** VOICE only. */
+  readonly agentFirstCallbackAutoAccept?: boolean;
+}
+
+/** `{AfterContactWorkTimeLimit}`. */
+export interface AfterContactWorkLimit {
+  /** Seconds, 0 to 2,000,000 (0: until the agent ends it). */
+  readonly afterContactWorkTimeLimit: number;
+}
+
+/** One entry of `AfterContactWorkConfigs`. */
+export interface AfterContactWorkConfig {
+  readonly channel: Channel;
+  readonly afterContactWorkConfig: AfterContactWorkLimit;
+  /** VOICE only. */
+  readonly agentFirstCallbackAfterContactWorkConfig?: AfterContactWorkLimit;
+}
+
+/** One entry of `PhoneNumberConfigs` (VOICE only). */
+export interface PhoneNumberConfig {
+  readonly channel: Channel;
+  readonly phoneType: PhoneType;
+  /** E.164; required for `DESK_PHONE`. */
+  readonly phoneNumber?: string;
+}
+
+/** One entry of `PersistentConnectionConfigs` (VOICE only). */
+export interface PersistentConnectionConfig {
+  readonly channel: Channel;
+  readonly persistentConnection: boolean;
+}
+
+/** One entry of `VoiceEnhancementConfigs` (VOICE only). */
+export interface VoiceEnhancementConfig {
+  readonly channel: Channel;
+  readonly voiceEnhancementMode: VoiceEnhancementMode;
+}
+
+/** One entry of `UserProficiencies`: a predefined attribute value of the instance, and a level. */
+export interface UserProficiency {
+  /** Sent as it is: attribute names are never case-converted. */
+  readonly attributeName: string;
+  readonly attributeValue: string;
+  /** A whole number, 1 to 5. */
+  readonly level: number;
+}
+
+/**
+ * The properties of one `Custom::ConnectUser`, in the construct's camelCase; each is sent under
+ * its PascalCase name (the README's "Properties" says what each means and when it applies).
+ */
+export interface ConnectUserProps {
+  /** The Amazon Connect instance: its id, or its ARN. Changing it replaces the user. */
+  readonly instanceId: string;
+  /** The user name: 1 to 64 of `[a-zA-Z0-9_.@-]`. Changing it replaces the user. */
+  readonly name: string;
+  /**
+   * The secret holding the initial password (the plain string, or JSON with the password under
+   * `passwordSecretKey`). The function is granted `secretsmanager:GetSecretValue` on it, and
+   * `kms:Decrypt` when it has a customer-managed key. Leave it out for SAML and directory
+   * instances.
+   *
+   * @default no password
+   */
+  readonly passwordSecret?: secretsmanager.ISecret;
+  /**
+   * The JSON key that holds the password in `passwordSecret`.
+   *
+   * @default 'password' (the function's default)
+   */
+  readonly passwordSecretKey?: string;
+  /** For `EXISTING_DIRECTORY` instances only. */
+  readonly directoryUserId?: string;
+  /** Id or ARN; `''` means none. */
+  readonly hierarchyGroupId?: string;
+  readonly identityInfo?: IdentityInfo;
+  /** Required unless `phoneNumberConfigs` is given. */
+  readonly phoneConfig?: PhoneConfig;
+  readonly autoAcceptConfigs?: AutoAcceptConfig[];
+  readonly afterContactWorkConfigs?: AfterContactWorkConfig[];
+  readonly phoneNumberConfigs?: PhoneNumberConfig[];
+  readonly persistentConnectionConfigs?: PersistentConnectionConfig[];
+  readonly voiceEnhancementConfigs?: VoiceEnhancementConfig[];
+  readonly userProficiencies?: UserProficiency[];
+  /** Id or ARN. */
+  readonly routingProfileId: string;
+  /** 1 to 10 ids or ARNs. */
+  readonly securityProfileIds: string[];
+  /** Tag key to value; keys are sent as they are (never case-converted). */
+  readonly tags?: { [key: string]: string };
+  /**
+   * How long CloudFormation waits for the function's answer (`ServiceTimeout`, 1 second to 1
+   * hour).
+   *
+   * @default CloudFormation's default (one hour)
+   */
+  readonly serviceTimeout?: Duration;
+  /**
+   * What happens to the user when it leaves the stack.
+   *
+   * @default RemovalPolicy.DESTROY (the function deletes the user)
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * The function that serves this user. A `ConnectUserFunction` gets this user's instance and
+   * secret added to its role; any other function (imported with `fromFunctionArn`, from
+   * another app) has no role this construct can extend: a warning says what to grant.
+   *
+   * @default the stack's one `ConnectUserFunction` (`ConnectUserFunction.singleton`)
+   */
+  readonly function?: lambda.IFunction;
+  /**
+   * Options of the stack's `ConnectUserFunction`, for the user that creates it (the first
+   * without `function`); a later user that gives them fails, as they could not apply.
+   *
+   * @default the function's defaults
+   */
+  readonly functionProps?: ConnectUserFunctionProps;
+}
+
+/**
+ * One Amazon Connect user: a `Custom::ConnectUser` with typed properties, served by the stack's
+ * `ConnectUserFunction` (or the function given), whose role it extends with its instance and
+ * password secret.
+ */
+export class ConnectUser extends Construct {
+  /** The user's id (`GetAtt UserId`). */
+  public readonly userId: string;
+  /** The user's ARN (`GetAtt Arn`). */
+  public readonly userArn: string;
+  /** The physical id, `instanceId:userId` (`Ref`). */
+  public readonly physicalId: string;
+  /** The function that serves the user. */
+  public readonly function: lambda.IFunction;
+  /** The `Custom::ConnectUser` resource. */
+  public readonly resource: CustomResource;
+
+  constructor(scope: Construct, id: string, props: ConnectUserProps) {
+    super(scope, id);
+    const problems = validate(props);
+    if (problems.length > 0) {
+      throw new Error(
+        `${this.node.path}: invalid ConnectUser props: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`,
+      );
+    }
+
+    if (props.functionProps && props.function) {
+      throw new Error(`${this.node.path}: give function or functionProps, not both`);
+    }
+    if (props.functionProps && ConnectUserFunction.hasSingleton(this)) {
+      throw new Error(
+        `${this.node.path}: functionProps apply when the stack's ConnectUserFunction is created, and it ` +
+          'exists already; give them to the first ConnectUser or to ConnectUserFunction.singleton()',
+      );
+    }
+    const fn = props.function ?? ConnectUserFunction.singleton(this, props.functionProps);
+    let serviceToken: string;
+    if (ConnectUserFunction.isConnectUserFunction(fn)) {
+      fn.grantInstance(props.instanceId);
+      if (props.passwordSecret) fn.grantPasswordSecret(props.passwordSecret);
+      serviceToken = fn.serviceToken;
+    } else {
+      serviceToken = fn.functionArn;
+      Annotations.of(this).addWarningV2(
+        'connect-user-resource-cdk:ConnectUser.functionWithoutRole',
+        `${fn.node.path} is not a ConnectUserFunction of this app (imported, or from another ` +
+          'stack\'s service token): its role cannot be extended here. Grant it the actions of ' +
+          'src/connect_user/permissions.json on this user\'s instance' +
+          (props.passwordSecret ? ', and secretsmanager:GetSecretValue on its password secret,' : '') +
+          ' where the function is defined.',
+      );
+    }
+    this.function = fn;
+
+    this.resource = new CustomResource(this, 'Resource', {
+      serviceToken,
+      resourceType: RESOURCE_TYPE,
+      serviceTimeout: props.serviceTimeout,
+      removalPolicy: props.removalPolicy,
+      properties: wireProperties(props),
+    });
+    this.physicalId = this.resource.ref;
+    this.userId = this.resource.getAttString('UserId');
+    this.userArn = this.resource.getAttString('Arn');
+  }
+}
+
+/** Every synth-time problem with the props (validation.ts), each named by its prop path. */
+export function validate(props: ConnectUserProps): PropProblem[] {
+  const problems = [...nameProblems(props.name), ...securityProfileProblems(props.securityProfileIds)];
+  if (props.phoneConfig) {
+    problems.push(
+      ...deskPhoneProblems(
+        props.phoneConfig.phoneType,
+        props.phoneConfig.deskPhoneNumber,
+        'phoneConfig.deskPhoneNumber',
+        'phoneConfig.phoneType',
+      ),
+    );
+  }
+  if (props.phoneNumberConfigs && !Token.isUnresolved(props.phoneNumberConfigs)) {
+    props.phoneNumberConfigs.forEach((entry, i) => {
+      problems.push(
+        ...deskPhoneProblems(
+          entry.phoneType,
+          entry.phoneNumber,
+          `phoneNumberConfigs[${i}].phoneNumber`,
+          `phoneNumberConfigs[${i}].phoneType`,
+        ),
+      );
+    });
+  }
+  return problems;
+}
+
+/**
+ * The props as the function reads them: each camelCase prop under its PascalCase property name,
+ * at every depth, spelled out (`CustomResource`'s `pascalCaseProperties` converts top-level keys
+ * only). Tag keys and proficiency attribute names are values, sent as they are. A prop left
+ * out is left out.
+ */
+export function wireProperties(props: ConnectUserProps): { [key: string]: unknown } {
+  return compact({
+    InstanceId: props.instanceId,
+    Name: props.name,
+    PasswordSecretArn: props.passwordSecret?.secretArn,
+    PasswordSecretKey: props.passwordSecretKey,
+    DirectoryUserId: props.directoryUserId,
+    HierarchyGroupId: props.hierarchyGroupId,
+    IdentityInfo: props.identityInfo && compact({
+      FirstName: props.identityInfo.firstName,
+      LastName: props.identityInfo.lastName,
+      Email: props.identityInfo.email,
+      SecondaryEmail: props.identityInfo.secondaryEmail,
+      Mobile: props.identityInfo.mobile,
+    }),
+    PhoneConfig: props.phoneConfig && compact({
+      PhoneType: props.phoneConfig.phoneType,
+      AutoAccept: props.phoneConfig.autoAccept,
+      AfterContactWorkTimeLimit: props.phoneConfig.afterContactWorkTimeLimit,
+      DeskPhoneNumber: props.phoneConfig.deskPhoneNumber,
+      PersistentConnection: props.phoneConfig.persistentConnection,
+    }),
+    AutoAcceptConfigs: list(props.autoAcceptConfigs, (c) => compact({
+      Channel: c.channel,
+      AutoAccept: c.autoAccept,
+      AgentFirstCallbackAutoAccept: c.agentFirstCallbackAutoAccept,
+    })),
+    AfterContactWorkConfigs: list(props.afterContactWorkConfigs, (c) => compact({
+      Channel: c.channel,
+      AfterContactWorkConfig: workLimit(c.afterContactWorkConfig),
+      AgentFirstCallbackAfterContactWorkConfig: workLimit(c.agentFirstCallbackAfterContactWorkConfig),
+    })),
+    PhoneNumberConfigs: list(props.phoneNumberConfigs, (c) => compact({
+      Channel: c.channel,
+      PhoneType: c.phoneType,
+      PhoneNumber: c.phoneNumber,
+    })),
+    PersistentConnectionConfigs: list(props.persistentConnectionConfigs, (c) => compact({
+      Channel: c.channel,
+      PersistentConnection: c.persistentConnection,
+    })),
+    VoiceEnhancementConfigs: list(props.voiceEnhancementConfigs, (c) => compact({
+      Channel: c.channel,
+      VoiceEnhancementMode: c.voiceEnhancementMode,
+    })),
+    UserProficiencies: list(props.userProficiencies, (p) => compact({
+      AttributeName: p.attributeName,
+      AttributeValue: p.attributeValue,
+      Level: p.level,
+    })),
+    RoutingProfileId: props.routingProfileId,
+    SecurityProfileIds: props.securityProfileIds,
+    // A {key: value} map, which the function accepts as well as [{Key, Value}].
+    Tags: props.tags,
+  });
+}
+
+function workLimit(limit: AfterContactWorkLimit | undefined): { [key: string]: unknown } | undefined {
+  return limit && compact({ AfterContactWorkTimeLimit: limit.afterContactWorkTimeLimit });
+}
+
+/** Maps a list of entries; a list token passes through as it is. */
+function list<T>(items: T[] | undefined, map: (item: T) => unknown): unknown {
+  if (items === undefined) return undefined;
+  if (Token.isUnresolved(items)) return items;
+  return items.map((item) => (Token.isUnresolved(item) ? item : map(item)));
+}
+
+/** The object without its undefined members. */
+function compact(object: { [key: string]: unknown }): { [key: string]: unknown } {
+  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined));
+}

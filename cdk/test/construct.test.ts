@@ -1,0 +1,404 @@
+import * as assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { CfnOutput, CfnParameter, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import {
+  Channel,
+  ConnectUser,
+  ConnectUserFunction,
+  PhoneType,
+  ResponseMode,
+  VoiceEnhancementMode,
+} from '../lib';
+import { basicProps, INSTANCE, keysOf, permissionsJson, stack, standInCode } from './support';
+
+type Json = { [key: string]: any };
+
+function resources(template: Template, type: string): [string, Json][] {
+  return Object.entries(template.findResources(type));
+}
+
+function onlyResource(template: Template, type: string): [string, Json] {
+  const found = resources(template, type);
+  assert.equal(found.length, 1, `${type}: ${found.map(([id]) => id).join(', ')}`);
+  return found[0];
+}
+
+/** The statements of the function's role's policies, by Sid. */
+function statements(template: Template): Map<string, Json> {
+  const out = new Map<string, Json>();
+  for (const [, policy] of resources(template, 'AWS::IAM::Policy')) {
+    for (const statement of policy.Properties.PolicyDocument.Statement) out.set(statement.Sid, statement);
+  }
+  return out;
+}
+
+function list<T>(value: T | T[]): T[] {
+  return Array.isArray(value) ? value : [value];
+}
+
+describe('ConnectUser properties', () => {
+  it('is one Custom::ConnectUser whose properties are PascalCase at every depth, tag keys and attribute names as given', () => {
+    const s = stack();
+    const secret = new secretsmanager.Secret(s, 'Password');
+    new ConnectUser(s, 'Agent', {
+      instanceId: INSTANCE,
+      name: 'agent.one',
+      passwordSecret: secret,
+      passwordSecretKey: 'agentPassword',
+      directoryUserId: 'dir-1',
+      hierarchyGroupId: 'hg-1',
+      identityInfo: {
+        firstName: 'Ada',
+        lastName: 'Lovelace',
+        email: 'ada@example.com',
+        secondaryEmail: 'ada2@example.com',
+        mobile: '+14255550100',
+      },
+      phoneConfig: { phoneType: PhoneType.SOFT_PHONE },
+      autoAcceptConfigs: [
+        { channel: Channel.VOICE, autoAccept: true, agentFirstCallbackAutoAccept: false },
+        { channel: Channel.CHAT, autoAccept: false },
+      ],
+      afterContactWorkConfigs: [
+        {
+          channel: Channel.VOICE,
+          afterContactWorkConfig: { afterContactWorkTimeLimit: 30 },
+          agentFirstCallbackAfterContactWorkConfig: { afterContactWorkTimeLimit: 10 },
+        },
+      ],
+      persistentConnectionConfigs: [{ channel: Channel.VOICE, persistentConnection: true }],
+      voiceEnhancementConfigs: [{ channel: Channel.VOICE, voiceEnhancementMode: VoiceEnhancementMode.NOISE_SUPPRESSION }],
+      userProficiencies: [{ attributeName: 'languageSkill', attributeValue: 'english', level: 4 }],
+      routingProfileId: 'rp-1',
+      securityProfileIds: ['sp-1', 'sp-2'],
+      tags: { team: 'support', 'cost-center': '42', camelKey: 'x' },
+    });
+    const template = Template.fromStack(s);
+    const [, user] = onlyResource(template, 'Custom::ConnectUser');
+    const [fnId] = onlyResource(template, 'AWS::Lambda::Function');
+    assert.deepEqual(user.Properties, {
+      ServiceToken: { 'Fn::GetAtt': [fnId, 'Arn'] },
+      InstanceId: INSTANCE,
+      Name: 'agent.one',
+      PasswordSecretArn: { Ref: template.toJSON().Resources && Object.keys(template.findResources('AWS::SecretsManager::Secret'))[0] },
+      PasswordSecretKey: 'agentPassword',
+      DirectoryUserId: 'dir-1',
+      HierarchyGroupId: 'hg-1',
+      IdentityInfo: {
+        FirstName: 'Ada',
+        LastName: 'Lovelace',
+        Email: 'ada@example.com',
+        SecondaryEmail: 'ada2@example.com',
+        Mobile: '+14255550100',
+      },
+      PhoneConfig: { PhoneType: 'SOFT_PHONE' },
+      AutoAcceptConfigs: [
+        { Channel: 'VOICE', AutoAccept: true, AgentFirstCallbackAutoAccept: false },
+        { Channel: 'CHAT', AutoAccept: false },
+      ],
+      AfterContactWorkConfigs: [
+        {
+          Channel: 'VOICE',
+          AfterContactWorkConfig: { AfterContactWorkTimeLimit: 30 },
+          AgentFirstCallbackAfterContactWorkConfig: { AfterContactWorkTimeLimit: 10 },
+        },
+      ],
+      PersistentConnectionConfigs: [{ Channel: 'VOICE', PersistentConnection: true }],
+      VoiceEnhancementConfigs: [{ Channel: 'VOICE', VoiceEnhancementMode: 'NOISE_SUPPRESSION' }],
+      UserProficiencies: [{ AttributeName: 'languageSkill', AttributeValue: 'english', Level: 4 }],
+      RoutingProfileId: 'rp-1',
+      SecurityProfileIds: ['sp-1', 'sp-2'],
+      Tags: { team: 'support', 'cost-center': '42', camelKey: 'x' },
+    });
+    // Every key is PascalCase, except inside Tags (keys are the user's) and the intrinsic
+    // functions CloudFormation reads (Fn::GetAtt, Ref).
+    const offenders = keysOf(user.Properties).filter(
+      ({ path, key }) => path !== 'Tags' && !/^[A-Z]/.test(key) && !key.startsWith('Fn::'),
+    );
+    assert.deepEqual(offenders, []);
+  });
+
+  it('sends PhoneNumberConfigs, and nothing for props left out', () => {
+    const s = stack();
+    new ConnectUser(s, 'Desk', {
+      ...basicProps(),
+      phoneConfig: undefined,
+      phoneNumberConfigs: [{ channel: Channel.VOICE, phoneType: PhoneType.DESK_PHONE, phoneNumber: '+14255550100' }],
+    });
+    const [, user] = onlyResource(Template.fromStack(s), 'Custom::ConnectUser');
+    assert.deepEqual(Object.keys(user.Properties).sort(), [
+      'InstanceId', 'Name', 'PhoneNumberConfigs', 'RoutingProfileId', 'SecurityProfileIds', 'ServiceToken',
+    ]);
+    assert.deepEqual(user.Properties.PhoneNumberConfigs, [
+      { Channel: 'VOICE', PhoneType: 'DESK_PHONE', PhoneNumber: '+14255550100' },
+    ]);
+  });
+
+  it('passes serviceTimeout and removalPolicy to the custom resource', () => {
+    const s = stack();
+    new ConnectUser(s, 'Kept', { ...basicProps(), serviceTimeout: Duration.minutes(15), removalPolicy: RemovalPolicy.RETAIN });
+    new ConnectUser(s, 'Default', { ...basicProps(), name: 'agent.two' });
+    const template = Template.fromStack(s);
+    const users = new Map(resources(template, 'Custom::ConnectUser').map(([, r]) => [r.Properties.Name, r]));
+    assert.equal(users.get('agent.one')!.Properties.ServiceTimeout, '900');
+    assert.equal(users.get('agent.one')!.DeletionPolicy, 'Retain');
+    assert.equal(users.get('agent.one')!.UpdateReplacePolicy, 'Retain');
+    assert.equal(users.get('agent.two')!.Properties.ServiceTimeout, undefined);
+    assert.equal(users.get('agent.two')!.DeletionPolicy, 'Delete');
+  });
+
+  it('wires userId, userArn and the physical id to GetAtt and Ref', () => {
+    const s = stack();
+    const user = new ConnectUser(s, 'Agent', basicProps());
+    new CfnOutput(s, 'UserId', { value: user.userId });
+    new CfnOutput(s, 'UserArn', { value: user.userArn });
+    new CfnOutput(s, 'PhysicalId', { value: user.physicalId });
+    const template = Template.fromStack(s);
+    const [userId] = onlyResource(template, 'Custom::ConnectUser');
+    template.hasOutput('UserId', { Value: { 'Fn::GetAtt': [userId, 'UserId'] } });
+    template.hasOutput('UserArn', { Value: { 'Fn::GetAtt': [userId, 'Arn'] } });
+    template.hasOutput('PhysicalId', { Value: { Ref: userId } });
+  });
+});
+
+describe('ConnectUserFunction', () => {
+  it('is arm64 provided.al2023 with JSON logs in its own log group and RESPONSE_MODE=put by default', () => {
+    const s = stack();
+    new ConnectUser(s, 'Agent', basicProps());
+    const template = Template.fromStack(s);
+    const [logGroupId] = onlyResource(template, 'AWS::Logs::LogGroup');
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'provided.al2023',
+      Architectures: ['arm64'],
+      Handler: 'bootstrap',
+      MemorySize: 128,
+      Timeout: 300,
+      LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'INFO', LogGroup: { Ref: logGroupId } },
+      Environment: { Variables: { RESPONSE_MODE: 'put' } },
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  });
+
+  it('takes its options: architecture, timeout, memory, log level, responseMode', () => {
+    const s = new Stack();
+    ConnectUserFunction.singleton(s, {
+      code: standInCode(),
+      architecture: lambda.Architecture.X86_64,
+      timeout: Duration.minutes(2),
+      memorySize: 256,
+      logLevel: lambda.ApplicationLogLevel.DEBUG,
+      responseMode: ResponseMode.RETURN,
+    });
+    new ConnectUser(s, 'Agent', basicProps());
+    const template = Template.fromStack(s);
+    const [fnId, fn] = resources(template, 'AWS::Lambda::Function').find(([, r]) => r.Properties.Runtime === 'provided.al2023')!;
+    assert.deepEqual(fn.Properties.Architectures, ['x86_64']);
+    assert.equal(fn.Properties.Timeout, 120);
+    assert.equal(fn.Properties.MemorySize, 256);
+    assert.equal(fn.Properties.LoggingConfig.ApplicationLogLevel, 'DEBUG');
+    assert.deepEqual(fn.Properties.Environment, { Variables: { RESPONSE_MODE: 'return' } });
+    // In return mode the Provider framework invokes the function: the user's service token is
+    // the framework's function, which may invoke ours.
+    const [, user] = onlyResource(template, 'Custom::ConnectUser');
+    const token = user.Properties.ServiceToken['Fn::GetAtt'];
+    assert.ok(Array.isArray(token) && token[1] === 'Arn' && token[0] !== fnId, JSON.stringify(token));
+    const framework = template.toJSON().Resources[token[0]];
+    assert.equal(framework.Type, 'AWS::Lambda::Function');
+    assert.deepEqual(framework.Properties.Environment.Variables.USER_ON_EVENT_FUNCTION_ARN, { 'Fn::GetAtt': [fnId, 'Arn'] });
+  });
+
+  it('refuses a responseMode other than put or return', () => {
+    assert.throws(
+      () => new ConnectUserFunction(new Stack(), 'F', { code: standInCode(), responseMode: 'PUT' as ResponseMode }),
+      /responseMode must be 'put' or 'return'/,
+    );
+  });
+
+  it('is one per stack: every user shares it, and its role accumulates their instances and secrets', () => {
+    const s = stack();
+    const other = 'ffffffff-0000-1111-2222-333333333333';
+    const first = new secretsmanager.Secret(s, 'First');
+    const second = new secretsmanager.Secret(s, 'Second');
+    const a = new ConnectUser(s, 'A', { ...basicProps(), passwordSecret: first });
+    const b = new ConnectUser(s, 'B', { ...basicProps(), name: 'agent.two', passwordSecret: second });
+    // A literal instance ARN is reduced to its id, as the function does.
+    const c = new ConnectUser(s, 'C', {
+      ...basicProps(),
+      name: 'agent.three',
+      instanceId: `arn:aws:connect:eu-west-1:111122223333:instance/${other}`,
+      passwordSecret: first,
+    });
+    assert.equal(a.function, b.function);
+    assert.equal(a.function, c.function);
+    const template = Template.fromStack(s);
+    const [fnId] = onlyResource(template, 'AWS::Lambda::Function');
+    for (const [, user] of resources(template, 'Custom::ConnectUser')) {
+      assert.deepEqual(user.Properties.ServiceToken, { 'Fn::GetAtt': [fnId, 'Arn'] });
+    }
+    const permissions = permissionsJson();
+    const found = statements(template);
+    // Exactly permissions.json's statements and actions, no other.
+    assert.deepEqual([...found.keys()].sort(), permissions.statements.map((st) => st.sid).sort());
+    const secretIds = Object.keys(template.findResources('AWS::SecretsManager::Secret')).sort();
+    for (const expected of permissions.statements) {
+      const statement = found.get(expected.sid)!;
+      assert.deepEqual(list(statement.Action), expected.actions, expected.sid);
+      assert.equal(statement.Effect, 'Allow');
+      assert.equal(statement.Condition, undefined);
+      const granted = list(statement.Resource);
+      const wanted = expected.resources.flatMap((name): Json[] =>
+        name === 'password-secret'
+          ? secretIds.map((id) => ({ Ref: id }))
+          : [INSTANCE, other].map((instance) => ({
+              'Fn::Sub': [permissions.resources[name].arn, { InstanceId: instance }],
+            })),
+      );
+      assert.deepEqual(
+        granted.map((r) => JSON.stringify(r)).sort(),
+        wanted.map((r) => JSON.stringify(r)).sort(),
+        expected.sid,
+      );
+    }
+    // The secret grant is GetSecretValue alone: no DescribeSecret (grantRead's), no KMS.
+    const actions = [...found.values()].flatMap((st) => list(st.Action));
+    assert.deepEqual(actions.filter((action) => action.startsWith('secretsmanager:')), ['secretsmanager:GetSecretValue']);
+    assert.ok(!actions.some((action) => action.startsWith('kms:')));
+  });
+
+  it('grants nothing on secrets when no user names one', () => {
+    const s = stack();
+    new ConnectUser(s, 'Agent', basicProps());
+    const found = statements(Template.fromStack(s));
+    assert.ok(found.has('ManageUsers'));
+    assert.ok(![...found.values()].some((st) => list(st.Action).some((a: string) => a.startsWith('secretsmanager:'))));
+  });
+
+  it('adds kms:Decrypt through Secrets Manager for a secret with a customer-managed key', () => {
+    const s = stack();
+    const key = new kms.Key(s, 'Key');
+    new ConnectUser(s, 'Agent', { ...basicProps(), passwordSecret: new secretsmanager.Secret(s, 'Pw', { encryptionKey: key }) });
+    const template = Template.fromStack(s);
+    const [keyId] = onlyResource(template, 'AWS::KMS::Key');
+    const decrypt = [...statements(template).values()].filter((st) => list(st.Action).includes('kms:Decrypt'));
+    assert.equal(decrypt.length, 1);
+    assert.deepEqual(decrypt[0].Action, 'kms:Decrypt');
+    assert.deepEqual(decrypt[0].Resource, { 'Fn::GetAtt': [keyId, 'Arn'] });
+    assert.deepEqual(decrypt[0].Condition, {
+      StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['secretsmanager.eu-west-1.', { Ref: 'AWS::URLSuffix' }]] } },
+    });
+  });
+
+  it('grants a secret imported by name with the suffix wildcard', () => {
+    const s = stack();
+    new ConnectUser(s, 'Agent', {
+      ...basicProps(),
+      passwordSecret: secretsmanager.Secret.fromSecretNameV2(s, 'Imported', 'agents/password'),
+    });
+    const read = statements(Template.fromStack(s)).get('ReadAgentPassword')!;
+    assert.match(JSON.stringify(read.Resource), /secret:agents\/password-\?\?\?\?\?\?/);
+  });
+
+  it('uses the function it is given instead of the singleton', () => {
+    const s = new Stack();
+    const fn = new ConnectUserFunction(s, 'Mine', { code: standInCode() });
+    const user = new ConnectUser(s, 'Agent', { ...basicProps(), function: fn });
+    assert.equal(user.function, fn);
+    const template = Template.fromStack(s);
+    const [fnId] = onlyResource(template, 'AWS::Lambda::Function');
+    assert.match(fnId, /^Mine/);
+    assert.ok(statements(template).has('ManageUsers'));
+  });
+
+  it('refuses functionProps it could not apply', () => {
+    const s = new Stack();
+    new ConnectUser(s, 'First', { ...basicProps(), functionProps: { code: standInCode() } });
+    assert.throws(
+      () => new ConnectUser(s, 'Second', { ...basicProps(), functionProps: { code: standInCode(), memorySize: 512 } }),
+      /Second: functionProps apply when the stack's ConnectUserFunction is created/,
+    );
+    const fn = new ConnectUserFunction(s, 'Other', { code: standInCode() });
+    assert.throws(
+      () => new ConnectUser(s, 'Third', { ...basicProps(), function: fn, functionProps: { memorySize: 512 } }),
+      /Third: give function or functionProps, not both/,
+    );
+  });
+
+  it('gives each stack its own function', () => {
+    const a = stack('A');
+    const b = stack('B');
+    const userA = new ConnectUser(a, 'Agent', basicProps());
+    const userB = new ConnectUser(b, 'Agent', basicProps());
+    assert.notEqual(userA.function, userB.function);
+    onlyResource(Template.fromStack(a), 'AWS::Lambda::Function');
+    onlyResource(Template.fromStack(b), 'AWS::Lambda::Function');
+  });
+
+  it('says at synth that an imported function has no role to extend', () => {
+    const s = new Stack();
+    const imported = lambda.Function.fromFunctionArn(s, 'Imported', 'arn:aws:lambda:eu-west-1:111122223333:function:connect-user');
+    new ConnectUser(s, 'Agent', { ...basicProps(), function: imported });
+    const template = Template.fromStack(s);
+    assert.equal(resources(template, 'AWS::Lambda::Function').length, 0);
+    assert.equal(resources(template, 'AWS::IAM::Policy').length, 0);
+    template.hasResourceProperties('Custom::ConnectUser', {
+      ServiceToken: 'arn:aws:lambda:eu-west-1:111122223333:function:connect-user',
+    });
+    Annotations.fromStack(s).hasWarning('/Default/Agent', Match.stringLikeRegexp('its role cannot be extended'));
+  });
+});
+
+describe('synth-time validation', () => {
+  it('names the prop of each problem, every problem at once', () => {
+    const s = stack();
+    assert.throws(
+      () =>
+        new ConnectUser(s, 'Bad', {
+          ...basicProps(),
+          name: 'agent one',
+          securityProfileIds: Array.from({ length: 11 }, (_, i) => `sp-${i}`),
+          phoneConfig: { phoneType: PhoneType.DESK_PHONE },
+        }),
+      (error: Error) => {
+        assert.match(error.message, /Bad: invalid ConnectUser props/);
+        assert.match(error.message, /name may contain only letters, digits and _ \. @ -/);
+        assert.match(error.message, /securityProfileIds must hold 1 to 10 security profiles \(it holds 11\)/);
+        assert.match(error.message, /phoneConfig\.deskPhoneNumber is required when phoneConfig\.phoneType is DESK_PHONE/);
+        return true;
+      },
+    );
+  });
+
+  it('names the entry of a per-channel desk phone without a number', () => {
+    assert.throws(
+      () =>
+        new ConnectUser(stack(), 'Bad', {
+          ...basicProps(),
+          phoneConfig: undefined,
+          phoneNumberConfigs: [{ channel: Channel.VOICE, phoneType: PhoneType.DESK_PHONE }],
+        }),
+      /phoneNumberConfigs\[0\]\.phoneNumber is required when phoneNumberConfigs\[0\]\.phoneType is DESK_PHONE/,
+    );
+  });
+
+  it('never judges a value known only at deploy time', () => {
+    const s = stack();
+    const name = new CfnParameter(s, 'Name');
+    const profiles = new CfnParameter(s, 'Profiles', { type: 'CommaDelimitedList' });
+    const number = new CfnParameter(s, 'Number');
+    new ConnectUser(s, 'Agent', {
+      ...basicProps(),
+      name: name.valueAsString,
+      securityProfileIds: profiles.valueAsList,
+      phoneConfig: { phoneType: PhoneType.DESK_PHONE, deskPhoneNumber: number.valueAsString },
+    });
+    Template.fromStack(s).hasResourceProperties('Custom::ConnectUser', {
+      Name: { Ref: 'Name' },
+      SecurityProfileIds: { Ref: 'Profiles' },
+      PhoneConfig: { PhoneType: 'DESK_PHONE', DeskPhoneNumber: { Ref: 'Number' } },
+    });
+  });
+});

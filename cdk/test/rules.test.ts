@@ -1,0 +1,61 @@
+// The construct's synth-time rules against the cases in rule-cases.json, which
+// tests/cdk_rules.rs runs through the function's parser: both must agree with every case.
+import * as assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as path from 'path';
+import { describe, it } from 'node:test';
+import { Channel, ConnectUser, ConnectUserProps, PhoneType } from '../lib';
+import { basicProps, stack } from './support';
+
+interface Case {
+  rule: 'name' | 'securityProfileIds' | 'deskPhone';
+  valid: boolean;
+  why: string;
+  propPath: string;
+  name?: string;
+  count?: number;
+  in?: 'phoneConfig' | 'phoneNumberConfigs';
+  phoneType?: string;
+  number?: string;
+}
+
+const cases: Case[] = JSON.parse(fs.readFileSync(path.join(__dirname, 'rule-cases.json'), 'utf8')).cases;
+
+/** The props of one case: the base user with the one change the case makes. */
+function propsOf(c: Case): ConnectUserProps {
+  const props = basicProps();
+  switch (c.rule) {
+    case 'name':
+      return { ...props, name: c.name! };
+    case 'securityProfileIds':
+      return { ...props, securityProfileIds: Array.from({ length: c.count! }, (_, i) => `sp-${i}`) };
+    case 'deskPhone':
+      return c.in === 'phoneConfig'
+        ? { ...props, phoneConfig: { phoneType: c.phoneType as PhoneType, deskPhoneNumber: c.number } }
+        : {
+            ...props,
+            phoneConfig: undefined,
+            phoneNumberConfigs: [{ channel: Channel.VOICE, phoneType: c.phoneType as PhoneType, phoneNumber: c.number }],
+          };
+  }
+}
+
+describe('the rules the construct shares with the function (rule-cases.json)', () => {
+  it('covers each rule with valid and invalid cases', () => {
+    for (const rule of ['name', 'securityProfileIds', 'deskPhone']) {
+      assert.ok(cases.some((c) => c.rule === rule && c.valid), rule);
+      assert.ok(cases.some((c) => c.rule === rule && !c.valid), rule);
+    }
+  });
+
+  for (const c of cases) {
+    it(`${c.rule}: ${c.why} is ${c.valid ? 'valid' : `refused, naming ${c.propPath}`}`, () => {
+      const make = () => new ConnectUser(stack(), 'User', propsOf(c));
+      if (c.valid) {
+        make();
+      } else {
+        assert.throws(make, (error: Error) => error.message.includes(`${c.propPath} `));
+      }
+    });
+  }
+});
