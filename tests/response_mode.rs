@@ -79,6 +79,22 @@ fn refused_after_create() -> Value {
     properties
 }
 
+/// Plays a Create refused after `CreateUser`, with the first `refused_deletes` DeleteUser
+/// calls refused too; returns its RequestId and the invocation's error message.
+async fn refused_create(stack: &LocalStack, refused_deletes: usize) -> (String, String) {
+    if refused_deletes > 0 {
+        let refused = Fault::Error {
+            status: 400,
+            code: "InvalidRequestException",
+        };
+        stack.connect.inject("DeleteUser", refused, refused_deletes);
+    }
+    let key = stack.request_id("create");
+    let event = events::create(&stack.sink, &key, "Agent", &refused_after_create());
+    let message = error_message(stack, stack.runtime.invoke(event, TIMEOUT).await);
+    (key, message)
+}
+
 /// Asserts that nothing was PUT and no secret reached the logs.
 async fn nothing_put_nothing_leaked(stack: &mut LocalStack, keys: &[String]) {
     assert!(
@@ -179,9 +195,7 @@ async fn return_mode_bad_properties_are_an_invocation_error_naming_them() {
 #[tokio::test]
 async fn return_mode_a_create_refused_after_making_its_user_leaves_no_user() {
     let mut stack = returning().await;
-    let key = stack.request_id("create");
-    let event = events::create(&stack.sink, &key, "Agent", &refused_after_create());
-    let message = error_message(&stack, stack.runtime.invoke(event, TIMEOUT).await);
+    let (key, message) = refused_create(&stack, 0).await;
     assert!(
         message.starts_with("AssociateUserProficiencies: ResourceNotFoundException"),
         "{message}"
@@ -196,14 +210,7 @@ async fn return_mode_a_create_refused_after_making_its_user_leaves_no_user() {
 async fn return_mode_deletes_the_user_when_the_resource_could_not() {
     let mut stack = returning().await;
     // The resource's own clean-up is refused once; the protocol's clean-up then succeeds.
-    let refused = Fault::Error {
-        status: 400,
-        code: "InvalidRequestException",
-    };
-    stack.connect.inject("DeleteUser", refused, 1);
-    let key = stack.request_id("create");
-    let event = events::create(&stack.sink, &key, "Agent", &refused_after_create());
-    let message = error_message(&stack, stack.runtime.invoke(event, TIMEOUT).await);
+    let (key, message) = refused_create(&stack, 1).await;
     assert!(
         message.contains("deleting the user again failed too"),
         "{message}"
@@ -231,13 +238,7 @@ async fn return_mode_deletes_the_user_when_the_resource_could_not() {
 #[tokio::test]
 async fn return_mode_names_the_user_it_could_not_delete() {
     let stack = returning().await;
-    let refused = Fault::Error {
-        status: 400,
-        code: "InvalidRequestException",
-    };
-    stack.connect.inject("DeleteUser", refused, 2);
-    let event = events::create(&stack.sink, "left", "Agent", &refused_after_create());
-    let message = error_message(&stack, stack.runtime.invoke(event, TIMEOUT).await);
+    let (_, message) = refused_create(&stack, 2).await;
     assert_eq!(stack.connect.user_count(INSTANCE), 1);
     let id = stack.connect.with_world(|world| {
         world.instances[INSTANCE]
