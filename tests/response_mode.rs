@@ -117,7 +117,10 @@ async fn return_mode_create_update_delete_return_their_results_and_put_nothing()
     let mut stack = returning().await;
     let properties = basic();
     let create_id = stack.request_id("create");
-    let event = events::create(&stack.sink, &create_id, "Agent", &properties);
+    let event = with_token(
+        events::create(&stack.sink, &create_id, "Agent", &properties),
+        FRAMEWORK_TOKEN,
+    );
     let created = result(&stack, stack.runtime.invoke(event, TIMEOUT).await);
 
     let physical_id = created["PhysicalResourceId"].as_str().unwrap().to_owned();
@@ -161,13 +164,29 @@ async fn return_mode_create_update_delete_return_their_results_and_put_nothing()
 }
 
 #[tokio::test]
-async fn return_mode_needs_no_response_url() {
-    let stack = returning().await;
-    let mut event = events::create(&stack.sink, "no-url", "Agent", &basic());
+async fn return_mode_needs_no_response_url_and_flags_a_direct_invocation() {
+    let mut stack = returning().await;
+    let mut event = with_token(
+        events::create(&stack.sink, "no-url", "Agent", &basic()),
+        FRAMEWORK_TOKEN,
+    );
     event.as_object_mut().unwrap().remove("ResponseURL");
     let created = result(&stack, stack.runtime.invoke(event, TIMEOUT).await);
     let physical_id = created["PhysicalResourceId"].as_str().unwrap();
     assert!(stack.connect.user(INSTANCE, user_id(physical_id)).is_some());
+
+    // CloudFormation invoking the function directly (its own ARN as ServiceToken) waits for
+    // a PUT that return mode never makes: said in the logs.
+    let event = events::delete(&stack.sink, "direct", "Agent", physical_id, &basic());
+    result(&stack, stack.runtime.invoke(event, TIMEOUT).await);
+    let output = stack.function.stop().await;
+    let errors: Vec<&str> = output
+        .lines()
+        .filter(|line| line.contains("set RESPONSE_MODE=put"))
+        .collect();
+    assert_eq!(errors.len(), 1, "{output}");
+    assert!(errors[0].contains("request_id=direct "), "{}", errors[0]);
+    assert!(stack.sink.all().is_empty());
 }
 
 #[tokio::test]
