@@ -167,8 +167,8 @@ impl<R: Resource> Handler<R> {
                 ResponseMode::Return => self.return_answer(raw, &envelope, deadlines).await,
                 ResponseMode::Invalid(_) => {
                     let reason = self.mode.problem().unwrap_or_default();
-                    let summary = self.put_answer(raw, envelope, deadlines, Some(reason.clone()));
-                    if let Err(error) = summary.await {
+                    let answered = self.put_answer(raw, envelope, deadlines, Some(reason.clone()));
+                    if let Err(error) = answered.await {
                         tracing::error!(error = %error, "the FAILED answer did not get through");
                     }
                     Err(InvocationError::Failed(returned_reason(&reason)))
