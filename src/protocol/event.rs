@@ -24,6 +24,9 @@ pub struct Envelope {
     pub physical_resource_id: Option<String>,
     /// The raw RequestType, for the log span, even when it is not one we know.
     pub request_type: String,
+    /// Who CloudFormation was asked to invoke: a Lambda function ARN (or an SNS topic ARN),
+    /// compared with the function's own ARN to catch a response mode that does not fit.
+    pub service_token: Option<String>,
 }
 
 /// The identity of one request, handed to resources: the same Create delivered twice carries
@@ -83,13 +86,25 @@ impl Envelope {
             logical_resource_id: text("LogicalResourceId").unwrap_or_default(),
             physical_resource_id: text("PhysicalResourceId").filter(|id| !id.is_empty()),
             request_type: text("RequestType").unwrap_or_default(),
+            service_token: text("ServiceToken").filter(|t| !t.is_empty()),
         }
     }
 }
 
 impl Request {
-    /// Parses the whole event strictly.
+    /// Parses the whole event strictly, ResponseURL included (`put` mode answers there).
     pub fn parse(raw: &Value) -> Result<Self, EventError> {
+        Self::parse_with(raw, true)
+    }
+
+    /// Parses the whole event strictly except for the ResponseURL, which `return` mode never
+    /// uses: the CDK Provider framework passes it along, but a caller that leaves it out is
+    /// answered all the same.
+    pub fn parse_without_response_url(raw: &Value) -> Result<Self, EventError> {
+        Self::parse_with(raw, false)
+    }
+
+    fn parse_with(raw: &Value, needs_response_url: bool) -> Result<Self, EventError> {
         let object = raw.as_object().ok_or(EventError::NotAnObject)?;
         let request_type = required_str(object, "RequestType")?;
         let identity = RequestIdentity {
@@ -97,7 +112,9 @@ impl Request {
             request_id: required_str(object, "RequestId")?.to_owned(),
             logical_resource_id: required_str(object, "LogicalResourceId")?.to_owned(),
         };
-        required_str(object, "ResponseURL")?;
+        if needs_response_url {
+            required_str(object, "ResponseURL")?;
+        }
         let resource_type = optional_str(object, "ResourceType")?.unwrap_or_default();
         let properties = required_object(object, "ResourceProperties")?;
         let operation = match request_type {
@@ -266,6 +283,23 @@ mod tests {
     }
 
     #[test]
+    fn only_put_mode_needs_a_response_url() {
+        let mut event = create_event();
+        event.as_object_mut().unwrap().remove("ResponseURL");
+        assert_eq!(
+            Request::parse(&event).unwrap_err(),
+            EventError::MissingField("ResponseURL")
+        );
+        let request = Request::parse_without_response_url(&event).unwrap();
+        assert_eq!(request, Request::parse(&create_event()).unwrap());
+        event.as_object_mut().unwrap().remove("StackId");
+        assert_eq!(
+            Request::parse_without_response_url(&event).unwrap_err(),
+            EventError::MissingField("StackId")
+        );
+    }
+
+    #[test]
     fn update_needs_old_properties() {
         let mut event = create_event();
         event["RequestType"] = json!("Update");
@@ -282,6 +316,11 @@ mod tests {
         assert_eq!(envelope.response_url, None);
         assert_eq!(envelope.stack_id, "");
         assert_eq!(envelope.request_id, "r");
+        assert_eq!(envelope.service_token, None);
+        assert_eq!(
+            Envelope::read(&create_event()).service_token.as_deref(),
+            Some("arn:aws:lambda:us-east-1:123456789012:function:f")
+        );
         assert_eq!(Envelope::read(&json!(null)), Envelope::default());
     }
 

@@ -1,9 +1,14 @@
 //! One event, start to finish: parse, guard, run the resource, answer.
 //!
-//! Every path ends in exactly one answer to CloudFormation when the event carries a usable
-//! ResponseURL: a bad event, a resource error, a panic, or time running out all become FAILED
-//! with a reason. The work runs in its own task under [`Deadlines::work`], so a slow or stuck
-//! resource is cut off while there is still time to PUT the answer.
+//! In `put` mode (see [`super::mode`]) every path ends in exactly one answer to CloudFormation
+//! when the event carries a usable ResponseURL: a bad event, a resource error, a panic, or
+//! time running out all become FAILED with a reason. The work runs in its own task under
+//! [`Deadlines::work`], so a slow or stuck resource is cut off while there is still time to PUT
+//! the answer. In `return` mode ([`returned`]) the same run ends in the invocation's result or
+//! error instead, and nothing is PUT.
+
+mod put;
+mod returned;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -11,17 +16,17 @@ use std::time::{Duration, SystemTime};
 
 use tokio::time::Instant;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 use tracing::Instrument;
 
 use super::deadline::{
     Budget, Deadlines, LambdaDeadline, CANCEL_GRACE, UNKNOWN_DEADLINE_BUDGET_ENV,
 };
 use super::event::{Envelope, Operation, Request};
-use super::physical_id::{failed_create_marker, is_failed_create_marker, MAX_PHYSICAL_ID_BYTES};
+use super::mode::{returned_reason, token_names_this_function, ResponseMode};
+use super::physical_id::{is_failed_create_marker, MAX_PHYSICAL_ID_BYTES};
 use super::resource::{Context, Outcome, Progress, Resource, ResourceError};
 use super::responder::{Responder, SendError};
-use super::response::{Answer, Status};
 use super::response_url::UrlPolicy;
 
 /// The protocol handler around one resource implementation. Built once per process.
@@ -30,14 +35,56 @@ pub struct Handler<R> {
     responder: Responder,
     policy: UrlPolicy,
     budget: Budget,
+    mode: ResponseMode,
     /// Whether an unknown deadline was already warned about: once per process is enough.
     warned_unknown_deadline: AtomicBool,
 }
 
+/// What Lambda says about one invocation besides its payload.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Invocation {
+    /// `Lambda-Runtime-Deadline-Ms`: when Lambda stops the invocation, in epoch milliseconds.
+    pub deadline_ms: u64,
+    /// `Lambda-Runtime-Invoked-Function-Arn`: this function, possibly with a version or alias;
+    /// empty when unknown.
+    pub function_arn: String,
+}
+
+/// Why an invocation ends in an error rather than a result.
+#[derive(Debug, thiserror::Error)]
+pub enum InvocationError {
+    /// `put` mode: the PUT kept failing in ways that may pass, so Lambda's redelivery gets
+    /// another chance to answer (resources are idempotent per request, so that is safe).
+    #[error(transparent)]
+    Undelivered(#[from] SendError),
+    /// `return` mode, or an invalid mode: the operation failed; the text is the reason, capped
+    /// at [`super::mode::MAX_RETURNED_REASON_BYTES`].
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl InvocationError {
+    /// The `errorType` Lambda reports with the error.
+    pub fn error_type(&self) -> &'static str {
+        match self {
+            InvocationError::Undelivered(_) => "AnswerNotDelivered",
+            InvocationError::Failed(_) => "CustomResourceFailed",
+        }
+    }
+}
+
+/// A run of one parsed request that did not succeed.
+struct Failed {
+    reason: String,
+    /// What a failed Create made and did not remove (see [`Progress`]), if its id is usable.
+    made: Option<String>,
+}
+
 impl<R: Resource> Handler<R> {
-    /// A handler configured from the environment (URL policy and deadline budget).
+    /// A handler configured from the environment (URL policy, deadline budget and mode).
     pub fn from_env(resource: R) -> Self {
         Self::with_budget(resource, UrlPolicy::from_env(), Budget::from_env())
+            .with_mode(ResponseMode::from_env())
     }
 
     /// A handler that keeps `margin` for answering.
@@ -45,14 +92,29 @@ impl<R: Resource> Handler<R> {
         Self::with_budget(resource, policy, Budget::with_margin(margin))
     }
 
+    /// A `put`-mode handler with the given URL policy and budget.
     pub fn with_budget(resource: R, policy: UrlPolicy, budget: Budget) -> Self {
         Self {
             resource: Arc::new(resource),
             responder: Responder::new(),
             policy,
             budget,
+            mode: ResponseMode::Put,
             warned_unknown_deadline: AtomicBool::new(false),
         }
+    }
+
+    /// The same handler answering in `mode`.
+    pub fn with_mode(mut self, mode: ResponseMode) -> Self {
+        if let Some(problem) = mode.problem() {
+            tracing::error!(problem = %problem, "every event will fail");
+        }
+        self.mode = mode;
+        self
+    }
+
+    pub fn mode(&self) -> &ResponseMode {
+        &self.mode
     }
 
     /// The deadlines of an invocation whose Lambda deadline is `deadline_ms`.
@@ -71,7 +133,8 @@ impl<R: Resource> Handler<R> {
         Deadlines::for_lambda(deadline, now, self.budget)
     }
 
-    /// Handles one raw event whose Lambda deadline is `deadline_ms` (epoch milliseconds).
+    /// Handles one raw event whose Lambda deadline is `deadline_ms` (epoch milliseconds),
+    /// answering by PUT whatever the handler's mode ([`Handler::invoke`] honours the mode).
     ///
     /// Returns `Ok` with a short summary once CloudFormation has its answer, or when no answer
     /// can ever be given (no usable ResponseURL, or the URL refused it for good). Returns `Err`
@@ -80,124 +143,91 @@ impl<R: Resource> Handler<R> {
     pub async fn handle(&self, raw: Value, deadline_ms: u64) -> Result<Value, SendError> {
         let deadlines = self.deadlines(deadline_ms);
         let envelope = Envelope::read(&raw);
-        let span = tracing::info_span!(
-            "event",
-            request_type = %envelope.request_type,
-            stack_id = %envelope.stack_id,
-            request_id = %envelope.request_id,
-            logical_resource_id = %envelope.logical_resource_id,
-        );
-        self.handle_in_span(raw, envelope, deadlines)
+        let span = event_span(&envelope);
+        self.put_answer(raw, envelope, deadlines, None)
             .instrument(span)
             .await
     }
 
-    async fn handle_in_span(
+    /// Handles one raw event as the handler's [`ResponseMode`] says: in `put` mode as
+    /// [`Handler::handle`]; in `return` mode by the result (`PhysicalResourceId` and `Data`) or
+    /// an [`InvocationError::Failed`]; with an invalid mode, FAILED both ways.
+    pub async fn invoke(
         &self,
         raw: Value,
-        envelope: Envelope,
-        deadlines: Deadlines,
-    ) -> Result<Value, SendError> {
-        let url = match envelope
-            .response_url
-            .as_deref()
-            .map(|u| self.policy.check(u))
-        {
-            Some(Ok(url)) => url,
-            problem => {
-                let reason = match problem {
-                    Some(Err(refused)) => refused.to_string(),
-                    _ => "the event has no ResponseURL".to_owned(),
-                };
-                tracing::error!(reason = %reason, "cannot answer CloudFormation; nothing was done");
-                return Ok(json!({ "Status": "FAILED", "Reason": reason, "Delivered": false }));
+        invocation: Invocation,
+    ) -> Result<Value, InvocationError> {
+        let deadlines = self.deadlines(invocation.deadline_ms);
+        let envelope = Envelope::read(&raw);
+        let span = event_span(&envelope);
+        async {
+            self.check_service_token(&envelope, &invocation.function_arn);
+            match &self.mode {
+                ResponseMode::Put => Ok(self.put_answer(raw, envelope, deadlines, None).await?),
+                ResponseMode::Return => self.return_answer(raw, &envelope, deadlines).await,
+                ResponseMode::Invalid(_) => {
+                    let reason = self.mode.problem().unwrap_or_default();
+                    let answered = self.put_answer(raw, envelope, deadlines, Some(reason.clone()));
+                    if let Err(error) = answered.await {
+                        tracing::error!(error = %error, "the FAILED answer did not get through");
+                    }
+                    Err(InvocationError::Failed(returned_reason(&reason)))
+                }
             }
-        };
-
-        // As it will be sent: a SUCCESS whose Data cannot fit is sent, logged and summed up
-        // as the FAILED it becomes.
-        let answer = self.answer(&raw, &envelope, deadlines).await.fitted();
-        match answer.status {
-            Status::Success => {
-                tracing::info!(physical_resource_id = %answer.physical_resource_id, "SUCCESS")
-            }
-            Status::Failed => tracing::warn!(
-                physical_resource_id = %answer.physical_resource_id,
-                reason = answer.reason.as_deref().unwrap_or_default(),
-                "FAILED"
-            ),
         }
-        let summary = json!({
-            "Status": match answer.status { Status::Success => "SUCCESS", Status::Failed => "FAILED" },
-            "Reason": answer.reason,
-            "PhysicalResourceId": answer.physical_resource_id,
-        });
-        match self
-            .responder
-            .send(&url, answer.serialize(), deadlines.answer)
-            .await
-        {
-            Ok(_) => Ok(with_delivered(summary, true)),
-            Err(error) if error.is_retryable() => {
-                tracing::error!(error = %error, "CloudFormation did not get the answer; asking Lambda to redeliver");
-                Err(error)
-            }
-            Err(error) => {
-                tracing::error!(error = %error, "CloudFormation refused the answer");
-                Ok(with_delivered(summary, false))
-            }
+        .instrument(span)
+        .await
+    }
+
+    /// Warns when the event's ServiceToken shows that the mode does not fit the way the
+    /// function is invoked. Never logs the ResponseURL.
+    fn check_service_token(&self, envelope: &Envelope, function_arn: &str) {
+        let token = envelope.service_token.as_deref();
+        match (&self.mode, token_names_this_function(token, function_arn)) {
+            // Another function in the ServiceToken is what the CDK Provider framework's
+            // onEvent function looks like from here: CloudFormation invokes the framework,
+            // which invokes this function (aws-cdk provider-framework/runtime/framework.ts).
+            (ResponseMode::Put, Some(false)) => tracing::warn!(
+                service_token = token.unwrap_or_default(),
+                function_arn,
+                "the event's ServiceToken names another function than this one, so the event most likely comes through a CDK Provider framework, which answers CloudFormation itself from this function's result: set RESPONSE_MODE=return on this function, or two answers go to one ResponseURL"
+            ),
+            (ResponseMode::Return, Some(true)) => tracing::error!(
+                service_token = token.unwrap_or_default(),
+                "the event's ServiceToken names this very function, so CloudFormation invoked it directly and waits for an answer at the ResponseURL, which RESPONSE_MODE=return never sends: set RESPONSE_MODE=put (or unset it) on this function"
+            ),
+            _ => {}
         }
     }
 
-    /// The answer to give, computed under the deadline guard.
-    async fn answer(&self, raw: &Value, envelope: &Envelope, deadlines: Deadlines) -> Answer {
-        let request = match Request::parse(raw) {
-            Ok(request) => request,
-            Err(error) => {
-                let physical_id = envelope
-                    .physical_resource_id
-                    .clone()
-                    .unwrap_or_else(|| failed_create_marker(&envelope.request_id));
-                return Answer::failed(envelope, physical_id, error.to_string());
-            }
-        };
-        // A failed Create answers with a marker; a failed Update or Delete echoes its id.
-        let failure_id = match &request.operation {
-            Operation::Create => failed_create_marker(&request.identity.request_id),
-            Operation::Update { physical_id, .. } | Operation::Delete { physical_id } => {
-                physical_id.clone()
-            }
-        };
+    /// Runs one parsed request under the deadline guard, in either mode. The Delete of a
+    /// failed Create's marker succeeds without the resource: nothing was created.
+    async fn run_request(&self, request: Request, deadlines: Deadlines) -> Result<Outcome, Failed> {
         if let Operation::Delete { physical_id } = &request.operation {
             if is_failed_create_marker(physical_id) {
                 tracing::info!(
                     "Delete of a failed Create's marker: nothing was created, nothing to delete"
                 );
-                return Answer::success(envelope, physical_id.clone(), Default::default());
+                return Ok(Outcome {
+                    physical_id: physical_id.clone(),
+                    data: Default::default(),
+                });
             }
         }
         let is_create = matches!(request.operation, Operation::Create);
         let progress = Progress::default();
-        // A Create that made something before failing names it, so that the rollback Delete
-        // removes it; only a Create may, and only with an id that passes the same checks as
-        // a successful one.
-        let failed = |reason: String| {
-            let id = match progress.recorded() {
-                Some(id) if is_create && check_physical_id(&id).is_ok() => {
-                    tracing::warn!(physical_resource_id = %id, "the failed Create made a resource it did not remove; answering with its id so that CloudFormation's rollback Delete removes it");
-                    id
-                }
-                _ => failure_id.clone(),
-            };
-            Answer::failed(envelope, id, reason)
+        let result = match self.run_guarded(request, deadlines, progress.clone()).await {
+            Ok(outcome) => check_physical_id(&outcome.physical_id).map(|()| outcome),
+            Err(error) => Err(error),
         };
-        match self.run_guarded(request, deadlines, progress.clone()).await {
-            Ok(outcome) => match check_physical_id(&outcome.physical_id) {
-                Ok(()) => Answer::success(envelope, outcome.physical_id, outcome.data),
-                Err(error) => failed(error.reason),
-            },
-            Err(error) => failed(error.reason),
-        }
+        // Only a Create may name what it made, and only with an id that passes the same
+        // checks as a successful one.
+        result.map_err(|error| Failed {
+            reason: error.reason,
+            made: progress
+                .recorded()
+                .filter(|id| is_create && check_physical_id(id).is_ok()),
+        })
     }
 
     /// Runs the operation in its own task, cut off at the work deadline; panics become errors.
@@ -283,7 +313,13 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     text.chars().take(300).collect()
 }
 
-fn with_delivered(mut summary: Value, delivered: bool) -> Value {
-    summary["Delivered"] = Value::Bool(delivered);
-    summary
+/// The span every log line of one event carries.
+fn event_span(envelope: &Envelope) -> tracing::Span {
+    tracing::info_span!(
+        "event",
+        request_type = %envelope.request_type,
+        stack_id = %envelope.stack_id,
+        request_id = %envelope.request_id,
+        logical_resource_id = %envelope.logical_resource_id,
+    )
 }

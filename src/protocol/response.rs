@@ -223,6 +223,7 @@ mod tests {
             logical_resource_id: "Agent".into(),
             physical_resource_id: None,
             request_type: "Create".into(),
+            service_token: None,
         }
     }
 
