@@ -238,6 +238,13 @@ async fn return_mode_deletes_the_user_when_the_resource_could_not() {
         message.contains("RESPONSE_MODE=return: this function deleted what the Create had made"),
         "{message}"
     );
+    // No rollback Delete follows a failed Create under the framework: the reason must not
+    // promise one.
+    assert!(
+        message.contains("is left to the clean-up this function makes before it fails")
+            && !message.contains("rollback Delete"),
+        "{message}"
+    );
     assert_eq!(stack.connect.user_count(INSTANCE), 0, "no user is left");
     let deletes: Vec<u16> = stack
         .connect

@@ -242,6 +242,7 @@ impl<R: Resource> Handler<R> {
             identity: request.identity,
             work_deadline: deadlines.work,
             progress,
+            failed_create: self.mode.failed_create(),
         };
         let properties = request.properties;
         let mut task = tokio::spawn(

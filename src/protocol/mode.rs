@@ -15,6 +15,7 @@
 //! Also here: the two checks of an event's `ServiceToken` against the function's own ARN
 //! that catch a mode that does not fit the way the function is invoked.
 
+use super::resource::FailedCreate;
 use super::response::{clean_reason, cut_to_bytes};
 
 /// The environment variable that chooses the mode.
@@ -49,6 +50,15 @@ pub enum ResponseMode {
 }
 
 impl ResponseMode {
+    /// Who removes what a failed Create made: the function itself in `return` mode, else
+    /// CloudFormation's rollback Delete.
+    pub fn failed_create(&self) -> FailedCreate {
+        match self {
+            ResponseMode::Return => FailedCreate::DeletedHere,
+            ResponseMode::Put | ResponseMode::Invalid(_) => FailedCreate::RollbackDeletes,
+        }
+    }
+
     /// Reads a value: `put`, `return`, or unset/empty (= `put`). Anything else, even in
     /// another case, is [`ResponseMode::Invalid`]: the CDK construct writes exactly these
     /// words, and a near miss is better reported than guessed.

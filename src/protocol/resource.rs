@@ -74,6 +74,19 @@ pub struct Context {
     pub work_deadline: Instant,
     /// For a Create: where to record what has been made so far (see [`Progress`]).
     pub progress: Progress,
+    /// Who removes what a failed Create recorded, so that a reason can say so truthfully.
+    pub failed_create: FailedCreate,
+}
+
+/// Who removes the resource a failed Create made and recorded in its [`Progress`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FailedCreate {
+    /// CloudFormation's rollback Delete, for the id the FAILED answer names (`put` mode).
+    #[default]
+    RollbackDeletes,
+    /// This function, before its invocation fails (`return` mode: the Provider framework
+    /// answers with its own marker and never sends that Delete).
+    DeletedHere,
 }
 
 /// A custom resource. Implementations must be idempotent per request identity: Lambda may

@@ -28,9 +28,12 @@ pub(super) enum Purpose {
 
 impl Purpose {
     /// What becomes of a user made and not removed.
-    fn left_behind(self, physical_id: String) -> LeftBehind {
+    fn left_behind(self, physical_id: String, context: &Context) -> LeftBehind {
         match self {
-            Purpose::Create => LeftBehind::Create { physical_id },
+            Purpose::Create => LeftBehind::Create {
+                physical_id,
+                by: context.failed_create,
+            },
             Purpose::Replace => LeftBehind::Replace { physical_id },
         }
     }
@@ -76,7 +79,7 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
                     context.progress.record(physical_id.clone());
                     return Err(Failure::MadeAnyway {
                         error,
-                        left_behind: purpose.left_behind(physical_id),
+                        left_behind: purpose.left_behind(physical_id, context),
                     });
                 }
                 Err(error.into())
@@ -174,7 +177,7 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
                 Err(Failure::CleanupFailed {
                     error,
                     delete,
-                    left_behind: purpose.left_behind(physical_id),
+                    left_behind: purpose.left_behind(physical_id, context),
                 })
             }
             _ => {

@@ -12,7 +12,7 @@ use crate::connect_user::model::IdentityInfo;
 use crate::connect_user::password::PasswordError;
 use crate::connect_user::plan::PlanError;
 use crate::connect_user::properties::InvalidProperties;
-use crate::protocol::resource::ResourceError;
+use crate::protocol::resource::{FailedCreate, ResourceError};
 
 /// Why the resource failed.
 #[derive(Debug, Error)]
@@ -83,8 +83,12 @@ impl From<Failure> for ResourceError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LeftBehind {
     /// By a Create: its FAILED answer names the user, so CloudFormation's rollback Delete
-    /// removes it.
-    Create { physical_id: String },
+    /// removes it — or, where the Provider framework sends no such Delete, the function
+    /// removes it before failing (`by`).
+    Create {
+        physical_id: String,
+        by: FailedCreate,
+    },
     /// By a replacing Update: its FAILED answer must echo the old id, so nothing will delete
     /// the new user.
     Replace { physical_id: String },
@@ -93,9 +97,19 @@ pub enum LeftBehind {
 impl std::fmt::Display for LeftBehind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            LeftBehind::Create { physical_id } => write!(
+            LeftBehind::Create {
+                physical_id,
+                by: FailedCreate::RollbackDeletes,
+            } => write!(
                 f,
                 "this answer names it ({physical_id}), so CloudFormation's rollback Delete removes it"
+            ),
+            LeftBehind::Create {
+                physical_id,
+                by: FailedCreate::DeletedHere,
+            } => write!(
+                f,
+                "it ({physical_id}) is left to the clean-up this function makes before it fails"
             ),
             LeftBehind::Replace { physical_id } => write!(
                 f,

@@ -24,7 +24,7 @@ use super::{Failed, Handler, InvocationError};
 use crate::protocol::deadline::Deadlines;
 use crate::protocol::event::{Envelope, Properties, Request, RequestIdentity};
 use crate::protocol::mode::{cap_reason, returned_reason, MAX_RETURNED_REASON_BYTES};
-use crate::protocol::resource::{Context, Outcome, Progress, Resource};
+use crate::protocol::resource::{Context, FailedCreate, Outcome, Progress, Resource};
 use crate::protocol::response::{Answer, Status};
 
 impl<R: Resource> Handler<R> {
@@ -65,6 +65,7 @@ impl<R: Resource> Handler<R> {
             identity,
             work_deadline: deadlines.answer,
             progress: Progress::default(),
+            failed_create: FailedCreate::DeletedHere,
         };
         let resource = Arc::clone(&self.resource);
         let id = physical_id.to_owned();
