@@ -18,6 +18,7 @@
 //!   so a short timeout still gets work done): the PUT's time. What is left is the **work**
 //!   deadline, at which the deadline guard cuts the resource off and answers FAILED
 //!   ("timed out"); a cut-off operation gets [`CANCEL_GRACE`] to unwind.
+//!   In `return` mode (no PUT) the margin is where a failed Create's clean-up runs.
 //! - [`CLEANUP_RESERVE`] (3 s, at most a third of the work time left): a Create's steps after
 //!   which the user it made may have to be deleted again end this long before the work
 //!   deadline ([`before_cleanup`]), so that the clean-up `DeleteUser` still fits.
