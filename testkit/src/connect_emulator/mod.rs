@@ -16,7 +16,7 @@
 //! python3 testkit/src/connect_emulator/refresh-model.py
 //! ```
 //!
-//! then run `cargo test --locked --test emulator`.
+//! then run `cargo test --locked --test e2e emulator::`.
 //!
 //! Two ways in, one behaviour: [`ConnectEmulator::start`] serves it over HTTP on loopback
 //! (for the real function process), [`ConnectEmulator::in_memory`] makes one without a socket,

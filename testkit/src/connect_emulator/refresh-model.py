@@ -9,7 +9,7 @@ pretty JSON beside this script (service-model.json), with the licence notice
 
     python3 testkit/src/connect_emulator/refresh-model.py
 
-Then run `cargo test --locked --test emulator`: a model that now refuses what the function
+Then run `cargo test --locked --test e2e emulator::`: a model that now refuses what the function
 sends fails a test here instead of a deploy.
 """
 

@@ -174,7 +174,7 @@ fn local_events_are_the_sample_events_answering_the_local_sink() {
         );
     }
     assert!(
-        include_str!("../examples/local.rs").contains(&format!("\"{LOCAL_SINK}\"")),
+        include_str!("../../examples/local.rs").contains(&format!("\"{LOCAL_SINK}\"")),
         "examples/local.rs binds its sink to {LOCAL_SINK}"
     );
 }
