@@ -29,14 +29,15 @@ local:
 	$(CARGO) build --locked --example local
 	./target/debug/examples/local
 
-## test: unit and end-to-end tests (real binary, emulated Runtime API, local Connect emulator)
+## test: unit and end-to-end tests (real binary, emulated Runtime API, local Connect emulator),
+## the testkit's own tests included (--workspace)
 test:
-	$(CARGO) test --locked
+	$(CARGO) test --locked --workspace
 
 ## lint: formatting and clippy, warnings are errors
 lint:
 	$(CARGO) fmt --all -- --check
-	$(CARGO) clippy --all-targets --locked -- -D warnings
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 
 fmt:
 	$(CARGO) fmt --all

@@ -21,9 +21,6 @@
 //! Subcommands: `all` (default), `budget` (everything but the storm), `first` (the first
 //! invocations and cold init only), `template` (the template path only), `storm`.
 
-#[path = "../tests/support/mod.rs"]
-mod support;
-
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -32,13 +29,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use support::connect_emulator::{seed, ConnectEmulator};
-use support::events;
-use support::examples::seed_examples;
-use support::function::Function;
-use support::runtime_api::{Invocation, RuntimeApi};
-use support::secrets_emulator::SecretsEmulator;
-use support::sink::Sink;
+use testkit::connect_emulator::{seed, ConnectEmulator};
+use testkit::events;
+use testkit::examples::seed_examples;
+use testkit::function::Function;
+use testkit::runtime_api::{Invocation, RuntimeApi};
+use testkit::secrets_emulator::SecretsEmulator;
+use testkit::sink::Sink;
 
 const MB: f64 = 1024.0 * 1024.0;
 
@@ -276,35 +273,12 @@ fn user_properties(name: &str) -> Value {
     events::stringify(properties)
 }
 
-/// `ChannelUser` as the shipped template and its sample events declare it (template.yaml's
-/// `ChannelUser`, plus the `UserProficiencies` of `events/channel-user.create.json`, as
-/// docs/properties.md shows them): password from Secrets Manager, identity, every setting per
-/// channel, and a proficiency. Stringified as CloudFormation sends it. [`template_path_keys`]
-/// checks that its properties are exactly theirs.
+/// `ChannelUser` as the shipped template and its sample events declare it (the testkit's
+/// fixture: template.yaml's `ChannelUser`, plus the `UserProficiencies` of
+/// `events/channel-user.create.json`), stringified as CloudFormation sends it.
+/// [`template_path_keys`] checks that its properties are exactly theirs.
 fn channel_user_properties(name: &str, password_secret_arn: &str) -> Value {
-    events::stringify(json!({
-        "InstanceId": seed::INSTANCE_MANAGED,
-        "Name": name,
-        "PasswordSecretArn": password_secret_arn,
-        "IdentityInfo": {
-            "FirstName": "example",
-            "LastName": "example2",
-            "Email": format!("{name}@example.com"),
-        },
-        "RoutingProfileId": seed::ROUTING_PROFILES[0],
-        "SecurityProfileIds": [seed::SECURITY_PROFILES[0]],
-        "PhoneNumberConfigs": [{"Channel": "VOICE", "PhoneType": "SOFT_PHONE"}],
-        "AutoAcceptConfigs": [
-            {"Channel": "VOICE", "AutoAccept": true},
-            {"Channel": "CHAT", "AutoAccept": true}
-        ],
-        "AfterContactWorkConfigs": [
-            {"Channel": "VOICE", "AfterContactWorkConfig": {"AfterContactWorkTimeLimit": 30}},
-            {"Channel": "CHAT", "AfterContactWorkConfig": {"AfterContactWorkTimeLimit": 120}}
-        ],
-        "VoiceEnhancementConfigs": [{"Channel": "VOICE", "VoiceEnhancementMode": "NOISE_SUPPRESSION"}],
-        "UserProficiencies": [{"AttributeName": "Language", "AttributeValue": "English", "Level": 5}]
-    }))
+    events::stringify(testkit::examples::channel_user(name, password_secret_arn))
 }
 
 /// The property names of the `ChannelUser` block in template.yaml: the keys indented six

@@ -2,48 +2,31 @@
 //! and of a sixth that sets everything per channel, with proficiencies and a password from
 //! Secrets Manager, played locally against the real function binary, with no AWS account.
 //!
-//! It reuses the test machinery in `tests/support`: the local Connect emulator, the emulated
+//! It reuses the test machinery in `testkit/`: the local Connect emulator, the emulated
 //! Lambda Runtime API and the ResponseURL sink. For each example it plays what CloudFormation
 //! would: Create; an in-place Update; a rename (a replacement); the cleanup Delete of the old
 //! user; and the final Delete. Each step is checked, and the exit code says whether all passed.
-
-#[path = "../tests/support/mod.rs"]
-mod support;
 
 use std::process::ExitCode;
 use std::time::Instant;
 
 use serde_json::{json, Value};
-use support::connect_emulator::seed;
-use support::events::stringify;
-use support::examples::seed_examples;
-use support::stack::LocalStack;
+use testkit::connect_emulator::seed;
+use testkit::events::stringify;
+use testkit::examples::seed_examples;
+use testkit::stack::LocalStack;
 
 const INSTANCE: &str = seed::INSTANCE_MANAGED;
 
-/// The five Terraform examples, and `ChannelUser` as in `template.yaml`, its password in a
-/// secret of the local Secrets Manager.
+/// The five Terraform examples, and `ChannelUser` as in `template.yaml` (the testkit's
+/// fixture), its password in a secret of the local Secrets Manager. The demo shows it with
+/// no VOICE after-contact work, so that the in-place update it plays raises it, and with a
+/// tag.
 fn examples(password_secret_arn: &str) -> Vec<(&'static str, Value)> {
     let mut examples = seed_examples();
-    let mut channels = support::examples::with_password_secret(
-        json!({
-            "InstanceId": INSTANCE,
-            "Name": "example-channels",
-            "RoutingProfileId": seed::ROUTING_PROFILES[0],
-            "SecurityProfileIds": [seed::SECURITY_PROFILES[0]],
-            "PhoneNumberConfigs": [{"Channel": "VOICE", "PhoneType": "SOFT_PHONE"}],
-            "AutoAcceptConfigs": [
-                {"Channel": "VOICE", "AutoAccept": true},
-                {"Channel": "CHAT", "AutoAccept": true}
-            ],
-            "AfterContactWorkConfigs": [
-                {"Channel": "VOICE", "AfterContactWorkConfig": {"AfterContactWorkTimeLimit": 0}},
-                {"Channel": "CHAT", "AfterContactWorkConfig": {"AfterContactWorkTimeLimit": 120}}
-            ],
-            "VoiceEnhancementConfigs": [{"Channel": "VOICE", "VoiceEnhancementMode": "NOISE_SUPPRESSION"}],
-            "UserProficiencies": [{"AttributeName": "Language", "AttributeValue": "English", "Level": 5}]
-        }),
-        password_secret_arn,
+    let mut channels = testkit::examples::channel_user("example-channels", password_secret_arn);
+    channels["AfterContactWorkConfigs"][0] = json!(
+        {"Channel": "VOICE", "AfterContactWorkConfig": {"AfterContactWorkTimeLimit": 0}}
     );
     channels["Tags"] = json!({"team": "support"});
     examples.push(("ChannelUser", channels));

@@ -12,17 +12,14 @@
 //! `events-local/` name that first user. Whenever a Delete leaves no user, the emulator starts
 //! over, so that each example's Create, Update and Delete play in turn without a restart.
 
-#[path = "../tests/support/mod.rs"]
-mod support;
-
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use serde_json::Value;
-use support::connect_emulator::{seed, ConnectEmulator, World};
-use support::secrets_emulator::SecretsEmulator;
-use support::sink::{Received, Sink};
+use testkit::connect_emulator::{seed, ConnectEmulator, World};
+use testkit::secrets_emulator::SecretsEmulator;
+use testkit::sink::{Received, Sink};
 use tokio::net::{TcpListener, TcpStream};
 
 /// `AWS_ENDPOINT_URL_CONNECT`.

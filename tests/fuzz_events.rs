@@ -1,7 +1,7 @@
 //! Property-based fuzzing of the real handler: raw JSON events, in-process, through
 //! `protocol::handler::Handler` around the real `ConnectUserResource`, whose Connect and Secrets
 //! Manager are played in memory (no call leaves the process), answering over real HTTP to the
-//! loopback sink (`tests/support/sink.rs`).
+//! loopback sink (`testkit/src/sink.rs`).
 //!
 //! So every case runs what the function runs: envelope and request parsing, the ResponseURL
 //! policy, the deadline budget, the guarded task (panics and time-outs become FAILED), property
@@ -21,8 +21,6 @@
 //! committed `events/` files, which most cases start from and then mutate.
 //!
 //! `make test` runs 3,000 cases; `make fuzz` runs a million (`FUZZ_CASES=1000000`).
-
-mod support;
 
 use std::cell::RefCell;
 use std::collections::hash_map::DefaultHasher;
@@ -47,7 +45,7 @@ use connect_user_resource::protocol::response_url::{UrlError, UrlPolicy};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use serde_json::{json, Value};
-use support::sink::Sink;
+use testkit::sink::Sink;
 
 /// CloudFormation's limit on the whole answer body: "The total size of the response body can't
 /// exceed 4096 bytes." (CloudFormation User Guide, "Custom resource response objects",

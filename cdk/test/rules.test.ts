@@ -1,5 +1,5 @@
 // The construct's synth-time rules against the cases in rule-cases.json, which
-// tests/cdk_rules.rs runs through the function's parser: both must agree with every case.
+// tests/e2e/cdk_rules.rs runs through the function's parser: both must agree with every case.
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';

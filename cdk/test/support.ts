@@ -21,7 +21,7 @@ export function stack(id = 'Test'): Stack {
 
 export const INSTANCE = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
 
-/** A valid user with the fewest props (the base of rules.test.ts, as tests/cdk_rules.rs's). */
+/** A valid user with the fewest props (the base of rules.test.ts, as tests/e2e/cdk_rules.rs's). */
 export function basicProps(): ConnectUserProps {
   return {
     instanceId: INSTANCE,

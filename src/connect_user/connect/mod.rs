@@ -6,6 +6,8 @@
 
 pub mod channels;
 pub mod convert;
+#[cfg(test)]
+pub mod memory;
 pub mod sdk;
 
 use std::future::Future;

@@ -16,6 +16,8 @@ mod create;
 mod delete;
 pub mod failure;
 pub mod identity_hints;
+#[cfg(test)]
+mod tests;
 mod update;
 
 use std::collections::BTreeMap;

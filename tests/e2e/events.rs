@@ -2,8 +2,6 @@
 //! and plays through the real function against the emulator: none of them can rot. Their
 //! copies in `events-local/` (for `make local` and `cargo lambda invoke`) stay the same events.
 
-mod support;
-
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -11,7 +9,7 @@ use connect_user_resource::connect_user::properties;
 use connect_user_resource::protocol::event::{Operation, Request};
 use connect_user_resource::protocol::response_url::UrlPolicy;
 use serde_json::Value;
-use support::stack::LocalStack;
+use testkit::stack::LocalStack;
 
 fn event_files() -> Vec<(String, Value)> {
     event_files_in("events")
@@ -113,7 +111,7 @@ async fn every_event_file_plays_against_the_emulator() {
     assert_eq!(
         stack
             .connect
-            .user_count(support::connect_emulator::seed::INSTANCE_MANAGED),
+            .user_count(testkit::connect_emulator::seed::INSTANCE_MANAGED),
         0
     );
 }
@@ -129,7 +127,7 @@ const S3_ORIGIN: &str = "https://cloudformation-custom-resource-response-useast1
 /// over whenever no user is left, so each example's Create makes that user).
 #[test]
 fn local_events_are_the_sample_events_answering_the_local_sink() {
-    use support::connect_emulator::{seed, World};
+    use testkit::connect_emulator::{seed, World};
 
     let first_user = World::default()
         .insert_unchecked(
@@ -176,7 +174,7 @@ fn local_events_are_the_sample_events_answering_the_local_sink() {
         );
     }
     assert!(
-        include_str!("../examples/local.rs").contains(&format!("\"{LOCAL_SINK}\"")),
+        include_str!("../../examples/local.rs").contains(&format!("\"{LOCAL_SINK}\"")),
         "examples/local.rs binds its sink to {LOCAL_SINK}"
     );
 }

@@ -1,23 +1,17 @@
 //! Per-channel settings and proficiencies end to end: the compiled function against the
 //! Connect emulator, on create, on update (removal included) and in drift repair.
 
-mod support;
-
 use serde_json::{json, Value};
-use support::answers::{failed, ok, physical_id};
-use support::connect_emulator::{seed, Fault, UserConfigMode};
-use support::events::stringify;
-use support::examples::seed_examples;
-use support::stack::LocalStack;
+use testkit::answers::{entry, failed, ok, physical_id};
+use testkit::connect_emulator::{seed, Fault, UserConfigMode};
+use testkit::events::stringify;
+use testkit::examples::basic;
+use testkit::stack::LocalStack;
 
 const INSTANCE: &str = seed::INSTANCE_MANAGED;
 
 fn user_id(physical_id: &str) -> String {
     physical_id.split_once(':').unwrap().1.to_owned()
-}
-
-fn basic() -> Value {
-    seed_examples()[0].1.clone()
 }
 
 /// Runs each per-channel test twice: with the emulator merging what an `UpdateUserConfig`
@@ -76,28 +70,15 @@ fn per_channel() -> Value {
 }
 
 /// The `list` entry for `channel` in the user as `DescribeUser` shows it.
-fn entry(user: &Value, list: &str, channel: &str) -> Value {
-    user[list]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["Channel"] == channel)
-        .cloned()
-        .unwrap_or_else(|| panic!("{list} has no {channel}: {user}"))
-}
-
 fn user(stack: &LocalStack, physical_id: &str) -> Value {
-    stack
-        .connect
-        .user(INSTANCE, &user_id(physical_id))
-        .expect("the user exists")
+    stack.connect.user_at(physical_id).expect("the user exists")
 }
 
 /// Changes the emulator's user directly, as someone in the console would.
 fn drift(
     stack: &LocalStack,
     physical_id: &str,
-    change: impl FnOnce(&mut support::connect_emulator::model::User),
+    change: impl FnOnce(&mut testkit::connect_emulator::model::User),
 ) {
     let id = user_id(physical_id);
     stack.connect.with_world(|world| {
@@ -566,7 +547,7 @@ async fn a_redelivered_create_finishes_the_proficiencies_its_first_delivery_miss
         .connect
         .with_world(|w| w.create_user(INSTANCE, &owned))
         .unwrap();
-    let event = support::events::create(&stack.sink, "cut-off", "Agent", &properties);
+    let event = testkit::events::create(&stack.sink, "cut-off", "Agent", &properties);
     let id = physical_id(ok(&stack.play(event).await));
     assert_eq!(stack.connect.user_count(INSTANCE), 1);
     assert_eq!(
@@ -590,7 +571,7 @@ async fn a_redelivered_create_that_cannot_finish_names_its_user_for_the_rollback
         .connect
         .with_world(|w| w.create_user(INSTANCE, &owned))
         .unwrap();
-    let event = support::events::create(&stack.sink, "cut-off-again", "Agent", &properties);
+    let event = testkit::events::create(&stack.sink, "cut-off-again", "Agent", &properties);
     let answer = stack.play(event).await;
     let reason = failed(&answer);
     assert!(reason.contains("AssociateUserProficiencies"), "{reason}");
@@ -605,7 +586,7 @@ async fn a_create_user_whose_answer_never_comes_names_the_user_it_made() {
         Fault::Late(std::time::Duration::from_secs(60)),
         1,
     );
-    let event = support::events::create(&stack.sink, "answer-lost", "Agent", &basic());
+    let event = testkit::events::create(&stack.sink, "answer-lost", "Agent", &basic());
     let answer = stack
         .play_within(event, std::time::Duration::from_secs(12))
         .await;

@@ -9,18 +9,16 @@
 //! is generated from the tables below and runs a bounded number of cells at a time, so that a
 //! 2-core machine is not asked to run a hundred function processes at once.
 
-mod support;
-
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use support::connect_emulator::{seed, Fault};
-use support::events;
-use support::examples::seed_examples;
-use support::sink::Behaviour;
-use support::stack::LocalStack;
+use testkit::connect_emulator::{seed, Fault};
+use testkit::events;
+use testkit::examples::seed_examples;
+use testkit::sink::Behaviour;
+use testkit::stack::LocalStack;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
@@ -474,7 +472,7 @@ async fn every_connect_call_under_every_fault() {
         }
     }
     // Every Connect action the function may call is in the matrix.
-    let granted: BTreeSet<String> = support::iam::granted_actions()
+    let granted: BTreeSet<String> = testkit::iam::granted_actions()
         .iter()
         .filter(|a| a.starts_with("connect:"))
         .cloned()

@@ -7,14 +7,13 @@
 //! No test matches the wording of a refusal: the codes and messages of the written-out rules
 //! are our assumption (see `rules.rs`); the model checks are asserted by their kind and path.
 
-mod support;
-
 use serde_json::{json, Value};
-use support::connect_emulator::model::ApiResult;
-use support::connect_emulator::service_model::{
+use testkit::answers::entry;
+use testkit::connect_emulator::model::ApiResult;
+use testkit::connect_emulator::service_model::{
     compile_ecma, model, Violation, ViolationKind, PATTERN_OVERRIDES,
 };
-use support::connect_emulator::{seed, ConnectEmulator, Fault, UserConfigMode, World};
+use testkit::connect_emulator::{seed, ConnectEmulator, Fault, UserConfigMode, World};
 
 const MANAGED: &str = seed::INSTANCE_MANAGED;
 const SAML: &str = seed::INSTANCE_SAML;
@@ -949,16 +948,6 @@ fn after_partial_update(mode: UserConfigMode) -> Value {
     )
     .unwrap();
     world.describe_user(MANAGED, &id).unwrap()["User"].clone()
-}
-
-fn entry(user: &Value, list: &str, channel: &str) -> Value {
-    user[list]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["Channel"] == channel)
-        .cloned()
-        .unwrap()
 }
 
 #[test]

@@ -1,6 +1,10 @@
 //! Traffic control for the emulator: Connect's token-bucket throttle, and injected faults.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+// tokio's clock, not `std::time::Instant`: a test that pauses and advances tokio's time sees the
+// bucket refill with it (outside a paused runtime the two read the same clock).
+use tokio::time::Instant;
 
 /// A token bucket: `rate` tokens per second, holding at most `burst`.
 #[derive(Debug, Clone)]

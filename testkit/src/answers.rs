@@ -17,3 +17,13 @@ pub fn failed(answer: &Value) -> String {
 pub fn physical_id(answer: &Value) -> String {
     answer["PhysicalResourceId"].as_str().unwrap().to_owned()
 }
+
+/// The entry for `channel` in one of a user's per-channel lists (`AutoAcceptConfigs`, say),
+/// as `DescribeUser` shows the user.
+pub fn entry(user: &Value, list: &str, channel: &str) -> Value {
+    user[list]
+        .as_array()
+        .and_then(|entries| entries.iter().find(|e| e["Channel"] == channel))
+        .cloned()
+        .unwrap_or_else(|| panic!("{list} has no {channel}: {user}"))
+}

@@ -3,8 +3,6 @@
 //! In `return` mode the sink must receive nothing: the answer is the invocation's result or
 //! error, as the CDK Provider framework reads it.
 
-mod support;
-
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -14,13 +12,13 @@ use connect_user_resource::protocol::mode::ResponseMode;
 use connect_user_resource::protocol::resource::{Context, Outcome, Resource, ResourceError};
 use connect_user_resource::protocol::response_url::UrlPolicy;
 use serde_json::{json, Value};
-use support::answers::{failed, ok};
-use support::connect_emulator::{seed, Fault};
-use support::events;
-use support::examples::seed_examples;
-use support::runtime_api::Invocation;
-use support::sink::Sink;
-use support::stack::LocalStack;
+use testkit::answers::{failed, ok};
+use testkit::connect_emulator::{seed, Fault};
+use testkit::events;
+use testkit::examples::seed_examples;
+use testkit::runtime_api::Invocation;
+use testkit::sink::Sink;
+use testkit::stack::LocalStack;
 
 const INSTANCE: &str = seed::INSTANCE_MANAGED;
 const TIMEOUT: Duration = Duration::from_secs(30);

@@ -10,12 +10,13 @@ use tokio::process::{Child, Command};
 
 use super::runtime_api::RuntimeApi;
 
-/// The function binary: Cargo's path in integration tests, else next to the running program
-/// (`target/<profile>/examples/demo` → `target/<profile>/connect-user-resource`).
+/// The function binary: `CONNECT_USER_RESOURCE_BIN` if set, else the one Cargo builds next to
+/// the running program's directory: `target/<profile>/deps/<test>` (integration tests) and
+/// `target/<profile>/examples/demo` both → `target/<profile>/connect-user-resource`. (This crate
+/// is a library, so Cargo's `CARGO_BIN_EXE_<name>` is not set when it is compiled; Cargo
+/// builds the package's binaries before running its integration tests: Cargo Book, "Cargo
+/// Targets", Integration tests.)
 pub fn binary() -> PathBuf {
-    if let Some(path) = option_env!("CARGO_BIN_EXE_connect-user-resource") {
-        return PathBuf::from(path);
-    }
     if let Ok(path) = std::env::var("CONNECT_USER_RESOURCE_BIN") {
         return PathBuf::from(path);
     }

@@ -1,8 +1,6 @@
 //! The custom-resource protocol layer, with real HTTP on loopback: in-process through the
 //! handler with a test resource, and through the compiled binary for what needs no resource.
 
-mod support;
-
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -12,10 +10,10 @@ use connect_user_resource::protocol::handler::Handler;
 use connect_user_resource::protocol::resource::{Context, Outcome, Resource, ResourceError};
 use connect_user_resource::protocol::response_url::UrlPolicy;
 use serde_json::{json, Value};
-use support::events;
-use support::function::Function;
-use support::runtime_api::{Invocation, RuntimeApi};
-use support::sink::{Behaviour, Sink};
+use testkit::events;
+use testkit::function::Function;
+use testkit::runtime_api::{Invocation, RuntimeApi};
+use testkit::sink::{Behaviour, Sink};
 
 /// What the test resource does when called.
 #[derive(Clone)]
@@ -518,8 +516,8 @@ fn json_lines(output: &str) -> Vec<Value> {
 /// and say so once per process, not once per event.
 #[tokio::test]
 async fn the_binary_works_under_cargo_lambdas_fixed_deadline_and_warns_once() {
-    use support::connect_emulator::{seed, ConnectEmulator};
-    use support::runtime_api::CARGO_LAMBDA_DEADLINE_MS;
+    use testkit::connect_emulator::{seed, ConnectEmulator};
+    use testkit::runtime_api::CARGO_LAMBDA_DEADLINE_MS;
 
     let connect = ConnectEmulator::start().await;
     let runtime = RuntimeApi::start().await;
@@ -529,7 +527,7 @@ async fn the_binary_works_under_cargo_lambdas_fixed_deadline_and_warns_once() {
         Some(&connect.endpoint()),
         &[("AWS_LAMBDA_LOG_FORMAT", "JSON")],
     );
-    let (logical_id, properties) = support::examples::seed_examples().remove(0);
+    let (logical_id, properties) = testkit::examples::seed_examples().remove(0);
     let properties = events::stringify(properties);
     let name = properties["Name"].as_str().unwrap().to_owned();
     let play = |event: Value| async {

@@ -3,13 +3,11 @@
 //! the user with it; every way the secret can be wrong fails with a reason that names the
 //! secret but never holds its value, before any Connect call.
 
-mod support;
-
 use serde_json::{json, Value};
-use support::answers::{failed, ok, physical_id};
-use support::connect_emulator::seed;
-use support::examples::{seed_examples, with_password_secret};
-use support::stack::LocalStack;
+use testkit::answers::{failed, ok, physical_id};
+use testkit::connect_emulator::seed;
+use testkit::examples::{seed_examples, with_password_secret};
+use testkit::stack::LocalStack;
 
 const INSTANCE: &str = seed::INSTANCE_MANAGED;
 

@@ -1,31 +1,19 @@
 //! `Custom::ConnectUser` end to end: the compiled function, driven through the emulated
 //! Runtime API, against the local Connect emulator, answering to a ResponseURL sink.
 
-mod support;
-
 use std::collections::BTreeSet;
 
 use serde_json::{json, Value};
-use support::answers::{failed, ok, physical_id};
-use support::connect_emulator::{seed, Fault};
-use support::events::stringify;
-use support::examples::seed_examples;
-use support::stack::LocalStack;
+use testkit::answers::{failed, ok, physical_id};
+use testkit::connect_emulator::{seed, Fault};
+use testkit::events::stringify;
+use testkit::examples::{basic, seed_examples};
+use testkit::stack::LocalStack;
 
 const INSTANCE: &str = seed::INSTANCE_MANAGED;
 
 fn user_id(answer: &Value) -> String {
     physical_id(answer).split_once(':').unwrap().1.to_owned()
-}
-
-/// The user a `instanceId:userId` physical id names, as `DescribeUser` shows it.
-fn user_at(stack: &LocalStack, physical_id: &str) -> Value {
-    let (instance, user) = physical_id.split_once(':').unwrap();
-    stack.connect.user(instance, user).unwrap()
-}
-
-fn basic() -> Value {
-    seed_examples()[0].1.clone()
 }
 
 #[tokio::test]
@@ -255,7 +243,7 @@ async fn removing_hierarchy_and_tags_converges_them_away() {
         stack.connect.mutations(),
         vec!["UpdateUserHierarchy", "UntagResource", "TagResource"]
     );
-    let user = user_at(&stack, &id);
+    let user = stack.connect.user_at(&id).unwrap();
     assert!(user.get("HierarchyGroupId").is_none());
     assert_eq!(user["Tags"]["team"], "green");
     assert!(user["Tags"].get("site").is_none());
@@ -476,7 +464,7 @@ async fn a_user_with_the_same_name_is_never_hijacked() {
 #[tokio::test]
 async fn a_redelivered_create_adopts_its_own_user() {
     let stack = LocalStack::start().await;
-    let event = support::events::create(&stack.sink, "redelivered", "Agent", &stringify(basic()));
+    let event = testkit::events::create(&stack.sink, "redelivered", "Agent", &stringify(basic()));
     // Each play returns the answer of its own delivery.
     let first = stack.play(event.clone()).await;
     let second = stack.play(event).await;
@@ -505,7 +493,7 @@ async fn a_create_whose_answer_was_lost_is_adopted_on_retry() {
     let stack = LocalStack::start().await;
     // The first CreateUser succeeds, but its answer is lost (a 500 after the fact is modelled
     // as: the user exists with this request's ownership tag when the retry arrives).
-    let event = support::events::create(&stack.sink, "lost-answer", "Agent", &basic());
+    let event = testkit::events::create(&stack.sink, "lost-answer", "Agent", &basic());
     let mut owned = basic();
     owned["Username"] = owned["Name"].clone();
     owned["Tags"] = json!({"connect-user-resource:created-by-request": "lost-answer"});
@@ -805,7 +793,7 @@ async fn nothing_secret_is_logged_at_any_level() {
         ok(&stack.delete("Agent", &id, &properties).await);
         // Passwords from Secrets Manager: a good one, a weak one, one under the wrong key.
         let from_secret = |arn: &str, name: &str| {
-            let mut properties = support::examples::with_password_secret(basic(), arn);
+            let mut properties = testkit::examples::with_password_secret(basic(), arn);
             properties["Name"] = json!(name);
             properties
         };
@@ -897,7 +885,7 @@ async fn an_identity_left_out_of_the_template_is_left_as_connect_holds_it() {
     stack.connect.clear_calls();
     ok(&stack.update("Agent", &id, &new, &old).await);
     assert_eq!(stack.connect.mutations(), vec!["UpdateUserRoutingProfile"]);
-    let user = user_at(&stack, &id);
+    let user = stack.connect.user_at(&id).unwrap();
     assert_eq!(
         user["IdentityInfo"],
         json!({"FirstName": "Ada", "LastName": "Lovelace", "Email": "ada@example.com"}),
@@ -909,7 +897,7 @@ async fn an_identity_left_out_of_the_template_is_left_as_connect_holds_it() {
     stack.connect.clear_calls();
     ok(&stack.update("Agent", &id, &managed, &new).await);
     assert_eq!(stack.connect.mutations(), vec!["UpdateUserIdentityInfo"]);
-    let user = user_at(&stack, &id);
+    let user = stack.connect.user_at(&id).unwrap();
     assert_eq!(
         user["IdentityInfo"],
         json!({"FirstName": "Ada", "LastName": "Byron"})
@@ -930,7 +918,7 @@ async fn renaming_a_tag_key_on_a_user_at_the_tag_limit_succeeds() {
     let mut old = basic();
     old["Tags"] = tags("before");
     let id = physical_id(ok(&stack.create("Agent", &old).await));
-    let user = user_at(&stack, &id);
+    let user = stack.connect.user_at(&id).unwrap();
     assert_eq!(user["Tags"].as_object().unwrap().len(), 50, "at the limit");
     let mut new = old.clone();
     new["Tags"] = tags("after");
@@ -940,7 +928,7 @@ async fn renaming_a_tag_key_on_a_user_at_the_tag_limit_succeeds() {
         stack.connect.mutations(),
         vec!["UntagResource", "TagResource"]
     );
-    let user = user_at(&stack, &id);
+    let user = stack.connect.user_at(&id).unwrap();
     assert_eq!(user["Tags"]["after"], "v");
     assert!(user["Tags"].get("before").is_none());
     assert_eq!(user["Tags"].as_object().unwrap().len(), 50);
@@ -1088,7 +1076,10 @@ async fn a_directory_managed_identity_is_left_alone_unless_the_template_changes_
     assert!(reason.starts_with("UpdateUserIdentityInfo: "), "{reason}");
     assert!(reason.contains("existing directory"), "{reason}");
     assert!(reason.contains("leave IdentityInfo out"), "{reason}");
-    assert_eq!(user_at(&stack, &id)["IdentityInfo"]["FirstName"], "Ada");
+    assert_eq!(
+        stack.connect.user_at(&id).unwrap()["IdentityInfo"]["FirstName"],
+        "Ada"
+    );
 }
 
 #[tokio::test]
@@ -1115,7 +1106,7 @@ async fn a_gateways_bare_5xx_without_an_error_type_is_retried() {
         .connect
         .inject("UpdateUserRoutingProfile", Fault::Bare(503), 1);
     ok(&stack.update("Agent", &id, &new, &basic()).await);
-    let user = user_at(&stack, &id);
+    let user = stack.connect.user_at(&id).unwrap();
     assert_eq!(user["RoutingProfileId"], seed::ROUTING_PROFILES[1]);
 }
 
@@ -1151,7 +1142,7 @@ async fn lookups_read_every_page_connect_answers() {
             .unwrap();
     }
     // A redelivered Create looks its user up by name: the user is on the third page.
-    let event = support::events::create(&stack.sink, "paged", "Agent", &basic());
+    let event = testkit::events::create(&stack.sink, "paged", "Agent", &basic());
     let mut made = basic();
     made["Username"] = made["Name"].clone();
     made["Tags"] = json!({"connect-user-resource:created-by-request": "paged"});
@@ -1214,7 +1205,7 @@ async fn a_region_without_per_channel_lists_is_served_through_phone_config() {
     new["PhoneConfig"]["AutoAccept"] = json!(true);
     ok(&stack.update("Agent", &id, &new, &old).await);
     assert_eq!(stack.connect.mutations(), vec!["UpdateUserPhoneConfig"]);
-    let user = user_at(&stack, &id);
+    let user = stack.connect.user_at(&id).unwrap();
     assert_eq!(user["PhoneConfig"]["AfterContactWorkTimeLimit"], 60);
     stack.connect.clear_calls();
     ok(&stack.update("Agent", &id, &new, &new).await);
@@ -1228,13 +1219,13 @@ async fn a_region_without_per_channel_lists_is_served_through_phone_config() {
 async fn every_granted_action_is_needed() {
     let stack = LocalStack::start().await;
     let secret = stack.secrets.put_string("agents/all", "Sec0ndSecretPw");
-    let mut old = support::examples::with_password_secret(basic(), &secret);
+    let mut old = testkit::examples::with_password_secret(basic(), &secret);
     old["UserProficiencies"] = json!([
         {"AttributeName": "Language", "AttributeValue": "English", "Level": 1},
         {"AttributeName": "Language", "AttributeValue": "Spanish", "Level": 2}
     ]);
     old["Tags"] = json!({"old": "x"});
-    let event = support::events::create(&stack.sink, "all", "Agent", &old);
+    let event = testkit::events::create(&stack.sink, "all", "Agent", &old);
     let id = physical_id(ok(&stack.play(event.clone()).await));
     // Redelivered: found by name (ListUsers) and adopted.
     assert_eq!(physical_id(ok(&stack.play(event).await)), id);
@@ -1269,5 +1260,5 @@ async fn every_granted_action_is_needed() {
             .iter()
             .map(|c| format!("secretsmanager:{}", c.operation)),
     );
-    assert_eq!(&called, support::iam::granted_actions());
+    assert_eq!(&called, testkit::iam::granted_actions());
 }

@@ -7,9 +7,9 @@ the operations the emulator serves and the closure of the shapes they use, and w
 pretty JSON beside this script (service-model.json), with the licence notice
 (service-model.NOTICE) naming botocore's version. Python 3 standard library only.
 
-    python3 tests/support/connect_emulator/refresh-model.py
+    python3 testkit/src/connect_emulator/refresh-model.py
 
-Then run `cargo test --locked --test emulator`: a model that now refuses what the function
+Then run `cargo test --locked --test e2e emulator::`: a model that now refuses what the function
 sends fails a test here instead of a deploy.
 """
 
@@ -20,7 +20,7 @@ import json
 import pathlib
 import sys
 
-# The operations the emulator serves (tests/support/connect_emulator/mod.rs routes them by
+# The operations the emulator serves (testkit/src/connect_emulator/mod.rs routes them by
 # the model's http.method and http.requestUri).
 OPERATIONS = [
     "CreateUser",
@@ -111,7 +111,7 @@ Changes made: only the operations the test emulator serves and the shapes they u
 the JSON is re-indented. It is test code: it is never part of the Lambda artifact.
 Regenerate it (and this notice) with:
 
-    python3 tests/support/connect_emulator/refresh-model.py
+    python3 testkit/src/connect_emulator/refresh-model.py
 
 ----------------------------------------------------------------------------------------------
 
