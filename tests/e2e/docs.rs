@@ -20,7 +20,7 @@
 //! out; inside a property the value is compared whole. Every `Custom::ConnectUser` that
 //! `template.yaml` declares must be shown somewhere, so the check cannot pass on no examples.
 //!
-//! Standalone on purpose: it reads files and needs neither the crate nor `tests/support`.
+//! It reads files only: it needs neither the crate nor the testkit.
 
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
