@@ -7,6 +7,7 @@
 //! the answer. In `return` mode ([`returned`]) the same run ends in the invocation's result or
 //! error instead, and nothing is PUT.
 
+mod guard;
 mod put;
 mod returned;
 
@@ -18,6 +19,8 @@ use tokio::time::Instant;
 
 use serde_json::Value;
 use tracing::Instrument;
+
+use guard::{guarded, Cut};
 
 use super::deadline::{
     Budget, Deadlines, LambdaDeadline, CANCEL_GRACE, UNKNOWN_DEADLINE_BUDGET_ENV,
@@ -245,53 +248,41 @@ impl<R: Resource> Handler<R> {
             failed_create: self.mode.failed_create(),
         };
         let properties = request.properties;
-        let mut task = tokio::spawn(
-            async move {
-                match request.operation {
-                    Operation::Create => resource.create(context, properties).await,
-                    Operation::Update {
-                        physical_id,
-                        old_properties,
-                    } => {
-                        resource
-                            .update(context, physical_id, properties, old_properties)
-                            .await
-                    }
-                    Operation::Delete { physical_id } => resource
-                        .delete(context, physical_id.clone(), properties)
+        let work = Box::pin(async move {
+            match request.operation {
+                Operation::Create => resource.create(context, properties).await,
+                Operation::Update {
+                    physical_id,
+                    old_properties,
+                } => {
+                    resource
+                        .update(context, physical_id, properties, old_properties)
                         .await
-                        .map(|()| Outcome {
-                            physical_id,
-                            data: Default::default(),
-                        }),
                 }
+                Operation::Delete { physical_id } => resource
+                    .delete(context, physical_id.clone(), properties)
+                    .await
+                    .map(|()| Outcome {
+                        physical_id,
+                        data: Default::default(),
+                    }),
             }
-            .in_current_span(),
-        );
-        let abort = task.abort_handle();
+        });
         let budget = deadlines.work.saturating_duration_since(Instant::now());
-        match tokio::time::timeout_at(deadlines.work, &mut task).await {
-            Ok(Ok(result)) => result,
-            Ok(Err(join_error)) => {
-                let detail = match join_error.try_into_panic() {
-                    Ok(payload) => panic_message(payload.as_ref()),
-                    Err(_) => "the task was cancelled".to_owned(),
-                };
+        // The grace lets the cancellation land before the caller reads the Create's progress,
+        // so a record made just now is not missed.
+        match guarded(work, deadlines.work, CANCEL_GRACE).await {
+            Ok(result) => result,
+            Err(Cut::Panicked(detail)) => {
                 tracing::error!(detail = %detail, "the resource panicked");
                 Err(ResourceError::new(format!(
                     "internal error: the handler panicked: {detail}"
                 )))
             }
-            Err(_) => {
-                abort.abort();
-                // Let the cancellation land (at the task's next await) before the caller reads
-                // the Create's progress, so a record made just now is not missed.
-                let _ = tokio::time::timeout(CANCEL_GRACE, &mut task).await;
-                Err(ResourceError::new(format!(
-                    "timed out: the operation did not finish within {:.1} s, the time left before the function's deadline less the answer margin; it was stopped so that CloudFormation gets this answer. Raise the function's timeout, or retry",
-                    budget.as_secs_f64()
-                )))
-            }
+            Err(Cut::TimedOut) => Err(ResourceError::new(format!(
+                "timed out: the operation did not finish within {:.1} s, the time left before the function's deadline less the answer margin; it was stopped so that CloudFormation gets this answer. Raise the function's timeout, or retry",
+                budget.as_secs_f64()
+            ))),
         }
     }
 }
@@ -303,15 +294,6 @@ fn check_physical_id(id: &str) -> Result<(), ResourceError> {
         ));
     }
     Ok(())
-}
-
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    let text = payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "no message".to_owned());
-    text.chars().take(300).collect()
 }
 
 /// The span every log line of one event carries.

@@ -16,10 +16,11 @@
 //!   cut off at the answer deadline.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::{json, Value};
-use tracing::Instrument;
 
+use super::guard::{guarded, Cut};
 use super::{Failed, Handler, InvocationError};
 use crate::protocol::deadline::Deadlines;
 use crate::protocol::event::{Envelope, Properties, Request, RequestIdentity};
@@ -69,17 +70,12 @@ impl<R: Resource> Handler<R> {
         };
         let resource = Arc::clone(&self.resource);
         let id = physical_id.to_owned();
-        let mut task = tokio::spawn(
-            async move { resource.delete(context, id, properties).await }.in_current_span(),
-        );
-        let outcome = match tokio::time::timeout_at(deadlines.answer, &mut task).await {
-            Ok(Ok(Ok(()))) => Ok(()),
-            Ok(Ok(Err(error))) => Err(error.reason),
-            Ok(Err(_)) => Err("internal error: the clean-up panicked".to_owned()),
-            Err(_) => {
-                task.abort();
-                Err("no time was left before the function's deadline".to_owned())
-            }
+        let work = Box::pin(async move { resource.delete(context, id, properties).await });
+        let outcome = match guarded(work, deadlines.answer, Duration::ZERO).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(error)) => Err(error.reason),
+            Err(Cut::Panicked(_)) => Err("internal error: the clean-up panicked".to_owned()),
+            Err(Cut::TimedOut) => Err("no time was left before the function's deadline".to_owned()),
         };
         match &outcome {
             Ok(()) => {
