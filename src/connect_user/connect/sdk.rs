@@ -31,7 +31,8 @@ impl SdkConnect {
         Self::default()
     }
 
-    /// Over a client built elsewhere (tests: an in-memory Connect).
+    /// Over a client built elsewhere: the unit tests' in-memory Connect.
+    #[cfg(test)]
     pub fn with_client(client: Client) -> Self {
         Self {
             client: OnceCell::new_with(Some(client)),

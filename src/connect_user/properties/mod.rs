@@ -155,7 +155,7 @@ pub fn parse(properties: &Map<String, Value>) -> Result<UserSpec, InvalidPropert
 /// Create and when an Update changes `Name` ([`for_create`], [`for_update`]), never for a
 /// `Name` already in use, so that an Update, Delete or rollback keeps accepting what an
 /// earlier release accepted.
-pub fn check_new_name(name: &str) -> Result<(), InvalidProperties> {
+fn check_new_name(name: &str) -> Result<(), InvalidProperties> {
     if !name.contains('@') || is_email_username(name) {
         return Ok(());
     }
@@ -166,7 +166,7 @@ pub fn check_new_name(name: &str) -> Result<(), InvalidProperties> {
 }
 
 /// Whether an Update changes `Name` (the new name must then pass [`check_new_name`]).
-pub fn name_changed(new: &Map<String, Value>, old: &Map<String, Value>) -> bool {
+fn name_changed(new: &Map<String, Value>, old: &Map<String, Value>) -> bool {
     let name = |map: &Map<String, Value>| scalar_text(map.get("Name")).ok().flatten();
     name(new) != name(old)
 }

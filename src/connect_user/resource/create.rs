@@ -9,7 +9,9 @@ use tokio::time::Instant;
 
 use super::{outcome, ownership_value, ConnectUserResource, Failure, LeftBehind};
 use crate::connect_user::connect::{ApiError, ConnectApi, ErrorKind};
-use crate::connect_user::model::{ObservedUser, PhysicalId, UserRef, UserSpec, OWNERSHIP_TAG};
+use crate::connect_user::model::{
+    ObservedUser, PhysicalId, Proficiencies, UserRef, UserSpec, OWNERSHIP_TAG,
+};
 use crate::connect_user::password;
 use crate::connect_user::plan::{self, Change};
 use crate::connect_user::secrets::SecretStore;
@@ -130,7 +132,11 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         // if Connect holds every proficiency asked for, the Create has what it wanted. Only a
         // retried call can be in that state, and only time before the reserve may be spent.
         let retried = attempts.load(Ordering::Relaxed) > 1;
-        if retried && self.associated_after_all(spec, created, associate_by).await {
+        if retried
+            && self
+                .associated_after_all(spec, wanted, created, associate_by)
+                .await
+        {
             tracing::info!(error = %error, "the proficiencies are associated after all");
             return Ok(());
         }
@@ -139,11 +145,14 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
             .await
     }
 
-    /// Whether Connect, listed again before `by`, holds every proficiency the spec wants.
-    async fn associated_after_all(&self, spec: &UserSpec, created: &UserRef, by: Instant) -> bool {
-        let Some(wanted) = spec.proficiencies.as_ref() else {
-            return false;
-        };
+    /// Whether Connect, listed again before `by`, holds every proficiency in `wanted`.
+    async fn associated_after_all(
+        &self,
+        spec: &UserSpec,
+        wanted: &Proficiencies,
+        created: &UserRef,
+        by: Instant,
+    ) -> bool {
         if Instant::now() >= by {
             return false;
         }
