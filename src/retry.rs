@@ -1,8 +1,10 @@
 //! The one retry loop: full-jitter exponential backoff until a deadline.
 //!
-//! Used by every call that crosses the network: the Connect calls (whose whole API shares one
-//! throttle of 2 requests/second per account and Region, so a stack of many users must spread
-//! its retries), the secret read, and the answer PUT to the ResponseURL. A pause is random in
+//! Used by every call that crosses the network: the Connect calls (Connect's API is limited to
+//! 2 requests/second, burst 5, per account and Region by default — Amazon Connect API
+//! Reference, "Best practices for using Amazon Connect APIs", and the Administrator Guide's
+//! service quotas — so a stack of many users must spread its retries), the secret read, and
+//! the answer PUT to the ResponseURL. A pause is random in
 //! `[0, min(cap, first · 2^attempt))` — AWS's "Exponential Backoff And Jitter" — which is what
 //! lets dozens of throttled invocations all through a shared limit.
 //!

@@ -164,8 +164,10 @@ pub const MAX_TAGS_PER_RESOURCE: usize = 50;
 pub const MAX_TAG_VALUE_CHARS: usize = 256;
 
 /// Why AWS refuses a tag key, if it does. Model shape `TagKey`: min 1, max 128, pattern
-/// `^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`. Assumption: the `aws:` prefix is refused whatever
-/// its case (the pattern is case-sensitive; the tagging guide reserves the prefix for AWS).
+/// `^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`. The model's pattern is case-sensitive, but AWS's
+/// tag naming rules reserve the prefix in any case ("Don't use `aws:`, `AWS:`, or any upper or
+/// lowercase combination of such as a prefix": Tagging AWS Resources user guide, tag naming
+/// limits and requirements), so every case is refused.
 pub fn tag_key_problem(key: &str) -> Option<&'static str> {
     let length = key.chars().count();
     if !(1..=128).contains(&length) {
