@@ -89,6 +89,16 @@ fn create_input(instance: &str, body: &Value) -> Value {
 }
 
 /// Creates a user and returns its id.
+/// A valid user with a desk phone: what the refused variants of a test are measured against.
+fn desk_phone_user() -> Value {
+    with(
+        managed_user("agent"),
+        |b| {
+            b["PhoneConfig"] = json!({"PhoneType": "DESK_PHONE", "DeskPhoneNumber": "+12065550100"})
+        },
+    )
+}
+
 fn created(world: &mut World, instance: &str, body: &Value) -> String {
     let answer = world
         .create_user(instance, body)
@@ -182,17 +192,7 @@ fn a_value_outside_its_enum_is_refused() {
         b["PhoneNumberConfigs"] = json!([{"Channel": "SMS", "PhoneType": "SOFT_PHONE"}])
     });
     invalid(world.create_user(MANAGED, &channel));
-    created(
-        &mut world,
-        MANAGED,
-        &with(
-            managed_user("agent"),
-            |b| {
-                b["PhoneConfig"] =
-                    json!({"PhoneType": "DESK_PHONE", "DeskPhoneNumber": "+12065550100"})
-            },
-        ),
-    );
+    created(&mut world, MANAGED, &desk_phone_user());
 }
 
 #[test]
@@ -421,17 +421,7 @@ fn a_pattern_violation_is_refused() {
         vec![(ViolationKind::Pattern, "PhoneConfig.DeskPhoneNumber".into())]
     );
     invalid(world.create_user(MANAGED, &body));
-    created(
-        &mut world,
-        MANAGED,
-        &with(
-            managed_user("agent"),
-            |b| {
-                b["PhoneConfig"] =
-                    json!({"PhoneType": "DESK_PHONE", "DeskPhoneNumber": "+12065550100"})
-            },
-        ),
-    );
+    created(&mut world, MANAGED, &desk_phone_user());
 }
 
 #[test]
