@@ -8,6 +8,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { loadPermissions, PASSWORD_SECRET, Permissions, permissionsPath } from './permissions';
+import { PropProblem, tagProblems } from './validation';
 
 /**
  * How the function answers CloudFormation: the function's `RESPONSE_MODE` environment variable
@@ -76,6 +77,17 @@ export interface ConnectUserFunctionProps {
    */
   readonly responseMode?: ResponseMode;
   /**
+   * Tags every user the function serves gets beneath its own `tags` (a user's own tag wins on a
+   * key), like the Terraform AWS provider's `default_tags`. Sent as the `DEFAULT_TAGS`
+   * environment variable, a JSON object. Each key and value follows the rules of `tags`,
+   * checked at synth. A user whose own tags and these exceed the 49 a user may carry keeps its
+   * own; the defaults that do not fit are left off with a warning (never a failure). A change
+   * reaches each user at its next update, and a key removed here is removed from users then.
+   *
+   * @default no default tags (`DEFAULT_TAGS` is not set)
+   */
+  readonly defaultTags?: { readonly [key: string]: string };
+  /**
    * The function's description.
    *
    * @default 'Custom::ConnectUser: creates, updates and deletes Amazon Connect users'
@@ -126,6 +138,8 @@ export class ConnectUserFunction extends lambda.Function {
 
   /** The value of `RESPONSE_MODE`. */
   public readonly responseMode: ResponseMode;
+  /** The default tags (`DEFAULT_TAGS`), if any. */
+  public readonly defaultTags?: { readonly [key: string]: string };
 
   private readonly permissions: Permissions;
   private readonly statements = new Map<string, iam.PolicyStatement>();
@@ -139,6 +153,19 @@ export class ConnectUserFunction extends lambda.Function {
     const responseMode = props.responseMode ?? ResponseMode.PUT;
     if (!Object.values(ResponseMode).includes(responseMode)) {
       throw new Error(`${id}: responseMode must be 'put' or 'return' (it is '${responseMode}')`);
+    }
+    const environment: { [key: string]: string } = { RESPONSE_MODE: responseMode };
+    if (props.defaultTags !== undefined) {
+      const problems = defaultTagProblems(props.defaultTags);
+      if (problems.length === 0) {
+        environment.DEFAULT_TAGS = defaultTagsJson(scope, props.defaultTags);
+        problems.push(...environmentSizeProblems(environment, 'defaultTags'));
+      }
+      if (problems.length > 0) {
+        throw new Error(
+          `${id}: invalid ConnectUserFunction props: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`,
+        );
+      }
     }
     super(scope, id, {
       description: props.description ?? 'Custom::ConnectUser: creates, updates and deletes Amazon Connect users',
@@ -156,10 +183,11 @@ export class ConnectUserFunction extends lambda.Function {
         retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
         removalPolicy: RemovalPolicy.DESTROY,
       }),
-      environment: { RESPONSE_MODE: responseMode },
+      environment,
     });
     Object.defineProperty(this, MARKER, { value: true });
     this.responseMode = responseMode;
+    this.defaultTags = props.defaultTags;
     this.permissions = loadPermissions();
   }
 
@@ -261,6 +289,45 @@ export function instanceIdOf(instanceId: string): string {
   if (Token.isUnresolved(instanceId)) return instanceId;
   const match = /^arn:[^:]+:connect:[^:]*:[^:]*:instance\/([^/]+)$/.exec(instanceId);
   return match ? match[1] : instanceId;
+}
+
+/**
+ * `defaultTags`: a map of tag key to string value, each tag by the rules of `tags`, as the
+ * function reads `DEFAULT_TAGS` (a non-string value breaks it). No limit on how many: a user
+ * leaves off the defaults that do not fit beside its own tags.
+ */
+function defaultTagProblems(tags: unknown): PropProblem[] {
+  if (Token.isUnresolved(tags)) return [];
+  if (tags === null || typeof tags !== 'object' || Array.isArray(tags)) {
+    return [{ path: 'defaultTags', message: 'must be a map of tag key to value' }];
+  }
+  return tagProblems(tags as { [key: string]: unknown }, 'defaultTags', true);
+}
+
+/**
+ * `DEFAULT_TAGS`: the map as JSON, written out at synth when no key or value is a token, else
+ * rendered by the stack (which quotes what the tokens resolve to at deploy time).
+ */
+function defaultTagsJson(scope: Construct, tags: { readonly [key: string]: string }): string {
+  const literal =
+    !Token.isUnresolved(tags) &&
+    Object.entries(tags).every(([key, value]) => !Token.isUnresolved(key) && !Token.isUnresolved(value));
+  return literal ? JSON.stringify(tags) : Stack.of(scope).toJsonString(tags);
+}
+
+/**
+ * Lambda allows 4 KB of environment variables per function, in aggregate (Lambda Developer
+ * Guide, "Lambda quotas", function configuration: "Function environment variables: 4 KB, for all
+ * environment variables associated with the function, in aggregate"). Assumption: the names and
+ * values count as their UTF-8 bytes (AWS does not say how it counts). Judged only when no
+ * name or value is a token.
+ */
+function environmentSizeProblems(environment: { [key: string]: string }, path: string): PropProblem[] {
+  const entries = Object.entries(environment);
+  if (entries.some(([name, value]) => Token.isUnresolved(name) || Token.isUnresolved(value))) return [];
+  const bytes = entries.reduce((sum, [name, value]) => sum + Buffer.byteLength(name) + Buffer.byteLength(value), 0);
+  if (bytes <= 4096) return [];
+  return [{ path, message: `makes the function's environment ${bytes} bytes, over Lambda's 4 KB (4096 bytes)` }];
 }
 
 /** The code `make build` writes for the architecture, if it is there. */

@@ -3,7 +3,15 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ConnectUserFunction, ConnectUserFunctionProps } from './function';
-import { deskPhoneProblems, nameProblems, PropProblem, securityProfileProblems } from './validation';
+import {
+  adoptExistingUserProblems,
+  deskPhoneProblems,
+  nameProblems,
+  PropProblem,
+  MAX_USER_TAGS,
+  securityProfileProblems,
+  userTagProblems,
+} from './validation';
 
 /** The resource type of every user. */
 export const RESOURCE_TYPE = 'Custom::ConnectUser';
@@ -143,8 +151,22 @@ export interface ConnectUserProps {
   readonly routingProfileId: string;
   /** 1 to 10 ids or ARNs. */
   readonly securityProfileIds: string[];
-  /** Tag key to value; keys are sent as they are (never case-converted). */
+  /**
+   * Tag key to value; keys are sent as they are (never case-converted). At most 49 (one of
+   * Connect's 50 is the function's own). They win over the function's `defaultTags` on a key.
+   */
   readonly tags?: { [key: string]: string };
+  /**
+   * Bring a user that already has this name under this resource (`AdoptExistingUser`), like
+   * `terraform import`: a user that no resource of the function manages is claimed and then
+   * converged, so console tags and settings these props do not state are removed. A user
+   * managed by another resource is never taken. A Delete releases an adopted user (removes the
+   * function's tag, leaves the user); set it to `false` later to own the user, so that a Delete
+   * deletes it. Without a user of that name, the user is created as usual.
+   *
+   * @default false (a taken name fails the Create, and the user is left untouched)
+   */
+  readonly adoptExistingUser?: boolean;
   /**
    * How long CloudFormation waits for the function's answer (`ServiceTimeout`, 1 second to 1
    * hour).
@@ -216,6 +238,15 @@ export class ConnectUser extends Construct {
       fn.grantInstance(props.instanceId);
       if (props.passwordSecret) fn.grantPasswordSecret(props.passwordSecret);
       serviceToken = fn.serviceToken;
+      const leftOff = defaultTagsLeftOff(props.tags, fn.defaultTags);
+      if (leftOff.length > 0) {
+        Annotations.of(this).addWarningV2(
+          'connect-user-resource-cdk:ConnectUser.defaultTagsLeftOff',
+          `this user's tags and ${fn.node.path}'s defaultTags come to more than the ${MAX_USER_TAGS} ` +
+            `tags a user may carry: the function leaves off the defaults ${leftOff.join(', ')} ` +
+            '(its own tags win), with a warning in its log',
+        );
+      }
     } else {
       serviceToken = fn.functionArn;
       Annotations.of(this).addWarningV2(
@@ -244,7 +275,12 @@ export class ConnectUser extends Construct {
 
 /** Every synth-time problem with the props (validation.ts), each named by its prop path. */
 export function validate(props: ConnectUserProps): PropProblem[] {
-  const problems = [...nameProblems(props.name), ...securityProfileProblems(props.securityProfileIds)];
+  const problems = [
+    ...nameProblems(props.name),
+    ...securityProfileProblems(props.securityProfileIds),
+    ...adoptExistingUserProblems(props.adoptExistingUser),
+  ];
+  if (props.tags !== undefined) problems.push(...userTagProblems(props.tags));
   if (props.phoneConfig) {
     problems.push(
       ...deskPhoneProblems(
@@ -330,7 +366,34 @@ export function wireProperties(props: ConnectUserProps): { [key: string]: unknow
     SecurityProfileIds: props.securityProfileIds,
     // A {key: value} map, which the function accepts as well as [{Key, Value}].
     Tags: props.tags,
+    // As CloudFormation sends a boolean: "true" or "false" (the function takes either case).
+    AdoptExistingUser: adoptFlag(props.adoptExistingUser),
   });
+}
+
+/**
+ * The defaults the function leaves off this user: beyond the 49 tags a user may carry, its own
+ * tags win, and the defaults it does not set itself fill what is left in key order (the
+ * function's: keys compared by their UTF-8 bytes), the rest left off. None when a key is a
+ * token.
+ */
+export function defaultTagsLeftOff(
+  tags: { readonly [key: string]: string } | undefined,
+  defaults: { readonly [key: string]: string } | undefined,
+): string[] {
+  if (defaults === undefined || Token.isUnresolved(defaults) || Token.isUnresolved(tags)) return [];
+  const own = Object.keys(tags ?? {});
+  const keys = [...own, ...Object.keys(defaults)];
+  if (keys.some((key) => Token.isUnresolved(key))) return [];
+  const extra = Object.keys(defaults)
+    .filter((key) => !own.includes(key))
+    .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  return extra.slice(Math.max(0, MAX_USER_TAGS - own.length));
+}
+
+function adoptFlag(value: boolean | undefined): unknown {
+  if (value === undefined || Token.isUnresolved(value)) return value;
+  return String(value).toLowerCase();
 }
 
 function workLimit(limit: AfterContactWorkLimit | undefined): { [key: string]: unknown } | undefined {

@@ -65,3 +65,92 @@ export function deskPhoneProblems(
   }
   return [];
 }
+
+/**
+ * The key of the tag the function keeps for itself on every user it manages (the function's
+ * `OWNERSHIP_TAG`, src/connect_user/model): neither `tags` nor `defaultTags` may set it.
+ */
+export const RESERVED_TAG_KEY = 'connect-user-resource:created-by-request';
+
+/**
+ * Tags a user may carry besides the reserved one: Amazon Connect allows 50 per resource (Admin
+ * Guide, "Add tags to resources in Amazon Connect"; the API model's `TagMap`: max 50 entries),
+ * and one is the function's.
+ */
+export const MAX_USER_TAGS = 49;
+
+/** Model shape `TagValue` (Amazon Connect API reference, TagResource `tags`): max 256. */
+const MAX_TAG_VALUE_CHARS = 256;
+
+/**
+ * Why Amazon Connect refuses a tag key, if it does. Model shape `TagKey` (Amazon Connect API
+ * reference, https://docs.aws.amazon.com/connect/latest/APIReference/API_TagResource.html):
+ * 1 to 128 characters, pattern `^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`. The model's `aws:` is
+ * case-sensitive, but AWS's tag naming rules reserve the prefix in any case (Tagging AWS
+ * Resources user guide, "Tag naming limits and requirements"), as the function does. Then the
+ * key the function keeps for itself.
+ */
+export function tagKeyProblem(key: string): string | undefined {
+  const length = [...key].length;
+  if (length < 1 || length > 128) return 'key must be 1 to 128 characters';
+  if (key.toLowerCase().startsWith('aws:')) return 'key may not start with aws: (reserved by AWS)';
+  if (!/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u.test(key)) {
+    return 'key may contain only letters, digits, spaces and _ . : / = + - @';
+  }
+  if (key === RESERVED_TAG_KEY) return `key ${RESERVED_TAG_KEY} is reserved by this resource`;
+  return undefined;
+}
+
+/**
+ * The problems of a tag map: each key (above) and each value (a string of at most 256
+ * characters; `strictValues: false` lets other scalars through, as the function's `Tags` does,
+ * which sends them as text). Each problem is named `<path>.<key>`, the key cut to 64 characters
+ * as the function names it. A token key or value is never judged.
+ */
+export function tagProblems(
+  tags: { readonly [key: string]: unknown },
+  path: string,
+  strictValues: boolean,
+): PropProblem[] {
+  if (Token.isUnresolved(tags)) return [];
+  const problems: PropProblem[] = [];
+  for (const [key, value] of Object.entries(tags)) {
+    if (Token.isUnresolved(key)) continue;
+    const at = `${path}.${[...key].slice(0, 64).join('')}`;
+    const keyProblem = tagKeyProblem(key);
+    if (keyProblem) {
+      problems.push({ path: at, message: keyProblem });
+    } else if (typeof value === 'string') {
+      if (!Token.isUnresolved(value) && [...value].length > MAX_TAG_VALUE_CHARS) {
+        problems.push({ path: at, message: `value must be at most ${MAX_TAG_VALUE_CHARS} characters` });
+      }
+    } else if (strictValues || value === undefined || value === null || typeof value === 'object') {
+      problems.push({ path: at, message: 'value must be a string' });
+    }
+  }
+  return problems;
+}
+
+/**
+ * `tags`: the rules of each tag, and at most 49 of them ([`MAX_USER_TAGS`]), as the function's
+ * `Tags` (src/connect_user/properties/tags.rs).
+ */
+export function userTagProblems(tags: { readonly [key: string]: unknown }, path = 'tags'): PropProblem[] {
+  if (Token.isUnresolved(tags)) return [];
+  const problems = tagProblems(tags, path, false);
+  const count = Object.keys(tags).length;
+  if (count > MAX_USER_TAGS) {
+    problems.push({ path, message: `may hold at most ${MAX_USER_TAGS} tags (it holds ${count})` });
+  }
+  return problems;
+}
+
+/**
+ * `adoptExistingUser`: a boolean, or the text `true` or `false` in any case, as the function
+ * reads `AdoptExistingUser` (CloudFormation sends every scalar as a string).
+ */
+export function adoptExistingUserProblems(value: unknown, path = 'adoptExistingUser'): PropProblem[] {
+  if (value === undefined || typeof value === 'boolean' || Token.isUnresolved(value)) return [];
+  if (typeof value === 'string' && /^(true|false)$/i.test(value)) return [];
+  return [{ path, message: 'must be true or false' }];
+}

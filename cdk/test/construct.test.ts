@@ -76,6 +76,7 @@ describe('ConnectUser properties', () => {
       routingProfileId: 'rp-1',
       securityProfileIds: ['sp-1', 'sp-2'],
       tags: { team: 'support', 'cost-center': '42', camelKey: 'x' },
+      adoptExistingUser: true,
     });
     const template = Template.fromStack(s);
     const [, user] = onlyResource(template, 'Custom::ConnectUser');
@@ -113,6 +114,7 @@ describe('ConnectUser properties', () => {
       RoutingProfileId: 'rp-1',
       SecurityProfileIds: ['sp-1', 'sp-2'],
       Tags: { team: 'support', 'cost-center': '42', camelKey: 'x' },
+      AdoptExistingUser: 'true',
     });
     // Every key is PascalCase, except inside Tags (keys are the user's) and the intrinsic
     // functions CloudFormation reads (Fn::GetAtt, Ref).
@@ -136,6 +138,17 @@ describe('ConnectUser properties', () => {
     assert.deepEqual(user.Properties.PhoneNumberConfigs, [
       { Channel: 'VOICE', PhoneType: 'DESK_PHONE', PhoneNumber: '+14255550100' },
     ]);
+  });
+
+  it('sends adoptExistingUser as CloudFormation sends a boolean, "true" or "false"', () => {
+    const s = stack();
+    new ConnectUser(s, 'Adopting', { ...basicProps(), adoptExistingUser: true });
+    new ConnectUser(s, 'Owning', { ...basicProps(), name: 'agent.two', adoptExistingUser: false });
+    new ConnectUser(s, 'Plain', { ...basicProps(), name: 'agent.three' });
+    const users = new Map(resources(Template.fromStack(s), 'Custom::ConnectUser').map(([, r]) => [r.Properties.Name, r]));
+    assert.equal(users.get('agent.one')!.Properties.AdoptExistingUser, 'true');
+    assert.equal(users.get('agent.two')!.Properties.AdoptExistingUser, 'false');
+    assert.ok(!('AdoptExistingUser' in users.get('agent.three')!.Properties));
   });
 
   it('passes serviceTimeout and removalPolicy to the custom resource', () => {
@@ -209,6 +222,89 @@ describe('ConnectUserFunction', () => {
     const framework = template.toJSON().Resources[token[0]];
     assert.equal(framework.Type, 'AWS::Lambda::Function');
     assert.deepEqual(framework.Properties.Environment.Variables.USER_ON_EVENT_FUNCTION_ARN, { 'Fn::GetAtt': [fnId, 'Arn'] });
+  });
+
+  it('sends defaultTags as DEFAULT_TAGS, a JSON object, and sets no DEFAULT_TAGS without them', () => {
+    const s = new Stack();
+    const defaults = { CostCenter: '1234', 'business-unit': 'sales', 'a b': 'x:y/z' };
+    ConnectUserFunction.singleton(s, { code: standInCode(), defaultTags: defaults });
+    new ConnectUser(s, 'Agent', basicProps());
+    const [, fn] = onlyResource(Template.fromStack(s), 'AWS::Lambda::Function');
+    assert.equal(fn.Properties.Environment.Variables.RESPONSE_MODE, 'put');
+    assert.deepEqual(JSON.parse(fn.Properties.Environment.Variables.DEFAULT_TAGS), defaults);
+
+    const plain = stack();
+    new ConnectUser(plain, 'Agent', basicProps());
+    const [, plainFn] = onlyResource(Template.fromStack(plain), 'AWS::Lambda::Function');
+    assert.deepEqual(Object.keys(plainFn.Properties.Environment.Variables), ['RESPONSE_MODE']);
+  });
+
+  it('renders defaultTags holding a token as JSON that CloudFormation completes', () => {
+    const s = new Stack();
+    const unit = new CfnParameter(s, 'Unit');
+    ConnectUserFunction.singleton(s, { code: standInCode(), defaultTags: { CostCenter: '1234', Unit: unit.valueAsString } });
+    new ConnectUser(s, 'Agent', basicProps());
+    const [, fn] = onlyResource(Template.fromStack(s), 'AWS::Lambda::Function');
+    const rendered = JSON.stringify(fn.Properties.Environment.Variables.DEFAULT_TAGS);
+    assert.match(rendered, /Fn::Join/);
+    assert.match(rendered, /\{\"Ref\":\"Unit\"\}/);
+    assert.match(rendered, /CostCenter/);
+  });
+
+  it('refuses defaultTags the function would refuse, naming every tag at fault', () => {
+    const bad = {
+      'aws:owner': 'x',
+      'AWS:Owner': 'x',
+      'connect-user-resource:created-by-request': 'x',
+      'a*b': 'x',
+      ['k'.repeat(129)]: 'x',
+      long: 'v'.repeat(257),
+      number: 42 as unknown as string,
+      fine: 'v'.repeat(256),
+    };
+    assert.throws(
+      () => new ConnectUserFunction(new Stack(), 'F', { code: standInCode(), defaultTags: bad }),
+      (error: Error) => {
+        assert.match(error.message, /^F: invalid ConnectUserFunction props: /);
+        assert.match(error.message, /defaultTags\.aws:owner key may not start with aws:/);
+        assert.match(error.message, /defaultTags\.AWS:Owner key may not start with aws:/);
+        assert.match(error.message, /defaultTags\.connect-user-resource:created-by-request key connect-user-resource:created-by-request is reserved/);
+        assert.match(error.message, /defaultTags\.a\*b key may contain only letters/);
+        assert.match(error.message, new RegExp(`defaultTags\\.${'k'.repeat(64)} key must be 1 to 128 characters`));
+        assert.match(error.message, /defaultTags\.long value must be at most 256 characters/);
+        assert.match(error.message, /defaultTags\.number value must be a string/);
+        assert.doesNotMatch(error.message, /defaultTags\.fine/);
+        return true;
+      },
+    );
+    assert.throws(
+      () => new ConnectUserFunction(new Stack(), 'F', { code: standInCode(), defaultTags: 'CostCenter=1' as unknown as {} }),
+      /defaultTags must be a map of tag key to value/,
+    );
+  });
+
+  it('refuses defaultTags that would not fit in the function\'s 4 KB of environment variables', () => {
+    const defaults = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`key-${i}`, 'v'.repeat(200)]));
+    assert.throws(
+      () => new ConnectUserFunction(new Stack(), 'F', { code: standInCode(), defaultTags: defaults }),
+      /defaultTags makes the function's environment \d+ bytes, over Lambda's 4 KB/,
+    );
+    // Many short defaults are fine: there is no limit on how many.
+    const many = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`k${i}`, 'v']));
+    new ConnectUserFunction(new Stack(), 'F', { code: standInCode(), defaultTags: many });
+  });
+
+  it('warns at synth which defaults a user with many tags leaves off', () => {
+    const s = new Stack();
+    // 48 tags of its own, one of them also a default: room for one default, the first in key order.
+    const own = Object.fromEntries(Array.from({ length: 47 }, (_, i) => [`own-${i}`, 'x']));
+    ConnectUserFunction.singleton(s, { code: standInCode(), defaultTags: { Zeta: '1', Alpha: '1', beta: '1', shared: 'd' } });
+    new ConnectUser(s, 'Crowded', { ...basicProps(), tags: { ...own, shared: 'mine' } });
+    new ConnectUser(s, 'Roomy', { ...basicProps(), name: 'agent.two', tags: { team: 'a' } });
+    const annotations = Annotations.fromStack(s);
+    // Byte order: upper case before lower case.
+    annotations.hasWarning('/Default/Crowded', Match.stringLikeRegexp('leaves off the defaults Zeta, beta \\(its own tags win\\)'));
+    assert.equal(annotations.findWarning('/Default/Roomy', Match.anyValue()).length, 0);
   });
 
   it('refuses a responseMode other than put or return', () => {
@@ -384,6 +480,26 @@ describe('synth-time validation', () => {
     );
   });
 
+  it('names every tag at fault, and more than 49 tags', () => {
+    const tags = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`t${i}`, 'x']));
+    assert.throws(
+      () => new ConnectUser(stack(), 'Bad', { ...basicProps(), tags: { ...tags, 'aws:x': 'y', 'connect-user-resource:created-by-request': 'z' } }),
+      (error: Error) => {
+        assert.match(error.message, /tags\.aws:x key may not start with aws:/);
+        assert.match(error.message, /tags\.connect-user-resource:created-by-request key connect-user-resource:created-by-request is reserved by this resource/);
+        assert.match(error.message, /tags may hold at most 49 tags \(it holds 52\)/);
+        return true;
+      },
+    );
+  });
+
+  it('refuses an adoptExistingUser that is not true or false', () => {
+    assert.throws(
+      () => new ConnectUser(stack(), 'Bad', { ...basicProps(), adoptExistingUser: 'yes' as unknown as boolean }),
+      /adoptExistingUser must be true or false/,
+    );
+  });
+
   it('never judges a value known only at deploy time', () => {
     const s = stack();
     const name = new CfnParameter(s, 'Name');
@@ -394,11 +510,13 @@ describe('synth-time validation', () => {
       name: name.valueAsString,
       securityProfileIds: profiles.valueAsList,
       phoneConfig: { phoneType: PhoneType.DESK_PHONE, deskPhoneNumber: number.valueAsString },
+      tags: { team: name.valueAsString },
     });
     Template.fromStack(s).hasResourceProperties('Custom::ConnectUser', {
       Name: { Ref: 'Name' },
       SecurityProfileIds: { Ref: 'Profiles' },
       PhoneConfig: { PhoneType: 'DESK_PHONE', DeskPhoneNumber: { Ref: 'Number' } },
+      Tags: { team: { Ref: 'Name' } },
     });
   });
 });

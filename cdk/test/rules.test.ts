@@ -8,7 +8,7 @@ import { Channel, ConnectUser, ConnectUserProps, PhoneType } from '../lib';
 import { basicProps, stack } from './support';
 
 interface Case {
-  rule: 'name' | 'securityProfileIds' | 'deskPhone';
+  rule: 'name' | 'securityProfileIds' | 'deskPhone' | 'tag' | 'tagCount';
   valid: boolean;
   why: string;
   propPath: string;
@@ -17,6 +17,8 @@ interface Case {
   in?: 'phoneConfig' | 'phoneNumberConfigs';
   phoneType?: string;
   number?: string;
+  key?: string;
+  value?: string;
 }
 
 const cases: Case[] = JSON.parse(fs.readFileSync(path.join(__dirname, 'rule-cases.json'), 'utf8')).cases;
@@ -37,12 +39,16 @@ function propsOf(c: Case): ConnectUserProps {
             phoneConfig: undefined,
             phoneNumberConfigs: [{ channel: Channel.VOICE, phoneType: c.phoneType as PhoneType, phoneNumber: c.number }],
           };
+    case 'tag':
+      return { ...props, tags: { [c.key!]: c.value! } };
+    case 'tagCount':
+      return { ...props, tags: Object.fromEntries(Array.from({ length: c.count! }, (_, i) => [`tag-${i}`, 'x'])) };
   }
 }
 
 describe('the rules the construct shares with the function (rule-cases.json)', () => {
   it('covers each rule with valid and invalid cases', () => {
-    for (const rule of ['name', 'securityProfileIds', 'deskPhone']) {
+    for (const rule of ['name', 'securityProfileIds', 'deskPhone', 'tag', 'tagCount']) {
       assert.ok(cases.some((c) => c.rule === rule && c.valid), rule);
       assert.ok(cases.some((c) => c.rule === rule && !c.valid), rule);
     }

@@ -64,6 +64,18 @@ fn properties_of(case: &Value) -> Map<String, Value> {
                 );
             }
         }
+        "tag" => {
+            let mut tags = Map::new();
+            tags.insert(case["key"].as_str().unwrap().into(), case["value"].clone());
+            properties.insert("Tags".into(), Value::Object(tags));
+        }
+        "tagCount" => {
+            let count = case["count"].as_u64().unwrap();
+            let tags: Map<String, Value> = (0..count)
+                .map(|i| (format!("tag-{i}"), json!("x")))
+                .collect();
+            properties.insert("Tags".into(), Value::Object(tags));
+        }
         other => panic!("unknown rule {other}"),
     }
     properties
@@ -78,7 +90,7 @@ fn the_base_user_is_valid() {
 fn the_function_agrees_with_every_case_the_construct_checks() {
     let cases = cases();
     assert!(cases.len() >= 20, "{} cases", cases.len());
-    for rule in ["name", "securityProfileIds", "deskPhone"] {
+    for rule in ["name", "securityProfileIds", "deskPhone", "tag", "tagCount"] {
         for valid in [true, false] {
             assert!(
                 cases
