@@ -391,9 +391,12 @@ export function defaultTagsLeftOff(
   return extra.slice(Math.max(0, MAX_USER_TAGS - own.length));
 }
 
+/** `"true"` or `"false"`; left out when none is given (`''` and `null` are none, as in the function). */
 function adoptFlag(value: boolean | undefined): unknown {
-  if (value === undefined || Token.isUnresolved(value)) return value;
-  return String(value).toLowerCase();
+  const given: unknown = value;
+  if (given === undefined || given === null || given === '') return undefined;
+  if (Token.isUnresolved(given)) return given;
+  return String(given).toLowerCase();
 }
 
 function workLimit(limit: AfterContactWorkLimit | undefined): { [key: string]: unknown } | undefined {

@@ -147,10 +147,12 @@ export function userTagProblems(tags: { readonly [key: string]: unknown }, path 
 
 /**
  * `adoptExistingUser`: a boolean, or the text `true` or `false` in any case, as the function
- * reads `AdoptExistingUser` (CloudFormation sends every scalar as a string).
+ * reads `AdoptExistingUser` (CloudFormation sends every scalar as a string); `''` and `null`
+ * count as none, as there.
  */
 export function adoptExistingUserProblems(value: unknown, path = 'adoptExistingUser'): PropProblem[] {
-  if (value === undefined || typeof value === 'boolean' || Token.isUnresolved(value)) return [];
+  if (value === undefined || value === null || value === '') return [];
+  if (typeof value === 'boolean' || Token.isUnresolved(value)) return [];
   if (typeof value === 'string' && /^(true|false)$/i.test(value)) return [];
   return [{ path, message: 'must be true or false' }];
 }
