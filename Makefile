@@ -13,12 +13,12 @@ NPM_CI := npm ci --no-audit --no-fund --loglevel=error
 
 .PHONY: demo local test lint fmt cfn-lint iam-check cdk-synth cdk-test build lambda-tools deploy bench storm fuzz deny
 
-## demo: build the function, start the local emulators and play the six examples
+## demo: build the function, start the local emulators, play the six examples and an adoption
 demo:
 	@echo "» Building the function and the demo. The first build compiles aws-sdk-connect"
 	@echo "  (a few minutes on 2 cores); cargo prints its progress below."
 	$(CARGO) build --locked --bin $(BIN) --example demo
-	@echo "» Playing Create, Update, rename, cleanup Delete and Delete for each example"
+	@echo "» Playing Create, Update, rename, cleanup Delete and Delete for each example, then an adoption"
 	./target/debug/examples/demo
 
 ## local: the local Connect (127.0.0.1:9010), Secrets Manager (:9011) and ResponseURL sink

@@ -5,14 +5,19 @@
 //! It reuses the test machinery in `testkit/`: the local Connect emulator, the emulated
 //! Lambda Runtime API and the ResponseURL sink. For each example it plays what CloudFormation
 //! would: Create; an in-place Update; a rename (a replacement); the cleanup Delete of the old
-//! user; and the final Delete. Each step is checked, and the exit code says whether all passed.
+//! user; and the final Delete. Then an adoption: a user made in the console is brought under a
+//! resource with `AdoptExistingUser` (claimed, then converged to the template), and the
+//! resource's Delete releases it (the user stays, without the ownership tag). Each step is
+//! checked, and the exit code says whether all passed.
 
+use std::collections::BTreeMap;
 use std::process::ExitCode;
 use std::time::Instant;
 
+use connect_user_resource::connect_user::model::OWNERSHIP_TAG;
 use serde_json::{json, Value};
 use testkit::connect_emulator::seed;
-use testkit::events::stringify;
+use testkit::events::{self, stringify, STACK_ID};
 use testkit::examples::seed_examples;
 use testkit::stack::LocalStack;
 
@@ -68,6 +73,18 @@ struct Step {
     passed: bool,
 }
 
+/// A summary cell: whether the step `name` of `example` passed.
+fn outcome(steps: &[Step], example: &str, name: &str) -> &'static str {
+    if steps
+        .iter()
+        .any(|s| s.example == example && s.name == name && s.passed)
+    {
+        "ok"
+    } else {
+        "FAIL"
+    }
+}
+
 fn short_id(id: &str) -> String {
     match id.split_once(':') {
         Some((instance, user)) => format!(
@@ -116,6 +133,171 @@ fn describe(user: Option<&Value>) -> String {
             .unwrap_or_default(),
         tags,
     )
+}
+
+/// A user's tags as `DescribeUser` shows them.
+fn tags_of(user: Option<&Value>) -> BTreeMap<String, String> {
+    user.and_then(|u| u["Tags"].as_object())
+        .map(|tags| {
+            tags.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The tags, the ownership tag's value shown whole.
+fn show_tags(tags: &BTreeMap<String, String>) -> String {
+    if tags.is_empty() {
+        return "none".into();
+    }
+    tags.iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// How many proficiencies the emulator holds for the user.
+fn proficiency_count(stack: &LocalStack, user_id: &str) -> usize {
+    stack.connect.with_world(|w| {
+        w.instances
+            .get(INSTANCE)
+            .and_then(|i| i.users.get(user_id))
+            .map_or(0, |u| u.proficiencies.len())
+    })
+}
+
+/// The adoption: a user made in the console (desk phone, another routing profile, the
+/// supervisor security profile, a hierarchy group, a proficiency and two of the organisation's
+/// tags) adopted by a Create with `AdoptExistingUser`, converged to the template, then released
+/// by the resource's Delete. Returns the adopted user's id, which must stay in the emulator.
+async fn adoption(stack: &LocalStack, steps: &mut Vec<Step>) -> String {
+    const LOGICAL_ID: &str = "AdoptedUser";
+    const NAME: &str = "example-console";
+    println!("▶ {LOGICAL_ID} ({NAME}): a user made in the console, adopted and released");
+    let user_id = stack.connect.console_user(INSTANCE, NAME);
+    let before = stack.connect.user(INSTANCE, &user_id);
+    println!("  {:<15} made by hand, before any stack", "Console");
+    println!(
+        "  {:<15}   Connect holds: {}",
+        "",
+        describe(before.as_ref())
+    );
+    println!(
+        "  {:<15}   tags: {} · {} proficiency",
+        "",
+        show_tags(&tags_of(before.as_ref())),
+        proficiency_count(stack, &user_id)
+    );
+    let users_before = stack.connect.user_count(INSTANCE);
+
+    // The template states no IdentityInfo and no UserProficiencies: those stay as they are.
+    let properties = stringify(json!({
+        "InstanceId": INSTANCE,
+        "Name": NAME,
+        "AdoptExistingUser": true,
+        "RoutingProfileId": seed::ROUTING_PROFILES[0],
+        "SecurityProfileIds": [seed::SECURITY_PROFILES[0]],
+        "PhoneConfig": {"AfterContactWorkTimeLimit": 0, "PhoneType": "SOFT_PHONE"},
+        "Tags": {"team": "support"}
+    }));
+
+    // 1. Create with AdoptExistingUser: the user is found, claimed and converged.
+    stack.connect.clear_calls();
+    let request_id = stack.request_id("adopt");
+    let started = Instant::now();
+    let adopted = stack
+        .play(events::create(
+            &stack.sink,
+            &request_id,
+            LOGICAL_ID,
+            &properties,
+        ))
+        .await;
+    let user = stack.connect.user(INSTANCE, &user_id);
+    let served = stack.connect.served();
+    report(
+        "Adopt",
+        "AdoptExistingUser=true, the name taken in the console",
+        &adopted,
+        &served,
+        describe(user.as_ref()),
+        started.elapsed().as_millis(),
+    );
+    let tags = tags_of(user.as_ref());
+    println!("  {:<15}   tags: {}", "", show_tags(&tags));
+    let stack_name = STACK_ID.split('/').nth(1).unwrap_or_default();
+    let claim = format!("adopted/{stack_name}/{LOGICAL_ID}/{request_id}");
+    let expected_tags = BTreeMap::from([
+        ("team".to_owned(), "support".to_owned()),
+        (OWNERSHIP_TAG.to_owned(), claim),
+    ]);
+    let count = |op: &str| served.iter().filter(|s| *s == op).count();
+    let passed = adopted["Status"] == "SUCCESS"
+        && adopted["PhysicalResourceId"] == format!("{INSTANCE}:{user_id}").as_str()
+        && adopted["Data"]["UserId"] == user_id.as_str()
+        && count("SearchUsers") == 1
+        && count("CreateUser") == 0
+        && stack.connect.user_count(INSTANCE) == users_before
+        && tags == expected_tags
+        && user.as_ref().is_some_and(|u| {
+            u["PhoneConfig"]["PhoneType"] == "SOFT_PHONE"
+                && u["PhoneConfig"]["AfterContactWorkTimeLimit"] == json!(0)
+                && u["RoutingProfileId"] == seed::ROUTING_PROFILES[0]
+                && u["SecurityProfileIds"] == json!([seed::SECURITY_PROFILES[0]])
+                && u.get("HierarchyGroupId").is_none()
+                && before
+                    .as_ref()
+                    .is_some_and(|b| b["IdentityInfo"] == u["IdentityInfo"])
+        })
+        && proficiency_count(stack, &user_id) == 1;
+    steps.push(Step {
+        example: LOGICAL_ID,
+        name: "adopt",
+        passed,
+    });
+
+    // 2. The stack's Delete releases the adopted user: only the ownership tag goes.
+    stack.connect.clear_calls();
+    let started = Instant::now();
+    let released = stack
+        .delete(
+            LOGICAL_ID,
+            adopted["PhysicalResourceId"].as_str().unwrap_or_default(),
+            &properties,
+        )
+        .await;
+    let user = stack.connect.user(INSTANCE, &user_id);
+    report(
+        "Delete",
+        "releases the adopted user (it stays)",
+        &released,
+        &stack.connect.served(),
+        describe(user.as_ref()),
+        started.elapsed().as_millis(),
+    );
+    let tags = tags_of(user.as_ref());
+    println!("  {:<15}   tags: {}", "", show_tags(&tags));
+    let passed = released["Status"] == "SUCCESS"
+        && user.is_some()
+        && tags == BTreeMap::from([("team".to_owned(), "support".to_owned())])
+        && stack.connect.mutations() == ["UntagResource"];
+    steps.push(Step {
+        example: LOGICAL_ID,
+        name: "release",
+        passed,
+    });
+    println!();
+    user_id
+}
+
+/// The name of the user `user_id`, for the summary.
+fn console_name(stack: &LocalStack, user_id: &str) -> String {
+    stack
+        .connect
+        .user(INSTANCE, user_id)
+        .and_then(|u| u["Username"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| "user is gone".into())
 }
 
 fn show(answer: &Value) -> String {
@@ -321,21 +503,13 @@ async fn main() -> ExitCode {
         });
         println!();
     }
+    let adopted_id = adoption(&stack, &mut steps).await;
 
     println!("Summary");
     println!("| example         | create | update | rename | cleanup | delete |");
     println!("|-----------------|--------|--------|--------|---------|--------|");
     for (logical_id, _) in &examples {
-        let cell = |name: &str| {
-            let passed = steps
-                .iter()
-                .any(|s| s.example == *logical_id && s.name == name && s.passed);
-            if passed {
-                "ok"
-            } else {
-                "FAIL"
-            }
-        };
+        let cell = |name: &str| outcome(&steps, logical_id, name);
         println!(
             "| {logical_id:<15} | {:<6} | {:<6} | {:<6} | {:<7} | {:<6} |",
             cell("create"),
@@ -345,15 +519,27 @@ async fn main() -> ExitCode {
             cell("delete")
         );
     }
-    let failures = steps.iter().filter(|s| !s.passed).count();
+    let cell = |name: &str| outcome(&steps, "AdoptedUser", name);
+    println!("\n| console user    | adopt  | release (user kept) |");
+    println!("|-----------------|--------|---------------------|");
     println!(
-        "\n{} steps, {} passed, {} failed; users left in the emulator: {}",
+        "| {:<15} | {:<6} | {:<19} |",
+        "AdoptedUser",
+        cell("adopt"),
+        cell("release")
+    );
+    let failures = steps.iter().filter(|s| !s.passed).count();
+    // Every example's users are deleted; the released console user alone stays.
+    let left = stack.connect.user_count(INSTANCE);
+    let only_the_released_user = left == 1 && stack.connect.user(INSTANCE, &adopted_id).is_some();
+    println!(
+        "\n{} steps, {} passed, {} failed; users left in the emulator: {left} (the released {})",
         steps.len(),
         steps.len() - failures,
         failures,
-        stack.connect.user_count(INSTANCE)
+        console_name(&stack, &adopted_id)
     );
-    if failures == 0 && stack.connect.user_count(INSTANCE) == 0 {
+    if failures == 0 && only_the_released_user {
         ExitCode::SUCCESS
     } else {
         println!("\nThe function's log:\n{}", stack.function.output());
