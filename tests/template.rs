@@ -70,6 +70,7 @@ fn actions_called() -> BTreeSet<String> {
             "DescribeUser",
             "DeleteUser",
             "ListUsers",
+            "SearchUsers",
             "ListUserProficiencies",
         ])
         .map(|a| format!("connect:{a}"))
@@ -202,7 +203,7 @@ fn the_template_parser_sees_a_changed_grant() {
     );
     let added = template.replacen(
         "- connect:DescribeUser\n",
-        "- connect:DescribeUser\n                - connect:SearchUsers\n",
+        "- connect:DescribeUser\n                - connect:ListQueues\n",
         1,
     );
     assert_ne!(added, template);

@@ -9,11 +9,17 @@
 
 use serde_json::{json, Value};
 use testkit::answers::entry;
+use testkit::connect_emulator::console::{
+    CONSOLE_AFTER_CONTACT_WORK, CONSOLE_DESK_PHONE, CONSOLE_HIERARCHY_GROUP,
+    CONSOLE_ROUTING_PROFILE, CONSOLE_SECURITY_PROFILE, CONSOLE_TAGS,
+};
 use testkit::connect_emulator::model::ApiResult;
 use testkit::connect_emulator::service_model::{
     compile_ecma, model, Violation, ViolationKind, PATTERN_OVERRIDES,
 };
-use testkit::connect_emulator::{seed, ConnectEmulator, Fault, UserConfigMode, World};
+use testkit::connect_emulator::{
+    seed, ConnectEmulator, Fault, UserConfigMode, UsernameMatch, World,
+};
 
 const MANAGED: &str = seed::INSTANCE_MANAGED;
 const SAML: &str = seed::INSTANCE_SAML;
@@ -1348,4 +1354,414 @@ fn a_user_a_rule_would_refuse_today_can_still_be_put_in_place() {
         "UpdateUserIdentityInfo",
         user_input(MANAGED, &id, json!({"IdentityInfo": {"FirstName": "Ada"}})),
     ));
+}
+
+// ---------------------------------------------------------------------------------------
+// SearchUsers: a lagging index, the Username comparison, users made in the console
+// ---------------------------------------------------------------------------------------
+
+/// `SearchUsers` input: `Username` compared by `comparison` with `value`.
+fn username_search(instance: &str, value: &str, comparison: &str) -> Value {
+    json!({
+        "InstanceId": instance,
+        "SearchCriteria": {"StringCondition": {"FieldName": "Username", "Value": value, "ComparisonType": comparison}}
+    })
+}
+
+/// The ids `SearchUsers` answers for `Username` `EXACT` `value` on the managed instance.
+fn found_ids(world: &mut World, value: &str) -> Vec<String> {
+    let answer = call(
+        world,
+        "SearchUsers",
+        username_search(MANAGED, value, "EXACT"),
+    )
+    .unwrap();
+    let ids: Vec<String> = answer["Users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["Id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(answer["ApproximateTotalCount"], ids.len(), "{answer}");
+    ids
+}
+
+fn listed_names(world: &mut World) -> Vec<String> {
+    let answer = call(
+        world,
+        "ListUsers",
+        json!({"InstanceId": MANAGED, "MaxResults": 1000}),
+    )
+    .unwrap();
+    answer["UserSummaryList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["Username"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn users_added_while_the_search_index_is_paused_are_found_only_after_it_resumes() {
+    let mut world = World::default();
+    let before = created(&mut world, MANAGED, &managed_user("before"));
+    world.search_index_paused = true;
+    let made = created(&mut world, MANAGED, &managed_user("agent"));
+    let console = world.put_console_user(MANAGED, "console", |_| {}).unwrap();
+    let gone = created(&mut world, MANAGED, &managed_user("gone"));
+    // Not in a search yet; in ListUsers and DescribeUser at once; the taken name is taken.
+    assert_eq!(found_ids(&mut world, "agent"), Vec::<String>::new());
+    assert_eq!(found_ids(&mut world, "console"), Vec::<String>::new());
+    assert_eq!(found_ids(&mut world, "before"), vec![before]);
+    assert_eq!(
+        listed_names(&mut world),
+        ["before", "agent", "console", "gone"]
+    );
+    assert_eq!(
+        world.describe_user(MANAGED, &made).unwrap()["User"]["Username"],
+        "agent"
+    );
+    refused(
+        world.create_user(MANAGED, &managed_user("agent")),
+        409,
+        "DuplicateResourceException",
+    );
+    world.delete_user(MANAGED, &gone).unwrap();
+    assert!(!world.unindexed.contains(&gone));
+    world.resume_search_index();
+    assert_eq!(found_ids(&mut world, "agent"), vec![made]);
+    assert_eq!(found_ids(&mut world, "console"), vec![console]);
+    // Resumed: a new user is found at once.
+    let later = created(&mut world, MANAGED, &managed_user("later"));
+    assert_eq!(found_ids(&mut world, "later"), vec![later]);
+}
+
+#[test]
+fn the_username_comparison_ignores_case_or_not_as_switched() {
+    let mut world = World::default();
+    assert_eq!(
+        world.username_match,
+        UsernameMatch::IgnoreCase,
+        "the default"
+    );
+    let id = created(&mut world, MANAGED, &managed_user("Agent.One"));
+    let found = |world: &mut World, value: &str, comparison: &str| {
+        call(
+            world,
+            "SearchUsers",
+            username_search(MANAGED, value, comparison),
+        )
+        .unwrap()["Users"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    for mode in [UsernameMatch::IgnoreCase, UsernameMatch::CaseSensitive] {
+        world.username_match = mode;
+        let ignored = usize::from(mode == UsernameMatch::IgnoreCase);
+        assert_eq!(found(&mut world, "Agent.One", "EXACT"), 1, "{mode:?}");
+        assert_eq!(found(&mut world, "agent.one", "EXACT"), ignored, "{mode:?}");
+        assert_eq!(
+            found(&mut world, "AGENT", "STARTS_WITH"),
+            ignored,
+            "{mode:?}"
+        );
+        assert_eq!(found(&mut world, "t.O", "CONTAINS"), 1, "{mode:?}");
+        assert_eq!(found(&mut world, "Agent", "EXACT"), 0, "{mode:?}");
+        // Names stay unique regardless of case, whatever the search does.
+        refused(
+            world.create_user(MANAGED, &managed_user("AGENT.ONE")),
+            409,
+            "DuplicateResourceException",
+        );
+    }
+    // Other fields compare exactly in either mode.
+    world.username_match = UsernameMatch::IgnoreCase;
+    let by_first_name = |value: &str| json!({"InstanceId": MANAGED, "SearchCriteria": {"StringCondition": {"FieldName": "FirstName", "Value": value, "ComparisonType": "EXACT"}}});
+    let answer = call(&mut world, "SearchUsers", by_first_name("Ada")).unwrap();
+    assert_eq!(answer["Users"][0]["Id"], id.as_str());
+    let answer = call(&mut world, "SearchUsers", by_first_name("ada")).unwrap();
+    assert_eq!(answer["Users"], json!([]));
+}
+
+#[test]
+fn search_users_keeps_the_models_constraints() {
+    let mut world = World::default();
+    world.put_console_user(MANAGED, "console", |_| {}).unwrap();
+    let valid = username_search(MANAGED, "console", "EXACT");
+    call(&mut world, "SearchUsers", valid.clone()).unwrap();
+    for max in [0, 501] {
+        invalid(call(
+            &mut world,
+            "SearchUsers",
+            with(valid.clone(), |v| v["MaxResults"] = json!(max)),
+        ));
+    }
+    call(
+        &mut world,
+        "SearchUsers",
+        with(valid.clone(), |v| v["MaxResults"] = json!(500)),
+    )
+    .unwrap();
+    // ComparisonType is an enum; FieldName one of the documented fields.
+    invalid(call(
+        &mut world,
+        "SearchUsers",
+        username_search(MANAGED, "console", "FUZZY"),
+    ));
+    invalid(call(
+        &mut world,
+        "SearchUsers",
+        with(valid.clone(), |v| {
+            v["SearchCriteria"]["StringCondition"]["FieldName"] = json!("Email")
+        }),
+    ));
+    assert_eq!(
+        violations("SearchUsers", &without(valid, "InstanceId")),
+        vec![(ViolationKind::Required, "InstanceId".to_owned())]
+    );
+}
+
+#[test]
+fn a_console_user_carries_console_settings_and_tags_but_no_tag_of_ours() {
+    let mut world = World::default();
+    let id = world.put_console_user(MANAGED, "console", |_| {}).unwrap();
+    let user = world.describe_user(MANAGED, &id).unwrap()["User"].clone();
+    let tags: Value = CONSOLE_TAGS
+        .iter()
+        .map(|(k, v)| (k.to_string(), json!(v)))
+        .collect::<serde_json::Map<_, _>>()
+        .into();
+    assert_eq!(user["Tags"], tags);
+    assert_eq!(user["Tags"]["CostCenter"], "console");
+    assert_eq!(user["RoutingProfileId"], CONSOLE_ROUTING_PROFILE);
+    assert_eq!(
+        user["SecurityProfileIds"],
+        json!([CONSOLE_SECURITY_PROFILE])
+    );
+    assert_eq!(user["HierarchyGroupId"], CONSOLE_HIERARCHY_GROUP);
+    assert_eq!(user["PhoneConfig"]["PhoneType"], "DESK_PHONE");
+    assert_eq!(user["PhoneConfig"]["DeskPhoneNumber"], CONSOLE_DESK_PHONE);
+    assert_eq!(user["PhoneConfig"]["AutoAccept"], true);
+    assert_eq!(
+        user["PhoneConfig"]["AfterContactWorkTimeLimit"],
+        CONSOLE_AFTER_CONTACT_WORK
+    );
+    let proficiencies = call(
+        &mut world,
+        "ListUserProficiencies",
+        user_input(MANAGED, &id, json!({})),
+    )
+    .unwrap();
+    assert_eq!(
+        proficiencies["UserProficiencyList"],
+        json!([{"AttributeName": "Language", "AttributeValue": "French", "Level": 2.0}])
+    );
+    // Connect's rules hold for it: the name is taken, in any case.
+    refused(
+        world
+            .put_console_user(MANAGED, "CONSOLE", |_| {})
+            .map(Value::from),
+        409,
+        "DuplicateResourceException",
+    );
+    // An edit changes the body before the checks: other tags, or a tag another stack wrote.
+    let other = world
+        .put_console_user(MANAGED, "other", |b| {
+            b["Tags"] = json!({"connect-user-resource:created-by-request": "created/other-stack/Agent/req-1"})
+        })
+        .unwrap();
+    assert_eq!(
+        world.describe_user(MANAGED, &other).unwrap()["User"]["Tags"],
+        json!({"connect-user-resource:created-by-request": "created/other-stack/Agent/req-1"})
+    );
+    // Each identity type gets what its rules require.
+    let saml = world.put_console_user(SAML, "console", |_| {}).unwrap();
+    let saml = world.describe_user(SAML, &saml).unwrap()["User"].clone();
+    assert!(saml["IdentityInfo"].get("Email").is_none());
+    let directory = world
+        .put_console_user(DIRECTORY, "console", |_| {})
+        .unwrap();
+    assert_eq!(
+        world.describe_user(DIRECTORY, &directory).unwrap()["User"]["DirectoryUserId"],
+        "dir-console"
+    );
+}
+
+/// Sends `request` signed, and gives its status, error code and JSON body.
+async fn exchange(request: reqwest::RequestBuilder) -> (u16, Option<String>, Value) {
+    status_and_code(signed(request).send().await.unwrap()).await
+}
+
+#[tokio::test]
+async fn console_users_are_seen_by_search_list_describe_and_tagging_without_a_recorded_call() {
+    let emulator = ConnectEmulator::start().await;
+    let id = emulator.console_user(MANAGED, "console");
+    let seeded = emulator.seed_console_users(MANAGED, "staff", 3);
+    assert_eq!(emulator.calls(), vec![], "put in place, not called");
+    let endpoint = emulator.endpoint();
+    let search = username_search(MANAGED, "staff0002", "EXACT");
+    let (status, _, found) = exchange(
+        http()
+            .post(format!("{endpoint}/search-users"))
+            .body(json_body(&search)),
+    )
+    .await;
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(found["Users"][0]["Id"], seeded[2].as_str());
+    assert_eq!(found["Users"][0]["Tags"]["CostCenter"], "console");
+    let (_, _, listed) = exchange(http().get(format!("{endpoint}/users-summary/{MANAGED}"))).await;
+    let names: Vec<&str> = listed["UserSummaryList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["Username"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["console", "staff0000", "staff0001", "staff0002"]);
+    let (status, _, described) =
+        exchange(http().get(format!("{endpoint}/users/{MANAGED}/{id}"))).await;
+    assert_eq!(status, 200);
+    let arn = described["User"]["Arn"].as_str().unwrap().to_owned();
+    let tags_url = format!(
+        "{endpoint}/tags/{}",
+        arn.replace(':', "%3A").replace('/', "%2F")
+    );
+    let tags = json!({"tags": {"Project": "adopted"}});
+    let (status, _, _) = exchange(http().post(&tags_url).body(json_body(&tags))).await;
+    assert_eq!(status, 200);
+    let untag = format!("{tags_url}?tagKeys=CostCenter&tagKeys=Team");
+    let (status, _, _) = exchange(http().delete(untag)).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        emulator.user(MANAGED, &id).unwrap()["Tags"],
+        json!({"Project": "adopted"})
+    );
+    assert_eq!(
+        emulator.served(),
+        [
+            "SearchUsers",
+            "ListUsers",
+            "DescribeUser",
+            "TagResource",
+            "UntagResource"
+        ]
+    );
+}
+
+#[test]
+fn tagging_a_console_user_keeps_the_models_constraints() {
+    let mut world = World::default();
+    let id = world.put_console_user(MANAGED, "console", |_| {}).unwrap();
+    let arn = world.instances[MANAGED].users[&id].arn.clone();
+    let tag = |tags: Value| json!({"resourceArn": arn, "tags": tags});
+    let untag = |keys: Value| json!({"resourceArn": arn, "tagKeys": keys});
+    invalid(call(
+        &mut world,
+        "TagResource",
+        tag(json!({"aws:owner": "x"})),
+    ));
+    invalid(call(&mut world, "TagResource", tag(json!({}))));
+    invalid(call(
+        &mut world,
+        "TagResource",
+        tag(json!({"k": "v".repeat(257)})),
+    ));
+    // Two console tags and 49 more would make 51.
+    let forty_nine: serde_json::Map<String, Value> =
+        (0..49).map(|i| (format!("k{i}"), json!("v"))).collect();
+    invalid(call(&mut world, "TagResource", tag(json!(forty_nine))));
+    let forty_eight: serde_json::Map<String, Value> =
+        (0..48).map(|i| (format!("k{i}"), json!("v"))).collect();
+    call(&mut world, "TagResource", tag(json!(forty_eight))).unwrap();
+    assert_eq!(world.instances[MANAGED].users[&id].tags.len(), 50);
+    invalid(call(&mut world, "UntagResource", untag(json!([]))));
+    let fifty_one: Vec<String> = (0..51).map(|i| format!("k{i}")).collect();
+    invalid(call(&mut world, "UntagResource", untag(json!(fifty_one))));
+    invalid(call(
+        &mut world,
+        "UntagResource",
+        untag(json!(["aws:owner"])),
+    ));
+    call(
+        &mut world,
+        "UntagResource",
+        untag(json!(["CostCenter", "Team"])),
+    )
+    .unwrap();
+    assert_eq!(world.instances[MANAGED].users[&id].tags.len(), 48);
+}
+
+#[test]
+fn thousands_of_console_users_are_seeded_fast_and_found_in_one_search() {
+    let started = std::time::Instant::now();
+    let mut world = World::default();
+    let ids = world.seed_console_users(MANAGED, "staff", 3000).unwrap();
+    let seeding = started.elapsed();
+    assert_eq!(ids.len(), 3000);
+    assert_eq!(world.instances[MANAGED].users.len(), 3000);
+    assert_eq!(found_ids(&mut world, "staff2999"), vec![ids[2999].clone()]);
+    // ListUsers needs three full pages for them.
+    let mut pages = 0;
+    let mut token: Option<String> = None;
+    loop {
+        let mut input = json!({"InstanceId": MANAGED, "MaxResults": 1000});
+        if let Some(token) = &token {
+            input["NextToken"] = json!(token);
+        }
+        let page = call(&mut world, "ListUsers", input).unwrap();
+        pages += 1;
+        match page["NextToken"].as_str() {
+            Some(next) => token = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3);
+    eprintln!("seeded 3,000 console users in {seeding:?}");
+    // Each is what put_console_user makes, but for its name and id; the names stay unique.
+    let single = world.put_console_user(MANAGED, "single", |_| {}).unwrap();
+    let view = |world: &mut World, id: &str| {
+        let mut user = world.describe_user(MANAGED, id).unwrap()["User"].clone();
+        for key in ["Id", "Arn", "Username", "LastModifiedTime"] {
+            user.as_object_mut().unwrap().remove(key);
+        }
+        let proficiencies = call(
+            world,
+            "ListUserProficiencies",
+            user_input(MANAGED, id, json!({})),
+        )
+        .unwrap()["UserProficiencyList"]
+            .clone();
+        (user, proficiencies)
+    };
+    assert_eq!(view(&mut world, &ids[1500]), view(&mut world, &single));
+    // A taken name (in another case) is refused, the first (STAFF0000) or a later one
+    // (late0001).
+    world.put_console_user(MANAGED, "LATE0001", |_| {}).unwrap();
+    for prefix in ["STAFF", "late"] {
+        let seeded = world.seed_console_users(MANAGED, prefix, 3);
+        refused(seeded.map(Value::from), 409, "DuplicateResourceException");
+    }
+}
+
+#[tokio::test]
+async fn a_revoked_grant_is_denied_as_iam_would() {
+    let emulator = ConnectEmulator::start().await;
+    emulator.console_user(MANAGED, "console");
+    let endpoint = emulator.endpoint();
+    let search = || {
+        let body = json_body(&username_search(MANAGED, "console", "EXACT"));
+        exchange(http().post(format!("{endpoint}/search-users")).body(body))
+    };
+    // permissions.json grants SearchUsers (the emulator enforces that file: testkit/src/iam.rs).
+    let (status, _, found) = search().await;
+    assert_eq!(status, 200, "{found}");
+    emulator.revoke("SearchUsers");
+    let (status, code, _) = search().await;
+    assert_eq!(
+        (status, code.as_deref()),
+        (403, Some("AccessDeniedException"))
+    );
+    // Other operations are still served.
+    let (status, _, _) = exchange(http().get(format!("{endpoint}/users-summary/{MANAGED}"))).await;
+    assert_eq!(status, 200);
 }

@@ -27,12 +27,13 @@
 //!
 //! It lives with the tests, never in the Lambda artifact.
 
+pub mod console;
 pub mod limits;
 pub mod model;
 pub mod rules;
 pub mod service_model;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -48,7 +49,7 @@ use tokio::time::Instant;
 pub use limits::{Fault, TokenBucket};
 pub use model::seed;
 pub use model::{ApiError, World};
-pub use rules::UserConfigMode;
+pub use rules::{UserConfigMode, UsernameMatch};
 
 /// One call as the emulator saw it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -140,6 +141,8 @@ struct Traffic {
     global: Option<TokenBucket>,
     per_operation: HashMap<String, TokenBucket>,
     faults: HashMap<String, VecDeque<Fault>>,
+    /// Operations denied although permissions.json grants them ([`ConnectEmulator::revoke`]).
+    revoked: BTreeSet<String>,
 }
 
 #[derive(Default)]
@@ -335,6 +338,64 @@ impl ConnectEmulator {
         self.with_world(|w| w.set_user_config_mode(mode));
     }
 
+    /// `operation` is denied from now on, as by a policy that does not grant it (an older
+    /// deployment's role, say), although permissions.json grants it: 403
+    /// `AccessDeniedException`, as for any action no policy allows.
+    pub fn revoke(&self, operation: &str) {
+        self.shared
+            .traffic
+            .lock()
+            .unwrap()
+            .revoked
+            .insert(operation.to_owned());
+    }
+
+    /// How `SearchUsers` compares `Username` from now on (default: regardless of case). AWS
+    /// does not document it: see [`UsernameMatch`].
+    pub fn set_username_match(&self, mode: UsernameMatch) {
+        self.with_world(|w| w.username_match = mode);
+    }
+
+    /// "Not indexed yet": users added from now on (by `CreateUser` or
+    /// [`ConnectEmulator::console_user`]) are not shown by `SearchUsers` until
+    /// [`ConnectEmulator::resume_search_index`]. `ListUsers` and `DescribeUser` show them at
+    /// once. See [`World::search_index_paused`].
+    pub fn pause_search_index(&self) {
+        self.with_world(|w| w.search_index_paused = true);
+    }
+
+    /// Ends [`ConnectEmulator::pause_search_index`]: every user held back is shown by
+    /// `SearchUsers` from now on, and new users at once.
+    pub fn resume_search_index(&self) {
+        self.with_world(World::resume_search_index);
+    }
+
+    /// Puts a user made in the console called `username` straight into `instance` (no call
+    /// recorded, no reserved tag; console settings and [`console::CONSOLE_TAGS`]: see
+    /// [`console::console_body`]). Returns its id. Panics if Connect would refuse it.
+    pub fn console_user(&self, instance: &str, username: &str) -> String {
+        self.console_user_with(instance, username, |_| {})
+    }
+
+    /// [`ConnectEmulator::console_user`], with `edit` applied to its `CreateUser` body first
+    /// (other tags, a tag of this project's as another stack wrote it, other settings).
+    pub fn console_user_with(
+        &self,
+        instance: &str,
+        username: &str,
+        edit: impl FnOnce(&mut Value),
+    ) -> String {
+        self.with_world(|w| w.put_console_user(instance, username, edit))
+            .unwrap_or_else(|e| panic!("console user {username}: {e:?}"))
+    }
+
+    /// Puts `count` console-made users into `instance` at once, named `prefix0000`,
+    /// `prefix0001`, ... (see [`World::seed_console_users`]). Returns their ids.
+    pub fn seed_console_users(&self, instance: &str, prefix: &str, count: usize) -> Vec<String> {
+        self.with_world(|w| w.seed_console_users(instance, prefix, count))
+            .unwrap_or_else(|e| panic!("seeding {count} users: {e:?}"))
+    }
+
     /// Answers the emulator refused to give because they broke the model's output shape
     /// (emulator bugs; each was answered as a 500 `EmulatorAnswerInvalid`).
     pub fn answer_violations(&self) -> Vec<String> {
@@ -473,15 +534,20 @@ impl Shared {
             self.record(operation, 403, started);
             return Err(error_answer(&error));
         }
-        if !crate::iam::is_granted("connect", operation) {
+        let revoked = self.traffic.lock().unwrap().revoked.contains(operation);
+        if revoked || !crate::iam::is_granted("connect", operation) {
             // What AWS answers an action no policy allows (Connect's AccessDeniedException,
             // 403, in the API reference's common errors).
             let error = ApiError {
                 status: 403,
                 code: "AccessDeniedException",
-                message: format!(
-                    "connect:{operation} is not granted by src/connect_user/permissions.json"
-                ),
+                message: if revoked {
+                    format!("connect:{operation} is denied: the test revoked it")
+                } else {
+                    format!(
+                        "connect:{operation} is not granted by src/connect_user/permissions.json"
+                    )
+                },
             };
             self.record(operation, 403, started);
             return Err(error_answer(&error));

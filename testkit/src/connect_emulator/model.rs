@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Map, Value};
 
-use super::rules::{self, UserConfigMode};
+use super::rules::{self, UserConfigMode, UsernameMatch};
 use super::service_model;
 
 /// Seeded ids, the same in every instance.
@@ -47,6 +47,16 @@ pub struct ApiError {
 }
 
 pub type ApiResult = Result<Value, ApiError>;
+
+/// `CreateUser`'s answer to a taken name (409 `DuplicateResourceException`, in its error
+/// list; the uniqueness rule is [`rules::same_username`]).
+pub(super) fn duplicate(username: &str) -> ApiError {
+    ApiError {
+        status: 409,
+        code: "DuplicateResourceException",
+        message: format!("User with username {username} already exists"),
+    }
+}
 
 fn not_found(message: impl Into<String>) -> ApiError {
     ApiError {
@@ -139,6 +149,17 @@ pub struct World {
     /// `DescribeUser` answers without the five per-channel lists, as in a Region that does not
     /// have them yet (they are newer than `PhoneConfig`; the model marks none of them required).
     pub describe_without_channel_lists: bool,
+    /// How `SearchUsers` compares `Username` (undocumented: see [`UsernameMatch`]).
+    pub username_match: UsernameMatch,
+    /// While set, users added to the world (by `CreateUser` or a test's helper) are not shown
+    /// by `SearchUsers` until it is cleared ([`World::resume_search_index`]). The API reference
+    /// (SearchUsers, <https://docs.aws.amazon.com/connect/latest/APIReference/API_SearchUsers.html>)
+    /// does not say how soon a new user appears in a search; assumption: it may lag behind
+    /// `CreateUser`, as a search index does. `ListUsers` and `DescribeUser` show a user at once
+    /// (assumption too: they read the users themselves).
+    pub search_index_paused: bool,
+    /// The users `SearchUsers` does not show yet (added while [`World::search_index_paused`]).
+    pub unindexed: BTreeSet<String>,
     next_user: u64,
 }
 
@@ -180,6 +201,9 @@ impl Default for World {
             answer_violations: Vec::new(),
             page_cap: None,
             describe_without_channel_lists: false,
+            username_match: UsernameMatch::default(),
+            search_index_paused: false,
+            unindexed: BTreeSet::new(),
             next_user: 1,
         }
     }
@@ -489,6 +513,12 @@ impl World {
             .ok_or_else(|| not_found(format!("resource {arn} not found")))
     }
 
+    /// Ends a pause of the search index: every user held back is shown by `SearchUsers`.
+    pub fn resume_search_index(&mut self) {
+        self.search_index_paused = false;
+        self.unindexed.clear();
+    }
+
     /// Sets how `UpdateUserConfig` treats what a call leaves out.
     pub fn set_user_config_mode(&mut self, mode: UserConfigMode) {
         self.user_config_mode = mode;
@@ -532,11 +562,7 @@ impl World {
         instance.check_hierarchy_group(text(input, "HierarchyGroupId"))?;
         rules::tags_fit(&tag_map(input, "Tags"))?;
         if instance.find_by_name(username).is_some() {
-            return Err(ApiError {
-                status: 409,
-                code: "DuplicateResourceException",
-                message: format!("User with username {username} already exists"),
-            });
+            return Err(duplicate(username));
         }
         self.insert(instance_id, input)
     }
@@ -555,7 +581,8 @@ impl World {
         Ok(answer["UserId"].as_str().unwrap_or_default().to_owned())
     }
 
-    fn insert(&mut self, instance_id: &str, input: &Value) -> ApiResult {
+    /// Adds the user `input` describes, unchecked, and answers as `CreateUser` does.
+    pub(super) fn insert(&mut self, instance_id: &str, input: &Value) -> ApiResult {
         let mut channels = default_channels();
         if let Some(config) = input.get("PhoneConfig").filter(|c| c.is_object()) {
             apply_phone_config(&mut channels, config);
@@ -599,6 +626,9 @@ impl World {
         self.instance_mut(instance_id)?
             .users
             .insert(id.clone(), user);
+        if self.search_index_paused {
+            self.unindexed.insert(id.clone());
+        }
         Ok(json!({ "UserId": id, "UserArn": arn }))
     }
 
@@ -606,12 +636,13 @@ impl World {
         self.instance_mut(instance_id)?
             .users
             .remove(user_id)
-            .map(|_| json!({}))
             .ok_or_else(|| {
                 not_found(format!(
                     "user {user_id} not found in instance {instance_id}"
                 ))
-            })
+            })?;
+        self.unindexed.remove(user_id);
+        Ok(json!({}))
     }
 
     /// Applies a validated change to one user and stamps it.
@@ -703,21 +734,25 @@ impl World {
         Ok(out)
     }
 
-    /// `SearchUsers`, for `SearchCriteria` made of `StringCondition`s (the fields the model doc
-    /// lists: Username, FirstName, LastName, RoutingProfileId, SecurityProfileId, resourceId)
-    /// joined by `AndConditions` / `OrConditions`. Filters, list and hierarchy conditions answer
-    /// 501 `EmulatorUnsupported`. Model doc, `SearchUsers`: "AfterContactWorkTimeLimit is
-    /// returned in milliseconds". Assumptions: Username compares regardless of case (as
-    /// usernames are unique), other fields exactly; a user appears at once.
+    /// `SearchUsers` (API reference: API_SearchUsers.html), for `SearchCriteria` made of
+    /// `StringCondition`s ([`rules::USER_SEARCH_FIELDS`], compared by
+    /// [`rules::string_condition_holds`]) joined by `AndConditions` / `OrConditions`
+    /// (UserSearchCriteria: "A list of conditions which would be applied together with an AND
+    /// [OR] condition"). Filters, list and hierarchy conditions answer 501
+    /// `EmulatorUnsupported`. SearchUsers: "AfterContactWorkTimeLimit is returned in
+    /// milliseconds". Users added while the index was paused are not shown
+    /// ([`World::search_index_paused`], an assumption); `Username` compares as
+    /// [`World::username_match`] says (undocumented, an assumption either way).
     fn serve_search_users(&self, instance_id: &str, input: &Value) -> ApiResult {
         let instance = self.instance(instance_id)?;
         if input.get("SearchFilter").is_some_and(|f| !f.is_null()) {
             return Err(unsupported("SearchUsers with a SearchFilter"));
         }
         let criteria = input.get("SearchCriteria").cloned().unwrap_or(json!({}));
+        let ignore_case = self.username_match == UsernameMatch::IgnoreCase;
         let mut found = Vec::new();
         for user in instance.users.values() {
-            if search_matches(&criteria, user)? {
+            if !self.unindexed.contains(&user.id) && search_matches(&criteria, user, ignore_case)? {
                 found.push(user);
             }
         }
@@ -745,7 +780,7 @@ fn unsupported(what: &str) -> ApiError {
     }
 }
 
-fn search_matches(criteria: &Value, user: &User) -> Result<bool, ApiError> {
+fn search_matches(criteria: &Value, user: &User, ignore_case: bool) -> Result<bool, ApiError> {
     for unsupported_part in ["ListCondition", "HierarchyGroupCondition"] {
         if criteria.get(unsupported_part).is_some_and(|c| !c.is_null()) {
             return Err(unsupported(&format!(
@@ -755,56 +790,53 @@ fn search_matches(criteria: &Value, user: &User) -> Result<bool, ApiError> {
     }
     let mut all = true;
     if let Some(condition) = criteria.get("StringCondition").filter(|c| !c.is_null()) {
-        all &= string_condition(condition, user)?;
+        all &= string_condition(condition, user, ignore_case)?;
     }
     if let Some(list) = criteria["AndConditions"].as_array() {
         for c in list {
-            all &= search_matches(c, user)?;
+            all &= search_matches(c, user, ignore_case)?;
         }
     }
     if let Some(list) = criteria["OrConditions"].as_array() {
         let mut any = false;
         for c in list {
-            any |= search_matches(c, user)?;
+            any |= search_matches(c, user, ignore_case)?;
         }
         all &= any;
     }
     Ok(all)
 }
 
-fn string_condition(condition: &Value, user: &User) -> Result<bool, ApiError> {
+/// One `StringCondition` on one user; `ignore_username_case` from [`World::username_match`].
+fn string_condition(
+    condition: &Value,
+    user: &User,
+    ignore_username_case: bool,
+) -> Result<bool, ApiError> {
     let field = text(condition, "FieldName").unwrap_or_default();
     let wanted = text(condition, "Value").unwrap_or_default();
-    let candidates: Vec<String> = match field {
-        "Username" => vec![user.username.to_ascii_lowercase()],
+    rules::user_search_field(field)?;
+    let held: Vec<&str> = match field {
+        "Username" => vec![&user.username],
         "FirstName" | "LastName" => vec![user
             .identity_info
             .get(field)
             .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()],
-        "RoutingProfileId" => vec![user.routing_profile_id.clone()],
-        "SecurityProfileId" => user.security_profile_ids.clone(),
-        "resourceId" => vec![user.id.clone()],
-        other => {
-            return Err(ApiError {
-                status: 400,
-                code: "InvalidParameterException",
-                message: format!("StringCondition.FieldName {other} is not supported for users"),
-            })
-        }
+            .unwrap_or_default()],
+        "RoutingProfileId" => vec![&user.routing_profile_id],
+        "SecurityProfileId" => user
+            .security_profile_ids
+            .iter()
+            .map(String::as_str)
+            .collect(),
+        // resourceId, the last of the fields user_search_field lets through.
+        _ => vec![&user.id],
     };
-    let wanted = if field == "Username" {
-        wanted.to_ascii_lowercase()
-    } else {
-        wanted.to_owned()
-    };
-    let compare = text(condition, "ComparisonType").unwrap_or("EXACT");
-    Ok(candidates.iter().any(|c| match compare {
-        "STARTS_WITH" => c.starts_with(&wanted),
-        "CONTAINS" => c.contains(&wanted),
-        _ => *c == wanted,
-    }))
+    let ignore_case = field == "Username" && ignore_username_case;
+    let comparison = text(condition, "ComparisonType").unwrap_or("EXACT");
+    Ok(held
+        .iter()
+        .any(|h| rules::string_condition_holds(comparison, h, wanted, ignore_case)))
 }
 
 fn search_summary(user: &User) -> Value {

@@ -575,3 +575,73 @@ pub fn proficiency_association(
         message: format!("proficiency {name}={value} {state} associated with the user"),
     })
 }
+
+// ---------------------------------------------------------------------------------------
+// SearchUsers
+// ---------------------------------------------------------------------------------------
+
+/// How `SearchUsers` compares `Username`. API reference, StringCondition
+/// (<https://docs.aws.amazon.com/connect/latest/APIReference/API_StringCondition.html>):
+/// `ComparisonType` is "The type of comparison to be made when evaluating the string
+/// condition", one of `STARTS_WITH | CONTAINS | EXACT`; neither that page nor SearchUsers
+/// (API_SearchUsers.html) says whether the comparison ignores case. Assumption either way, so
+/// the emulator can do both; the default ignores case, as usernames are unique regardless of
+/// case ([`same_username`], itself an assumption).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UsernameMatch {
+    /// `agent` finds `Agent` (and `AGENT`), for every comparison type.
+    #[default]
+    IgnoreCase,
+    /// `agent` finds `agent` only.
+    CaseSensitive,
+}
+
+/// The fields a user `StringCondition` may name. API reference, UserSearchCriteria
+/// (API_UserSearchCriteria.html), `StringCondition`: "The currently supported values for
+/// FieldName are Username, FirstName, LastName, RoutingProfileId, SecurityProfileId,
+/// resourceId." Assumption: the names are compared as written (the page gives no other
+/// spelling); another answers 400 `InvalidParameterException` (see [`refused`]).
+pub const USER_SEARCH_FIELDS: [&str; 6] = [
+    "Username",
+    "FirstName",
+    "LastName",
+    "RoutingProfileId",
+    "SecurityProfileId",
+    "resourceId",
+];
+
+pub fn user_search_field(field: &str) -> Result<(), ApiError> {
+    if USER_SEARCH_FIELDS.contains(&field) {
+        Ok(())
+    } else {
+        Err(refused(format!(
+            "StringCondition.FieldName {field} is not supported for users"
+        )))
+    }
+}
+
+/// Whether `held` satisfies a `StringCondition` of `comparison` with `wanted` (StringCondition:
+/// `STARTS_WITH | CONTAINS | EXACT`; the member is optional there, and assumption: left out,
+/// it is `EXACT`). `ignore_case` only for `Username` under [`UsernameMatch::IgnoreCase`];
+/// assumption: every other field compares exactly, as AWS says nothing of case for them either.
+/// Not enforced: UserSearchCriteria's note that "name and description fields support
+/// "contains" queries with a minimum of 2 characters and a maximum of 25 characters. Any
+/// queries with character lengths outside of this range will throw invalid results" (it does
+/// not say which error, or that EXACT is bounded).
+pub fn string_condition_holds(
+    comparison: &str,
+    held: &str,
+    wanted: &str,
+    ignore_case: bool,
+) -> bool {
+    let (held, wanted) = if ignore_case {
+        (held.to_ascii_lowercase(), wanted.to_ascii_lowercase())
+    } else {
+        (held.to_owned(), wanted.to_owned())
+    };
+    match comparison {
+        "STARTS_WITH" => held.starts_with(&wanted),
+        "CONTAINS" => held.contains(&wanted),
+        _ => held == wanted,
+    }
+}
