@@ -16,7 +16,7 @@ use std::time::Instant;
 
 use connect_user_resource::connect_user::model::OWNERSHIP_TAG;
 use serde_json::{json, Value};
-use testkit::connect_emulator::seed;
+use testkit::connect_emulator::{console, seed};
 use testkit::events::{self, stringify, STACK_ID};
 use testkit::examples::seed_examples;
 use testkit::stack::LocalStack;
@@ -226,6 +226,19 @@ async fn adoption(stack: &LocalStack, steps: &mut Vec<Step>) -> String {
     );
     let tags = tags_of(user.as_ref());
     println!("  {:<15}   tags: {}", "", show_tags(&tags));
+    // The function's log names the console tags it removed.
+    let log = stack.function.output();
+    let removal = log
+        .lines()
+        .find(|line| line.contains("removing the tags the template does not state"))
+        .unwrap_or_default();
+    let named_removed = console::CONSOLE_TAGS
+        .iter()
+        .all(|(key, _)| removal.contains(key));
+    let message = removal
+        .find("adopting:")
+        .map_or(removal, |at| &removal[at..]);
+    println!("  {:<15}   the log: {}", "", message.trim());
     let stack_name = STACK_ID.split('/').nth(1).unwrap_or_default();
     let claim = format!("adopted/{stack_name}/{LOGICAL_ID}/{request_id}");
     let expected_tags = BTreeMap::from([
@@ -238,6 +251,7 @@ async fn adoption(stack: &LocalStack, steps: &mut Vec<Step>) -> String {
         && adopted["Data"]["UserId"] == user_id.as_str()
         && count("SearchUsers") == 1
         && count("CreateUser") == 0
+        && named_removed
         && stack.connect.user_count(INSTANCE) == users_before
         && tags == expected_tags
         && user.as_ref().is_some_and(|u| {
