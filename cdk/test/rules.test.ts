@@ -4,11 +4,12 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import { describe, it } from 'node:test';
-import { Channel, ConnectUser, ConnectUserProps, PhoneType } from '../lib';
-import { basicProps, stack } from './support';
+import { Stack } from 'aws-cdk-lib';
+import { Channel, ConnectUser, ConnectUserFunction, ConnectUserProps, PhoneType } from '../lib';
+import { basicProps, stack, standInCode } from './support';
 
 interface Case {
-  rule: 'name' | 'securityProfileIds' | 'deskPhone' | 'tag' | 'tagCount';
+  rule: 'name' | 'securityProfileIds' | 'deskPhone' | 'tag' | 'tagCount' | 'adoptExistingUser';
   valid: boolean;
   why: string;
   propPath: string;
@@ -18,7 +19,7 @@ interface Case {
   phoneType?: string;
   number?: string;
   key?: string;
-  value?: string;
+  value?: unknown;
 }
 
 const cases: Case[] = JSON.parse(fs.readFileSync(path.join(__dirname, 'rule-cases.json'), 'utf8')).cases;
@@ -40,15 +41,17 @@ function propsOf(c: Case): ConnectUserProps {
             phoneNumberConfigs: [{ channel: Channel.VOICE, phoneType: c.phoneType as PhoneType, phoneNumber: c.number }],
           };
     case 'tag':
-      return { ...props, tags: { [c.key!]: c.value! } };
+      return { ...props, tags: { [c.key!]: c.value as string } };
     case 'tagCount':
       return { ...props, tags: Object.fromEntries(Array.from({ length: c.count! }, (_, i) => [`tag-${i}`, 'x'])) };
+    case 'adoptExistingUser':
+      return { ...props, adoptExistingUser: c.value as boolean };
   }
 }
 
 describe('the rules the construct shares with the function (rule-cases.json)', () => {
   it('covers each rule with valid and invalid cases', () => {
-    for (const rule of ['name', 'securityProfileIds', 'deskPhone', 'tag', 'tagCount']) {
+    for (const rule of ['name', 'securityProfileIds', 'deskPhone', 'tag', 'tagCount', 'adoptExistingUser']) {
       assert.ok(cases.some((c) => c.rule === rule && c.valid), rule);
       assert.ok(cases.some((c) => c.rule === rule && !c.valid), rule);
     }
@@ -61,6 +64,20 @@ describe('the rules the construct shares with the function (rule-cases.json)', (
         make();
       } else {
         assert.throws(make, (error: Error) => error.message.includes(`${c.propPath} `));
+      }
+    });
+  }
+
+  // Each tag case again, as the one default tag of the function.
+  for (const c of cases.filter((c) => c.rule === 'tag')) {
+    const path = `defaultTags.${[...c.key!].slice(0, 64).join('')}`;
+    it(`defaultTags: ${c.why} is ${c.valid ? 'valid' : `refused, naming ${path}`}`, () => {
+      const make = () =>
+        new ConnectUserFunction(new Stack(), 'F', { code: standInCode(), defaultTags: { [c.key!]: c.value as string } });
+      if (c.valid) {
+        make();
+      } else {
+        assert.throws(make, (error: Error) => error.message.includes(`${path} `));
       }
     });
   }

@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use connect_user_resource::connect_user::model::DefaultTags;
 use connect_user_resource::connect_user::properties::{self, InvalidProperties};
 use serde_json::{json, Map, Value};
 
@@ -76,6 +77,9 @@ fn properties_of(case: &Value) -> Map<String, Value> {
                 .collect();
             properties.insert("Tags".into(), Value::Object(tags));
         }
+        "adoptExistingUser" => {
+            properties.insert("AdoptExistingUser".into(), case["value"].clone());
+        }
         other => panic!("unknown rule {other}"),
     }
     properties
@@ -90,7 +94,14 @@ fn the_base_user_is_valid() {
 fn the_function_agrees_with_every_case_the_construct_checks() {
     let cases = cases();
     assert!(cases.len() >= 20, "{} cases", cases.len());
-    for rule in ["name", "securityProfileIds", "deskPhone", "tag", "tagCount"] {
+    for rule in [
+        "name",
+        "securityProfileIds",
+        "deskPhone",
+        "tag",
+        "tagCount",
+        "adoptExistingUser",
+    ] {
         for valid in [true, false] {
             assert!(
                 cases
@@ -113,6 +124,30 @@ fn the_function_agrees_with_every_case_the_construct_checks() {
             assert!(
                 errors.iter().any(|e| e.path == path),
                 "{case}: no error at {path}: {errors:?}"
+            );
+        }
+    }
+}
+
+/// Each tag case again, as the one tag of `DEFAULT_TAGS`, which the construct's `defaultTags`
+/// checks by the same rules (rules.test.ts runs them through `ConnectUserFunction`).
+#[test]
+fn the_default_tags_parser_agrees_with_every_tag_case() {
+    let cases: Vec<Value> = cases().into_iter().filter(|c| c["rule"] == "tag").collect();
+    assert!(cases.iter().any(|c| c["valid"] == true));
+    assert!(cases.iter().any(|c| c["valid"] == false));
+    for case in &cases {
+        let key = case["key"].as_str().unwrap();
+        let text = json!({ key: case["value"] }).to_string();
+        let result = DefaultTags::parse(Some(&text));
+        if case["valid"].as_bool().unwrap() {
+            assert!(result.is_ok(), "{case}: {:?}", result.err());
+        } else {
+            let reason = result.expect_err("the function accepts it").to_string();
+            let shown: String = key.chars().take(64).collect();
+            assert!(
+                reason.starts_with("DEFAULT_TAGS ") && reason.contains(&format!("tag {shown}:")),
+                "{case}: {reason}"
             );
         }
     }
