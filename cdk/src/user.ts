@@ -112,7 +112,7 @@ export interface UserProficiency {
 
 /**
  * The properties of one `Custom::ConnectUser`, in the construct's camelCase; each is sent under
- * its PascalCase name (the README's "Properties" says what each means and when it applies).
+ * its PascalCase name (docs/properties.md says what each means and when it applies).
  */
 export interface ConnectUserProps {
   /** The Amazon Connect instance: its id, or its ARN. Changing it replaces the user. */
