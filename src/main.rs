@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use connect_user_resource::connect_user::model::default_tags::{DefaultTags, DEFAULT_TAGS};
 use connect_user_resource::connect_user::{ConnectUserResource, SdkConnect, SdkSecrets};
 use connect_user_resource::logging;
 use connect_user_resource::protocol::handler::{Handler, Invocation};
@@ -13,10 +14,10 @@ use serde_json::Value;
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
     logging::init();
-    let handler = Arc::new(Handler::from_env(ConnectUserResource::new(
-        SdkConnect::new(),
-        SdkSecrets::new(),
-    )));
+    let defaults = DefaultTags::from_env(std::env::var(DEFAULT_TAGS));
+    let resource =
+        ConnectUserResource::new(SdkConnect::new(), SdkSecrets::new()).with_default_tags(defaults);
+    let handler = Arc::new(Handler::from_env(resource));
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         let handler = Arc::clone(&handler);
         // The raw event, never a typed one: a typed event that failed to deserialize would

@@ -627,6 +627,15 @@ impl ConnectApi for DryConnect {
         })
     }
 
+    async fn search_user_id(
+        &self,
+        _instance_id: &str,
+        _username: &str,
+    ) -> Result<Option<String>, ApiError> {
+        // An adopting Create finds nobody: it goes on to CreateUser.
+        Ok(None)
+    }
+
     async fn find_user_id(
         &self,
         _instance_id: &str,

@@ -38,6 +38,21 @@ pub struct RequestIdentity {
     pub logical_resource_id: String,
 }
 
+impl RequestIdentity {
+    /// The stack's name, from its StackId
+    /// (`arn:aws:cloudformation:REGION:ACCOUNT:stack/NAME/GUID`, CloudFormation User Guide,
+    /// custom resource request objects: "StackId: The Amazon Resource Name (ARN) that
+    /// identifies the stack"); the whole StackId when it is not such an ARN. A stack deleted and
+    /// created again under the same name has a new StackId but the same name.
+    pub fn stack_name(&self) -> &str {
+        self.stack_id
+            .split_once(":stack/")
+            .and_then(|(_, rest)| rest.split('/').next())
+            .filter(|name| !name.is_empty())
+            .unwrap_or(&self.stack_id)
+    }
+}
+
 /// What CloudFormation asks for.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Operation {
@@ -330,5 +345,21 @@ mod tests {
         event["RequestType"] = json!("x".repeat(10_000));
         let reason = Request::parse(&event).unwrap_err().to_string();
         assert!(reason.len() < 200, "{}", reason.len());
+    }
+
+    #[test]
+    fn the_stack_name_comes_from_the_stack_id() {
+        let identity = |stack_id: &str| RequestIdentity {
+            stack_id: stack_id.into(),
+            request_id: "r".into(),
+            logical_resource_id: "L".into(),
+        };
+        let arn = "arn:aws:cloudformation:us-east-1:123456789012:stack/contact-centre/5b1c-9d";
+        assert_eq!(identity(arn).stack_name(), "contact-centre");
+        assert_eq!(identity("not-an-arn").stack_name(), "not-an-arn");
+        assert_eq!(
+            identity("arn:aws:x:stack//guid").stack_name(),
+            "arn:aws:x:stack//guid"
+        );
     }
 }

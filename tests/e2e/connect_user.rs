@@ -11,6 +11,7 @@ use testkit::examples::{basic, seed_examples};
 use testkit::stack::LocalStack;
 
 const INSTANCE: &str = seed::INSTANCE_MANAGED;
+const OWNERSHIP_TAG: &str = "connect-user-resource:created-by-request";
 
 fn user_id(answer: &Value) -> String {
     physical_id(answer).split_once(':').unwrap().1.to_owned()
@@ -399,10 +400,12 @@ async fn delete_twice_succeeds_both_times() {
     stack.connect.clear_calls();
     ok(&stack.delete("Agent", &id, &basic()).await);
     let calls = stack.connect.calls();
+    // The Delete describes the user first (its reserved tag says delete, release or leave):
+    // a user already gone ends it there.
     assert_eq!(calls.len(), 1);
     assert_eq!(
         (calls[0].operation.as_str(), calls[0].status),
-        ("DeleteUser", 404)
+        ("DescribeUser", 404)
     );
 }
 
@@ -955,6 +958,8 @@ async fn an_at_sign_in_a_new_name_must_be_an_email_format() {
     // before Connect's rule was checked here, updated or rolled back).
     let mut old_user = bad.clone();
     old_user["Username"] = old_user["Name"].clone();
+    // As an older release tagged it: the bare RequestId of its Create.
+    old_user["Tags"] = json!({ (OWNERSHIP_TAG): "req-older-release" });
     let old_id = stack
         .connect
         .with_world(|w| w.insert_unchecked(INSTANCE, &old_user))
@@ -965,7 +970,18 @@ async fn an_at_sign_in_a_new_name_must_be_an_email_format() {
     stack.connect.clear_calls();
     let answer = stack.update("Agent", &old_physical_id, &kept, &bad).await;
     assert_eq!(physical_id(ok(&answer)), old_physical_id);
-    assert_eq!(stack.connect.mutations(), vec!["UpdateUserRoutingProfile"]);
+    // The older release's bare RequestId is rewritten in the form that names the resource.
+    assert_eq!(
+        stack.connect.mutations(),
+        vec!["TagResource", "UpdateUserRoutingProfile"]
+    );
+    let tags = &stack.connect.user(INSTANCE, &old_id).unwrap()["Tags"];
+    assert!(
+        tags[OWNERSHIP_TAG]
+            .as_str()
+            .is_some_and(|v| v.starts_with("created/") && v.ends_with("/Agent/req-older-release")),
+        "{tags}"
+    );
 }
 
 #[tokio::test]

@@ -130,6 +130,41 @@ impl ConnectApi for SdkConnect {
         })
     }
 
+    async fn search_user_id(
+        &self,
+        instance_id: &str,
+        username: &str,
+    ) -> Result<Option<String>, ApiError> {
+        // API Reference, SearchUsers: `StringCondition` with `FieldName` `Username` and
+        // `ComparisonType` `EXACT`. Whether EXACT ignores case is not documented: the answer
+        // is compared regardless of case here, and a miss falls back to `ListUsers`.
+        let condition = sdk::StringCondition::builder()
+            .field_name("Username")
+            .value(username)
+            .comparison_type(sdk::StringComparisonType::Exact)
+            .build();
+        let output = self
+            .client()
+            .await
+            .search_users()
+            .instance_id(instance_id)
+            .search_criteria(
+                sdk::UserSearchCriteria::builder()
+                    .string_condition(condition)
+                    .build(),
+            )
+            .max_results(100)
+            .send()
+            .await
+            .map_err(|e| api_error("SearchUsers", e))?;
+        let found = output.users().iter().find(|summary| {
+            summary
+                .username()
+                .is_some_and(|name| name.eq_ignore_ascii_case(username))
+        });
+        Ok(found.and_then(|summary| summary.id()).map(str::to_owned))
+    }
+
     async fn find_user_id(
         &self,
         instance_id: &str,

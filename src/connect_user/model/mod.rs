@@ -7,8 +7,10 @@
 //! depend on it and it on none of them.
 
 pub mod channels;
+pub mod default_tags;
 pub mod ids;
 pub mod observed;
+pub mod ownership;
 pub mod proficiencies;
 pub mod rules;
 pub mod user;
@@ -17,7 +19,9 @@ pub use channels::{
     AfterContactWork, AutoAccept, Channel, ChannelConfigs, ListedChannels, PhoneConfig,
     PhoneNumber, PhoneType, VoiceEnhancement,
 };
+pub use default_tags::{DefaultTags, DefaultTagsError};
 pub use ids::PhysicalId;
 pub use observed::{ObservedUser, UserRef};
+pub use ownership::{Claim, How, Manager, Ownership, Relation, Requester};
 pub use proficiencies::{ObservedProficiencies, Proficiencies, ProficiencyKey};
-pub use user::{IdentityInfo, PasswordSource, Secret, UserSpec, OWNERSHIP_TAG};
+pub use user::{IdentityInfo, PasswordSource, Secret, UserSpec, MAX_USER_TAGS, OWNERSHIP_TAG};

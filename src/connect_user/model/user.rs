@@ -9,6 +9,7 @@ use std::fmt;
 
 use super::channels::{ChannelConfigs, PhoneConfig};
 use super::proficiencies::Proficiencies;
+use super::rules::MAX_TAGS_PER_RESOURCE;
 
 /// A secret value (the password). Its `Debug` never shows it.
 #[derive(Clone, PartialEq, Eq)]
@@ -82,8 +83,14 @@ pub struct UserSpec {
     pub security_profile_ids: BTreeSet<String>,
     /// The template's tags, without the ownership tag.
     pub tags: BTreeMap<String, String>,
+    /// `AdoptExistingUser`: a Create (or a replacing Update) takes over a same-name user that
+    /// no other resource manages, and the resource's Delete releases rather than deletes it.
+    pub adopt_existing: bool,
 }
 
-/// The tag `CreateUser` writes so that a redelivered Create can recognise the user it made:
-/// its value is the CloudFormation RequestId. It is never added, changed or removed by `Tags`.
+/// The reserved tag: which resource manages the user, and whether it created or adopted it
+/// (its value: see [`super::ownership`]). It is never added, changed or removed by `Tags`.
 pub const OWNERSHIP_TAG: &str = "connect-user-resource:created-by-request";
+
+/// The tags a user may carry besides the ownership tag: `Tags` and `DEFAULT_TAGS` share them.
+pub const MAX_USER_TAGS: usize = MAX_TAGS_PER_RESOURCE - 1;

@@ -92,6 +92,7 @@ mod tests {
             routing_profile_id: "rp-1".into(),
             security_profile_ids: BTreeSet::from(["sp-1".to_string()]),
             tags: BTreeMap::from([("team".to_string(), "blue".to_string())]),
+            adopt_existing: false,
         }
     }
 

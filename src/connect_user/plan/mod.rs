@@ -13,6 +13,7 @@ use super::model::{
 };
 
 mod create;
+pub mod ownership;
 pub mod proficiencies;
 
 pub use create::{new_user, NewUser};
@@ -224,6 +225,7 @@ mod tests {
             routing_profile_id: "rp-1".into(),
             security_profile_ids: BTreeSet::from(["sp-1".to_string()]),
             tags: BTreeMap::new(),
+            adopt_existing: false,
         }
     }
 

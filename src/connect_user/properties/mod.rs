@@ -78,6 +78,7 @@ pub const TOP_LEVEL: &[&str] = &[
     "RoutingProfileId",
     "SecurityProfileIds",
     "Tags",
+    "AdoptExistingUser",
     "ServiceToken",
     "ServiceTimeout",
 ];
@@ -108,6 +109,7 @@ pub fn parse(properties: &Map<String, Value>) -> Result<UserSpec, InvalidPropert
     let channels = settings::channel_settings(&top);
     let proficiencies = proficiencies::proficiencies(&top);
     let tags = tags::tags(&top);
+    let adopt_existing = top.field("AdoptExistingUser").bool().unwrap_or(false);
 
     let errors = errors.into_vec();
     if !errors.is_empty() {
@@ -146,6 +148,7 @@ pub fn parse(properties: &Map<String, Value>) -> Result<UserSpec, InvalidPropert
         routing_profile_id,
         security_profile_ids,
         tags,
+        adopt_existing,
     })
 }
 

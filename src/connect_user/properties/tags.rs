@@ -6,13 +6,8 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::reader::{scalar_text, Reader};
-use crate::connect_user::model::rules::{
-    tag_key_problem, MAX_TAGS_PER_RESOURCE, MAX_TAG_VALUE_CHARS,
-};
-use crate::connect_user::model::OWNERSHIP_TAG;
-
-/// Connect allows [`MAX_TAGS_PER_RESOURCE`]; one is the ownership tag.
-const MAX_USER_TAGS: usize = MAX_TAGS_PER_RESOURCE - 1;
+use crate::connect_user::model::rules::{tag_key_problem, MAX_TAG_VALUE_CHARS};
+use crate::connect_user::model::{MAX_USER_TAGS, OWNERSHIP_TAG};
 
 /// The tags, keyed by tag key; empty when `Tags` is absent.
 pub(super) fn tags(top: &Reader) -> BTreeMap<String, String> {

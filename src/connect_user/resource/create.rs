@@ -1,16 +1,16 @@
 //! Create: make the user, or recognise the one this very request made in an earlier delivery,
 //! and never leave a half-made user that nothing will delete.
 
-use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use tokio::time::Instant;
 
-use super::{outcome, ownership_value, ConnectUserResource, Failure, LeftBehind};
+use super::adopt::Lookup;
+use super::{outcome, requester, ConnectUserResource, Failure, LeftBehind};
 use crate::connect_user::connect::{ApiError, ConnectApi, ErrorKind};
 use crate::connect_user::model::{
-    ObservedUser, PhysicalId, Proficiencies, UserRef, UserSpec, OWNERSHIP_TAG,
+    How, Ownership, PhysicalId, Proficiencies, Relation, UserRef, UserSpec,
 };
 use crate::connect_user::password;
 use crate::connect_user::plan::{self, Change};
@@ -41,26 +41,36 @@ impl Purpose {
     }
 }
 
-/// Who holds a username.
-enum Owner {
-    Nobody,
-    /// The user this request created (in this or an earlier delivery).
-    Us(Box<ObservedUser>),
-    Someone,
-}
-
 /// The error code of a call [`ConnectUserResource::run_before`] cut off.
 const TIMEOUT: &str = "Timeout";
 
 impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
-    /// Creates the user, or adopts the one this very request created before.
-    pub(super) async fn create_owned(
+    /// Creates the user; with `AdoptExistingUser`, first looks the name up in one
+    /// `SearchUsers` call and takes over the user found (see [`Self::take_over`]).
+    pub(super) async fn create_or_adopt(
         &self,
         spec: &UserSpec,
         context: &Context,
         purpose: Purpose,
     ) -> Result<Outcome, Failure> {
-        let ownership = BTreeMap::from([(OWNERSHIP_TAG.to_owned(), ownership_value(context))]);
+        if spec.adopt_existing {
+            if let Some(user) = self.find_by_name(spec, context, Lookup::Search).await? {
+                return self.take_over(spec, context, user).await;
+            }
+        }
+        self.create_owned(spec, context, purpose).await
+    }
+
+    /// Creates the user, or takes over the one that holds the name when `CreateUser` says it
+    /// is taken: the one this very request created before, or (with `AdoptExistingUser`) one
+    /// the search did not show yet.
+    async fn create_owned(
+        &self,
+        spec: &UserSpec,
+        context: &Context,
+        purpose: Purpose,
+    ) -> Result<Outcome, Failure> {
+        let ownership = requester(context).claim(How::Created).tag();
         let deadline = context.work_deadline;
         let password = self
             .retry
@@ -76,7 +86,16 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         });
         match create.await {
             Err(error) if error.code == TIMEOUT => {
-                if let Ok(Owner::Us(user)) = self.who_has_the_name(spec, context).await {
+                let made = self
+                    .find_by_name(spec, context, Lookup::List)
+                    .await
+                    .ok()
+                    .flatten();
+                let made = made.filter(|user| {
+                    requester(context).relation(&Ownership::of(&user.tags))
+                        == Relation::ThisRequest(How::Created)
+                });
+                if let Some(user) = made {
                     let physical_id = PhysicalId::new(&spec.instance_id, &user.id).to_string();
                     context.progress.record(physical_id.clone());
                     return Err(Failure::MadeAnyway {
@@ -95,7 +114,10 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
                 Ok(outcome(&spec.instance_id, &created.id, &created.arn))
             }
             Err(error) if error.kind == ErrorKind::Duplicate => {
-                self.adopt_if_ours(spec, context, error).await
+                match self.find_by_name(spec, context, Lookup::List).await? {
+                    Some(user) => self.take_over(spec, context, user).await,
+                    None => Err(error.into()),
+                }
             }
             Err(error) => Err(Failure::refusal(error, spec.identity_info.as_ref())),
         }
@@ -218,59 +240,5 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
                     kind: ErrorKind::Other,
                 })
             })
-    }
-
-    /// The username is taken: adopt the user if this request created it, else refuse.
-    async fn adopt_if_ours(
-        &self,
-        spec: &UserSpec,
-        context: &Context,
-        duplicate: ApiError,
-    ) -> Result<Outcome, Failure> {
-        let instance = spec.instance_id.as_str();
-        let mut user = match self.who_has_the_name(spec, context).await? {
-            Owner::Us(user) => *user,
-            Owner::Nobody => return Err(duplicate.into()),
-            Owner::Someone => {
-                return Err(Failure::NameTaken {
-                    name: spec.name.clone(),
-                    instance: instance.to_owned(),
-                })
-            }
-        };
-        tracing::info!(user_id = %user.id, "adopting the user this request created in an earlier delivery");
-        context
-            .progress
-            .record(PhysicalId::new(instance, &user.id).to_string());
-        self.list_managed_proficiencies(spec, &mut user, context)
-            .await?;
-        self.converge(spec, &user, &plan::changes(spec, &user), context)
-            .await?;
-        Ok(outcome(instance, &user.id, &user.arn))
-    }
-
-    /// Who holds the spec's username: nobody, this very request (by the ownership tag), or
-    /// someone else.
-    async fn who_has_the_name(
-        &self,
-        spec: &UserSpec,
-        context: &Context,
-    ) -> Result<Owner, ApiError> {
-        let instance = spec.instance_id.as_str();
-        let Some(user_id) = self
-            .retry
-            .run(context.work_deadline, || {
-                self.api.find_user_id(instance, &spec.name)
-            })
-            .await?
-        else {
-            return Ok(Owner::Nobody);
-        };
-        let user = self.describe(instance, &user_id, context).await?;
-        if user.tags.get(OWNERSHIP_TAG) == Some(&ownership_value(context)) {
-            Ok(Owner::Us(Box::new(user)))
-        } else {
-            Ok(Owner::Someone)
-        }
     }
 }

@@ -8,8 +8,9 @@ use thiserror::Error;
 
 use super::identity_hints;
 use crate::connect_user::connect::ApiError;
-use crate::connect_user::model::IdentityInfo;
+use crate::connect_user::model::{DefaultTagsError, IdentityInfo, Manager, OWNERSHIP_TAG};
 use crate::connect_user::password::PasswordError;
+use crate::connect_user::plan::ownership::Holder;
 use crate::connect_user::plan::PlanError;
 use crate::connect_user::properties::InvalidProperties;
 use crate::protocol::resource::{FailedCreate, ResourceError};
@@ -32,9 +33,42 @@ pub enum Failure {
     /// Connect refused a call whose content the identity rules may explain.
     #[error("{error}; {hint}")]
     Refused { error: ApiError, hint: String },
-    /// The username belongs to a user this resource did not create.
-    #[error("a user named {name} already exists in instance {instance} and was not created by this request; it was left untouched. Choose another Name, or delete that user first")]
-    NameTaken { name: String, instance: String },
+    /// `DEFAULT_TAGS` is broken: no Create or Update can know the user's tags.
+    #[error("{0}")]
+    DefaultTags(#[from] DefaultTagsError),
+    /// The username belongs to a user this request may not take.
+    #[error("{}", name_taken(name, instance, user_id, holder))]
+    NameTaken {
+        name: String,
+        instance: String,
+        user_id: String,
+        holder: Holder,
+    },
+    /// `AdoptExistingUser` found a user whose `DirectoryUserId` is not the template's.
+    #[error("DirectoryUserId {wanted} is not the DirectoryUserId of the existing user {name} (id {user_id}, DirectoryUserId {actual}); it was not adopted and was left untouched")]
+    AdoptedDirectoryUserId {
+        name: String,
+        user_id: String,
+        wanted: String,
+        actual: String,
+    },
+    /// Another resource claimed the user at the same moment as this adoption, and won.
+    #[error("user {name} (id {user_id}) was claimed by {winner} at the same moment; it is left to that resource, and this resource did not adopt it")]
+    ClaimLost {
+        name: String,
+        user_id: String,
+        winner: String,
+    },
+    /// An adoption failed after the claim: the claim is withdrawn, or says why not.
+    #[error("{error}; the user (id {user_id}) was not adopted: {withdrawal}")]
+    AdoptionFailed {
+        error: Box<Failure>,
+        user_id: String,
+        withdrawal: String,
+    },
+    /// An Update found its user managed by another resource now (handed over).
+    #[error("user {user_id} is managed by {manager} now (it was handed over), so this resource changes nothing; remove it from this stack (its Delete leaves the user), or remove the user's tag {OWNERSHIP_TAG} and adopt it back with AdoptExistingUser")]
+    HandedOver { user_id: String, manager: Manager },
     /// `CreateUser` was cut off, yet made the user.
     #[error("{error}; the call made the user all the same: {left_behind}")]
     MadeAnyway {
@@ -61,6 +95,22 @@ pub enum Failure {
     /// A state the code should never reach.
     #[error("internal error: {0}")]
     Internal(&'static str),
+}
+
+/// The reason a Create gives when the name is taken by a user it may not take.
+fn name_taken(name: &str, instance: &str, user_id: &str, holder: &Holder) -> String {
+    let user = format!("a user named {name} already exists in instance {instance} (id {user_id})");
+    match holder {
+        Holder::Adoptable => format!(
+            "{user} and was not created by this request; it was left untouched. Choose another Name, delete that user first, or set AdoptExistingUser to \"true\" to bring it under this resource"
+        ),
+        Holder::Unnamed => format!(
+            "{user} and is managed by another resource of this function (its tag {OWNERSHIP_TAG} holds the RequestId of the Create that made it); it was left untouched. Choose another Name"
+        ),
+        Holder::Other(manager) => format!(
+            "{user} and is managed by {manager}; it was left untouched. Choose another Name, or hand the user over: remove it from that stack, or remove its tag {OWNERSHIP_TAG}, then adopt it here"
+        ),
+    }
 }
 
 impl Failure {
@@ -113,8 +163,7 @@ impl std::fmt::Display for LeftBehind {
             ),
             LeftBehind::Replace { physical_id } => write!(
                 f,
-                "the new user {physical_id} is left behind, tagged {} with this request's id; delete it before retrying",
-                crate::connect_user::model::OWNERSHIP_TAG
+                "the new user {physical_id} is left behind, its tag {OWNERSHIP_TAG} naming this request; delete it before retrying"
             ),
         }
     }

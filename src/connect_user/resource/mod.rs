@@ -12,6 +12,7 @@
 //!
 //! Every failure is a [`Failure`], which alone words the FAILED reasons.
 
+mod adopt;
 mod create;
 mod delete;
 pub mod failure;
@@ -25,13 +26,12 @@ use std::collections::BTreeMap;
 pub use failure::{Failure, LeftBehind};
 
 use super::connect::{ApiError, ConnectApi};
-use super::model::{ObservedUser, PhysicalId, UserSpec};
+use super::model::{DefaultTags, DefaultTagsError, ObservedUser, PhysicalId, Requester, UserSpec};
 use super::properties;
 use super::secrets::SecretStore;
 use crate::protocol::deadline::CALL_RETRY;
 use crate::protocol::event::Properties;
 use crate::protocol::resource::{Context, Outcome, Resource, ResourceError};
-use crate::protocol::response::cut_to_bytes;
 use crate::retry::Retry;
 
 /// The Connect user resource over a [`ConnectApi`], reading password secrets from `S`.
@@ -39,11 +39,18 @@ pub struct ConnectUserResource<A, S> {
     api: A,
     secrets: S,
     retry: Retry,
+    /// `DEFAULT_TAGS`, or why it cannot be used (every Create and Update then fails).
+    defaults: Result<DefaultTags, DefaultTagsError>,
 }
 
-/// The ownership tag's value for this request: its RequestId, within a tag value's 256 bytes.
-fn ownership_value(context: &Context) -> String {
-    cut_to_bytes(&context.identity.request_id, 256)
+/// The resource and request at work, as the reserved tag names them.
+fn requester(context: &Context) -> Requester {
+    let identity = &context.identity;
+    Requester::new(
+        identity.stack_name(),
+        &identity.logical_resource_id,
+        &identity.request_id,
+    )
 }
 
 fn outcome(instance_id: &str, user_id: &str, arn: &str) -> Outcome {
@@ -66,7 +73,28 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
             api,
             secrets,
             retry,
+            defaults: Ok(DefaultTags::default()),
         }
+    }
+
+    /// With `DEFAULT_TAGS` as the function's environment gives it.
+    pub fn with_default_tags(mut self, defaults: Result<DefaultTags, DefaultTagsError>) -> Self {
+        if let Err(error) = &defaults {
+            tracing::warn!(%error, "every Create and Update will fail until DEFAULT_TAGS is fixed");
+        }
+        self.defaults = defaults;
+        self
+    }
+
+    /// The spec's tags with `DEFAULT_TAGS` beneath them; fails while `DEFAULT_TAGS` is broken.
+    fn with_defaults(&self, mut spec: UserSpec) -> Result<UserSpec, DefaultTagsError> {
+        let defaults = self.defaults.as_ref().map_err(Clone::clone)?;
+        let merged = defaults.beneath(&spec.tags);
+        if !merged.left_off.is_empty() {
+            tracing::warn!(left_off = ?merged.left_off, "DEFAULT_TAGS left off: the resource's Tags and the defaults before them fill the user's 49 tags");
+        }
+        spec.tags = merged.tags;
+        Ok(spec)
     }
 
     /// `DescribeUser`.
@@ -110,9 +138,13 @@ impl<A: ConnectApi, S: SecretStore> Resource for ConnectUserResource<A, S> {
         context: Context,
         properties: Properties,
     ) -> Result<Outcome, ResourceError> {
+        self.defaults
+            .as_ref()
+            .map_err(|e| Failure::from(e.clone()))?;
         let spec = properties::for_create(&properties).map_err(Failure::from)?;
+        let spec = self.with_defaults(spec).map_err(Failure::from)?;
         Ok(self
-            .create_owned(&spec, &context, create::Purpose::Create)
+            .create_or_adopt(&spec, &context, create::Purpose::Create)
             .await?)
     }
 
@@ -123,7 +155,11 @@ impl<A: ConnectApi, S: SecretStore> Resource for ConnectUserResource<A, S> {
         new: Properties,
         old: Properties,
     ) -> Result<Outcome, ResourceError> {
-        let update = properties::for_update(&new, &old).map_err(Failure::from)?;
+        self.defaults
+            .as_ref()
+            .map_err(|e| Failure::from(e.clone()))?;
+        let mut update = properties::for_update(&new, &old).map_err(Failure::from)?;
+        update.spec = self.with_defaults(update.spec).map_err(Failure::from)?;
         Ok(self.update_user(update, &physical_id, &context).await?)
     }
 

@@ -5,9 +5,10 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use super::create::Purpose;
-use super::{outcome, ConnectUserResource, Failure};
+use super::{outcome, requester, ConnectUserResource, Failure};
 use crate::connect_user::connect::{ConnectApi, ErrorKind};
-use crate::connect_user::model::{ObservedUser, PhysicalId, UserSpec};
+use crate::connect_user::model::{Claim, Manager, ObservedUser, Ownership, PhysicalId, UserSpec};
+use crate::connect_user::plan::ownership::on_update;
 use crate::connect_user::plan::{self, Change, Plan, Replacement};
 use crate::connect_user::properties::Update;
 use crate::connect_user::secrets::SecretStore;
@@ -27,11 +28,11 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         }
         let Some(current) = PhysicalId::parse(physical_id) else {
             tracing::warn!("the physical id is not instanceId:userId; creating the user");
-            return self.create_owned(&spec, context, Purpose::Replace).await;
+            return self.create_or_adopt(&spec, context, Purpose::Replace).await;
         };
         if let Some(replacement) = plan::replacement_before_describe(&spec, &current) {
             tracing::info!(?replacement, "replacing the user");
-            return self.create_owned(&spec, context, Purpose::Replace).await;
+            return self.create_or_adopt(&spec, context, Purpose::Replace).await;
         }
         let observed = match self
             .describe(&current.instance_id, &current.user_id, context)
@@ -40,6 +41,16 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
             Ok(user) => Some(user),
             Err(error) if error.kind == ErrorKind::NotFound => None,
             Err(error) => return Err(error.into()),
+        };
+        let stamp = match &observed {
+            Some(user) => {
+                let stamp = ownership_on_update(&spec, user, context);
+                stamp.map_err(|manager| Failure::HandedOver {
+                    user_id: user.id.clone(),
+                    manager,
+                })?
+            }
+            None => None,
         };
         match plan::plan_update(&spec, observed.as_ref())? {
             Plan::Replace(replacement) => {
@@ -50,11 +61,12 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
                 } else {
                     tracing::info!(?replacement, "replacing the user");
                 }
-                self.create_owned(&spec, context, Purpose::Replace).await
+                self.create_or_adopt(&spec, context, Purpose::Replace).await
             }
             Plan::Converge(changes) => {
                 let user = observed.ok_or(Failure::Internal("converging a user that is gone"))?;
-                self.converge_in_place(&spec, user, changes, &current, context)
+                let stamp = stamp.map(|claim| Change::Tag(claim.tag()));
+                self.converge_in_place(&spec, user, stamp, changes, &current, context)
                     .await
             }
         }
@@ -65,6 +77,7 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         &self,
         spec: &UserSpec,
         mut user: ObservedUser,
+        stamp: Option<Change>,
         changes: Vec<Change>,
         current: &PhysicalId,
         context: &Context,
@@ -77,6 +90,8 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         } else {
             changes
         };
+        // The reserved tag first: the user is claimed before anything else changes.
+        let changes: Vec<Change> = stamp.into_iter().chain(changes).collect();
         if changes.is_empty() {
             tracing::info!("the user already matches the properties; nothing to change");
         } else {
@@ -150,4 +165,28 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
             .iter()
             .any(|c| c.operation() == change.operation())
     }
+}
+
+/// The reserved tag an Update writes, if any (see [`on_update`]); `Err` names the resource that
+/// manages the user now, and the Update must change nothing.
+fn ownership_on_update(
+    spec: &UserSpec,
+    user: &ObservedUser,
+    context: &Context,
+) -> Result<Option<Claim>, Manager> {
+    let ownership = Ownership::of(&user.tags);
+    let stamp = on_update(&requester(context), &ownership, spec.adopt_existing)?;
+    match (&ownership, &stamp) {
+        (Ownership::Unmanaged, _) => {
+            tracing::warn!("the user's reserved tag was removed; this resource claims it again")
+        }
+        (Ownership::Legacy(_), _) => {
+            tracing::info!("the reserved tag is rewritten in the form that names this resource")
+        }
+        (Ownership::Claimed(_), Some(_)) => tracing::info!(
+            "AdoptExistingUser is off: the adopted user is now owned, and a Delete deletes it"
+        ),
+        (Ownership::Claimed(_), None) => {}
+    }
+    Ok(stamp)
 }

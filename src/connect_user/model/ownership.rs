@@ -1,0 +1,312 @@
+//! Who manages a user: the one reserved tag ([`OWNERSHIP_TAG`]) and what its value says.
+//!
+//! The value records the managing resource — stack name, logical id — the RequestId of the
+//! Create that made or adopted the user, and which of the two it did:
+//! `created/<stack>/<logical id>/<request id>` or `adopted/…`. One tag, so that the `Tags`
+//! budget stays 49 and no existing template breaks. Users made before this form carry a bare
+//! RequestId ([`Ownership::Legacy`]).
+//!
+//! The stack *name*, not the StackId: a stack created again under the same name is the same
+//! owner (so a user it retained can be adopted back). Nested stacks get random-suffixed names,
+//! so the users they retain are never re-adoptable by a new nested stack.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use sha2::{Digest, Sha256};
+
+use super::rules::MAX_TAG_VALUE_CHARS;
+use super::user::OWNERSHIP_TAG;
+
+/// How a resource came to manage the user; it decides what its Delete does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum How {
+    /// Made by the resource: its Delete deletes it.
+    Created,
+    /// Taken over by `AdoptExistingUser`: its Delete releases it and leaves it.
+    Adopted,
+}
+
+impl How {
+    fn word(self) -> &'static str {
+        match self {
+            How::Created => "created",
+            How::Adopted => "adopted",
+        }
+    }
+}
+
+/// A managing resource: a stack name and a logical id, each shortened stably when the value
+/// would not fit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Manager {
+    pub stack: String,
+    pub resource: String,
+}
+
+/// A RequestId is kept whole up to this many characters (CloudFormation's are 36-character
+/// UUIDs); longer ones are shortened like names.
+const MAX_REQUEST_CHARS: usize = 64;
+/// `stack/logical id` is kept whole up to this: the longest `adopted/` + it + `/` + a request
+/// id still fits a tag value's 256 characters.
+const MAX_MANAGER_CHARS: usize = MAX_TAG_VALUE_CHARS - "adopted/".len() - 1 - MAX_REQUEST_CHARS;
+/// A stack name is kept whole up to this when the manager must be shortened (stack names go up
+/// to 128 characters, logical ids to 255).
+const MAX_STACK_CHARS: usize = 64;
+
+impl Manager {
+    /// The manager named by a stack name and a logical id. Shortening depends on these two
+    /// alone, so that every request of one resource names it the same way.
+    pub fn new(stack_name: &str, logical_id: &str) -> Self {
+        // `/` separates the value's parts; neither a stack name nor a logical id can hold one
+        // (CloudFormation User Guide: stack names are `[a-zA-Z][-a-zA-Z0-9]*`, logical ids
+        // alphanumeric), but a StackId that is no ARN could.
+        let (stack_name, logical_id) = (stack_name.replace('/', ":"), logical_id.replace('/', ":"));
+        let (stack_name, logical_id) = (stack_name.as_str(), logical_id.as_str());
+        let mut stack = stack_name.to_owned();
+        if stack.chars().count() + 1 + logical_id.chars().count() > MAX_MANAGER_CHARS {
+            stack = shorten(stack_name, MAX_STACK_CHARS);
+        }
+        let room = MAX_MANAGER_CHARS - 1 - stack.chars().count();
+        Self {
+            resource: shorten(logical_id, room),
+            stack,
+        }
+    }
+}
+
+impl fmt::Display for Manager {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "resource {} of stack {}", self.resource, self.stack)
+    }
+}
+
+/// `text` when it has at most `max` characters; else its first characters, `+` and 16 hex
+/// digits of its SHA-256, `max` characters in all: stable, and different texts stay apart.
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let digest = Sha256::digest(text.as_bytes());
+    let hash: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    let keep = max.saturating_sub(hash.len() + 1);
+    let prefix: String = text.chars().take(keep).collect();
+    format!("{prefix}+{hash}")
+}
+
+/// What the reserved tag says: the resource that manages the user, and the request that made or
+/// adopted it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    pub how: How,
+    pub manager: Manager,
+    pub request_id: String,
+}
+
+impl Claim {
+    /// The reserved tag's value, at most 256 characters.
+    pub fn value(&self) -> String {
+        format!(
+            "{}/{}/{}/{}",
+            self.how.word(),
+            self.manager.stack,
+            self.manager.resource,
+            shorten(&self.request_id, MAX_REQUEST_CHARS)
+        )
+    }
+
+    /// The reserved tag, ready to write.
+    pub fn tag(&self) -> BTreeMap<String, String> {
+        BTreeMap::from([(OWNERSHIP_TAG.to_owned(), self.value())])
+    }
+
+    fn parse(value: &str) -> Option<Self> {
+        let mut parts = value.splitn(4, '/');
+        let how = match parts.next()? {
+            "created" => How::Created,
+            "adopted" => How::Adopted,
+            _ => return None,
+        };
+        let (stack, resource, request_id) = (parts.next()?, parts.next()?, parts.next()?);
+        if [stack, resource, request_id].iter().any(|p| p.is_empty()) {
+            return None;
+        }
+        Some(Self {
+            how,
+            manager: Manager {
+                stack: stack.to_owned(),
+                resource: resource.to_owned(),
+            },
+            request_id: request_id.to_owned(),
+        })
+    }
+}
+
+/// Who manages a user, as its tags say.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ownership {
+    /// No reserved tag: no resource of this function manages the user (made in the console,
+    /// or its tag removed to hand it over).
+    Unmanaged,
+    /// A bare RequestId, as users made before the tag named its resource: managed by some
+    /// resource of this function that cannot be named.
+    Legacy(String),
+    Claimed(Claim),
+}
+
+impl Ownership {
+    pub fn of(tags: &BTreeMap<String, String>) -> Self {
+        match tags.get(OWNERSHIP_TAG) {
+            None => Ownership::Unmanaged,
+            Some(value) => match Claim::parse(value) {
+                Some(claim) => Ownership::Claimed(claim),
+                None => Ownership::Legacy(value.clone()),
+            },
+        }
+    }
+}
+
+/// The resource and request at work, as the reserved tag names them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Requester {
+    pub manager: Manager,
+    pub request_id: String,
+}
+
+/// How a user's ownership relates to the [`Requester`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Relation {
+    /// Made or adopted by this very request (an earlier delivery of it).
+    ThisRequest(How),
+    /// Managed by this resource (same stack name and logical id), since another request.
+    ThisResource(How),
+    /// A bare RequestId of another request.
+    Legacy,
+    /// Managed by another resource.
+    Other(Manager),
+    Unmanaged,
+}
+
+impl Requester {
+    pub fn new(stack_name: &str, logical_id: &str, request_id: &str) -> Self {
+        Self {
+            manager: Manager::new(stack_name, logical_id),
+            request_id: request_id.to_owned(),
+        }
+    }
+
+    /// The reserved tag this request writes when it makes or adopts a user.
+    pub fn claim(&self, how: How) -> Claim {
+        Claim {
+            how,
+            manager: self.manager.clone(),
+            request_id: self.request_id.clone(),
+        }
+    }
+
+    pub fn relation(&self, ownership: &Ownership) -> Relation {
+        match ownership {
+            Ownership::Unmanaged => Relation::Unmanaged,
+            Ownership::Legacy(id) if *id == self.request_id => Relation::ThisRequest(How::Created),
+            Ownership::Legacy(_) => Relation::Legacy,
+            Ownership::Claimed(claim) if claim.manager != self.manager => {
+                Relation::Other(claim.manager.clone())
+            }
+            Ownership::Claimed(claim)
+                if claim.request_id == shorten(&self.request_id, MAX_REQUEST_CHARS) =>
+            {
+                Relation::ThisRequest(claim.how)
+            }
+            Ownership::Claimed(claim) => Relation::ThisResource(claim.how),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tags(value: &str) -> BTreeMap<String, String> {
+        BTreeMap::from([(OWNERSHIP_TAG.to_owned(), value.to_owned())])
+    }
+
+    const REQUEST: &str = "5f0c1e2a-6b1d-4c5e-9f00-0a1b2c3d4e5f";
+
+    #[test]
+    fn a_claim_reads_back_as_written() {
+        let me = Requester::new("contact-centre", "AgentAlice", REQUEST);
+        for how in [How::Created, How::Adopted] {
+            let claim = me.claim(how);
+            assert_eq!(
+                claim.value(),
+                format!("{}/contact-centre/AgentAlice/{REQUEST}", how.word())
+            );
+            assert_eq!(Ownership::of(&claim.tag()), Ownership::Claimed(claim));
+            assert_eq!(
+                me.relation(&Ownership::of(&me.claim(how).tag())),
+                Relation::ThisRequest(how)
+            );
+        }
+    }
+
+    #[test]
+    fn relations() {
+        let me = Requester::new("s", "L", "r2");
+        let of = |value: &str| me.relation(&Ownership::of(&tags(value)));
+        assert_eq!(
+            me.relation(&Ownership::of(&BTreeMap::new())),
+            Relation::Unmanaged
+        );
+        assert_eq!(of("r2"), Relation::ThisRequest(How::Created));
+        assert_eq!(of("r1"), Relation::Legacy);
+        assert_eq!(of("adopted/s/L/r1"), Relation::ThisResource(How::Adopted));
+        assert_eq!(of("created/s/L/r1"), Relation::ThisResource(How::Created));
+        assert_eq!(
+            of("created/s/Other/r2"),
+            Relation::Other(Manager::new("s", "Other"))
+        );
+        assert_eq!(
+            of("adopted/t/L/r1"),
+            Relation::Other(Manager::new("t", "L"))
+        );
+        // Not the new form: a legacy value, whatever it holds.
+        assert_eq!(of("created/s/L"), Relation::Legacy);
+        assert_eq!(of("kept/s/L/r1"), Relation::Legacy);
+    }
+
+    #[test]
+    fn long_names_are_shortened_stably_within_256_characters() {
+        let stack = "S".repeat(128);
+        let logical = "L".repeat(255);
+        let request = "r".repeat(300);
+        let me = Requester::new(&stack, &logical, &request);
+        let value = me.claim(How::Adopted).value();
+        assert!(value.chars().count() <= 256, "{}", value.chars().count());
+        assert_eq!(
+            value,
+            Requester::new(&stack, &logical, &request)
+                .claim(How::Adopted)
+                .value()
+        );
+        assert_eq!(
+            me.relation(&Ownership::of(&tags(&value))),
+            Relation::ThisRequest(How::Adopted)
+        );
+        // Another long logical id with the same prefix is another manager.
+        let other = Requester::new(&stack, &format!("{}X", "L".repeat(254)), &request);
+        assert_ne!(other.manager, me.manager);
+        assert_eq!(
+            other.relation(&Ownership::of(&tags(&value))),
+            Relation::Other(me.manager.clone())
+        );
+    }
+
+    #[test]
+    fn short_names_are_kept_whole() {
+        let stack = "s".repeat(128);
+        let me = Requester::new(&stack, "AgentAlice", REQUEST);
+        assert_eq!(me.manager.stack, stack);
+        assert_eq!(me.manager.resource, "AgentAlice");
+        assert!(me.claim(How::Adopted).value().chars().count() <= 256);
+    }
+}

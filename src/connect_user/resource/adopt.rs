@@ -1,0 +1,228 @@
+//! Taking over a user that holds the name: the one this very request made or adopted in an
+//! earlier delivery, or — with `AdoptExistingUser` — one no other resource manages.
+//!
+//! Adoption claims the user (writes the reserved tag), reads it back to confirm the claim is
+//! this request's before anything else changes (Connect has no conditional write: of two
+//! resources adopting at once, the tag names exactly one afterwards), then converges it as an
+//! Update would. It never records the user in the Create's progress: a FAILED adoption answers
+//! the failed-Create marker, so no rollback Delete can ever reach a user this stack did not
+//! make.
+
+use super::{outcome, requester, ConnectUserResource, Failure};
+use crate::connect_user::connect::{ApiError, ConnectApi, ErrorKind};
+use crate::connect_user::model::{
+    Claim, How, ObservedUser, Ownership, PhysicalId, UserRef, UserSpec, OWNERSHIP_TAG,
+};
+use crate::connect_user::plan::ownership::{on_taken, Taken};
+use crate::connect_user::plan::{self, Change};
+use crate::connect_user::secrets::SecretStore;
+use crate::protocol::resource::{Context, Outcome};
+
+/// How a name is looked up.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Lookup {
+    /// One `SearchUsers` call, even in an instance of thousands of users; but AWS does not
+    /// document how soon a new user shows in it.
+    Search,
+    /// `ListUsers`, page after page (1,000 users a call): shows a user the moment it exists.
+    List,
+}
+
+impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
+    /// The user called as the spec's name, looked up as `lookup` says and described
+    /// (`DescribeUser`, never the search summary: its after-contact work is in milliseconds).
+    pub(super) async fn find_by_name(
+        &self,
+        spec: &UserSpec,
+        context: &Context,
+        lookup: Lookup,
+    ) -> Result<Option<ObservedUser>, ApiError> {
+        let (instance, name) = (spec.instance_id.as_str(), spec.name.as_str());
+        let found = self
+            .retry
+            .run(context.work_deadline, || async move {
+                match lookup {
+                    Lookup::Search => self.api.search_user_id(instance, name).await,
+                    Lookup::List => self.api.find_user_id(instance, name).await,
+                }
+            })
+            .await?;
+        self.describe_found(instance, found, context).await
+    }
+
+    /// Describes the user a lookup found; a user gone since counts as none.
+    async fn describe_found(
+        &self,
+        instance: &str,
+        found: Option<String>,
+        context: &Context,
+    ) -> Result<Option<ObservedUser>, ApiError> {
+        let Some(user_id) = found else {
+            return Ok(None);
+        };
+        match self.describe(instance, &user_id, context).await {
+            Ok(user) => Ok(Some(user)),
+            Err(error) if error.kind == ErrorKind::NotFound => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// The name is held by `user`: resume it, adopt it, or refuse (see [`on_taken`]).
+    pub(super) async fn take_over(
+        &self,
+        spec: &UserSpec,
+        context: &Context,
+        mut user: ObservedUser,
+    ) -> Result<Outcome, Failure> {
+        let relation = requester(context).relation(&Ownership::of(&user.tags));
+        match on_taken(relation, spec.adopt_existing) {
+            Taken::Resume(how) => {
+                tracing::info!(user_id = %user.id, ?how, "this request made or adopted the user in an earlier delivery; converging it");
+                if how == How::Created {
+                    let physical_id = PhysicalId::new(&spec.instance_id, &user.id);
+                    context.progress.record(physical_id.to_string());
+                }
+                self.list_managed_proficiencies(spec, &mut user, context)
+                    .await?;
+                self.converge(spec, &user, &plan::changes(spec, &user), context)
+                    .await?;
+                Ok(outcome(&spec.instance_id, &user.id, &user.arn))
+            }
+            Taken::Adopt => self.adopt(spec, context, user).await,
+            Taken::Refuse(holder) => Err(Failure::NameTaken {
+                name: spec.name.clone(),
+                instance: spec.instance_id.clone(),
+                user_id: user.id,
+                holder,
+            }),
+        }
+    }
+
+    /// Claims `user`, confirms the claim, converges it; withdraws the claim if that fails.
+    async fn adopt(
+        &self,
+        spec: &UserSpec,
+        context: &Context,
+        user: ObservedUser,
+    ) -> Result<Outcome, Failure> {
+        if let Some(wanted) = &spec.directory_user_id {
+            if user.directory_user_id.as_ref() != Some(wanted) {
+                return Err(Failure::AdoptedDirectoryUserId {
+                    name: spec.name.clone(),
+                    user_id: user.id,
+                    wanted: wanted.clone(),
+                    actual: user.directory_user_id.unwrap_or_else(|| "none".into()),
+                });
+            }
+        }
+        if spec.password.is_some() {
+            tracing::warn!("the template's password (Password or PasswordSecretArn) is not applied to an adopted user: Connect has no API to set a password, and the secret is not read");
+        }
+        tracing::info!(user_id = %user.id, "adopting the existing user");
+        let claim = requester(context).claim(How::Adopted);
+        let claimed = self.claim_and_converge(spec, context, &user, &claim).await;
+        match claimed {
+            Ok(outcome) => Ok(outcome),
+            Err(failure @ Failure::ClaimLost { .. }) => Err(failure),
+            Err(failure) => Err(self.withdraw(spec, context, &user, &claim, failure).await),
+        }
+    }
+
+    async fn claim_and_converge(
+        &self,
+        spec: &UserSpec,
+        context: &Context,
+        user: &ObservedUser,
+        claim: &Claim,
+    ) -> Result<Outcome, Failure> {
+        self.change(
+            &spec.instance_id,
+            &user.reference(),
+            &Change::Tag(claim.tag()),
+            context,
+        )
+        .await?;
+        let mut user = self.describe(&spec.instance_id, &user.id, context).await?;
+        match Ownership::of(&user.tags) {
+            Ownership::Claimed(held) if held == *claim => {}
+            other => {
+                return Err(Failure::ClaimLost {
+                    name: spec.name.clone(),
+                    user_id: user.id,
+                    winner: holder_text(&other),
+                })
+            }
+        }
+        self.list_managed_proficiencies(spec, &mut user, context)
+            .await?;
+        let changes = plan::changes(spec, &user);
+        let removed: Vec<&String> = changes
+            .iter()
+            .filter_map(|change| match change {
+                Change::Untag(keys) => Some(keys.iter()),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        if !removed.is_empty() {
+            tracing::info!(tags = ?removed, "adopting: removing the tags the template does not state");
+        }
+        self.converge(spec, &user, &changes, context).await?;
+        Ok(outcome(&spec.instance_id, &user.id, &user.arn))
+    }
+
+    /// After a failed adoption: removes the claim if the user still carries it, so that the
+    /// user is as free as it was; says what became of it.
+    async fn withdraw(
+        &self,
+        spec: &UserSpec,
+        context: &Context,
+        user: &ObservedUser,
+        claim: &Claim,
+        error: Failure,
+    ) -> Failure {
+        let instance = spec.instance_id.as_str();
+        let withdrawal = match self.describe(instance, &user.id, context).await {
+            Ok(now) if Ownership::of(&now.tags) != Ownership::Claimed(claim.clone()) => {
+                "it does not carry this resource's claim".to_owned()
+            }
+            Ok(now) => {
+                let untag = Change::Untag([OWNERSHIP_TAG.to_owned()].into());
+                match self.change(instance, &now.reference(), &untag, context).await {
+                    Ok(()) => "the claim was withdrawn (changes already converged stay)".into(),
+                    Err(e) => format!("withdrawing the claim failed ({e}): remove its tag {OWNERSHIP_TAG} before adopting it elsewhere"),
+                }
+            }
+            Err(e) => format!("withdrawing the claim failed ({e}): remove its tag {OWNERSHIP_TAG} before adopting it elsewhere"),
+        };
+        Failure::AdoptionFailed {
+            error: Box::new(error),
+            user_id: user.id.clone(),
+            withdrawal,
+        }
+    }
+
+    /// One change, with retries.
+    pub(super) async fn change(
+        &self,
+        instance: &str,
+        user: &UserRef,
+        change: &Change,
+        context: &Context,
+    ) -> Result<(), ApiError> {
+        self.retry
+            .run(context.work_deadline, || {
+                self.api.apply(instance, user, change)
+            })
+            .await
+    }
+}
+
+/// Who a user's tag names, for a reason.
+fn holder_text(ownership: &Ownership) -> String {
+    match ownership {
+        Ownership::Claimed(claim) => claim.manager.to_string(),
+        Ownership::Legacy(_) => "another resource of this function".into(),
+        Ownership::Unmanaged => "nobody (its tag was removed meanwhile)".into(),
+    }
+}
