@@ -92,13 +92,14 @@ fn family(kind: &str) -> &'static str {
     }
 }
 
-/// The Connect operations the function calls (the 16 of `src/connect_user/permissions.json`):
+/// The Connect operations the function calls (the 17 of `src/connect_user/permissions.json`):
 /// an outcome named after one is Connect's refusal, as the resource words it.
-const CONNECT_OPERATIONS: [&str; 16] = [
+const CONNECT_OPERATIONS: [&str; 17] = [
     "CreateUser",
     "DescribeUser",
     "DeleteUser",
     "ListUsers",
+    "SearchUsers",
     "ListUserProficiencies",
     "UpdateUserIdentityInfo",
     "UpdateUserPhoneConfig",

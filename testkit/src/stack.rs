@@ -13,6 +13,26 @@ use super::runtime_api::{Invocation, RuntimeApi};
 use super::secrets_emulator::SecretsEmulator;
 use super::sink::Sink;
 
+/// A function process besides [`LocalStack::function`]: see [`LocalStack::another_function`].
+pub struct OtherFunction {
+    pub runtime: RuntimeApi,
+    pub function: Function,
+}
+
+/// A Runtime API and the function process polling it, pointed at `connect` and `secrets`.
+async fn launch(
+    connect: &ConnectEmulator,
+    secrets: &SecretsEmulator,
+    env: &[(&str, &str)],
+) -> (RuntimeApi, Function) {
+    let runtime = RuntimeApi::start().await;
+    let secrets_endpoint = secrets.endpoint();
+    let mut env = env.to_vec();
+    env.push(("AWS_ENDPOINT_URL_SECRETS_MANAGER", &secrets_endpoint));
+    let function = Function::start(&runtime, Some(&connect.endpoint()), &env);
+    (runtime, function)
+}
+
 pub struct LocalStack {
     pub connect: ConnectEmulator,
     pub secrets: SecretsEmulator,
@@ -33,11 +53,7 @@ impl LocalStack {
         let connect = ConnectEmulator::start().await;
         let secrets = SecretsEmulator::start().await;
         let sink = Sink::start().await;
-        let runtime = RuntimeApi::start().await;
-        let secrets_endpoint = secrets.endpoint();
-        let mut env = env.to_vec();
-        env.push(("AWS_ENDPOINT_URL_SECRETS_MANAGER", &secrets_endpoint));
-        let function = Function::start(&runtime, Some(&connect.endpoint()), &env);
+        let (runtime, function) = launch(&connect, &secrets, env).await;
         Self {
             connect,
             secrets,
@@ -47,6 +63,26 @@ impl LocalStack {
             counter: AtomicU64::new(0),
             timeout: Duration::from_secs(30),
         }
+    }
+
+    /// Another function process, with its own Runtime API and environment `env`, on the same
+    /// emulators and sink: a second stack's function, or a second Lambda execution
+    /// environment of this one running at the same time. Play events to it with
+    /// [`LocalStack::play_on`].
+    pub async fn another_function(&self, env: &[(&str, &str)]) -> OtherFunction {
+        let (runtime, function) = launch(&self.connect, &self.secrets, env).await;
+        OtherFunction { runtime, function }
+    }
+
+    /// Replaces the function process with one started with the environment `env`, on the same
+    /// emulators and sink, as a changed function configuration (an environment variable, say)
+    /// has Lambda start new execution environments. Returns what the old process printed.
+    pub async fn restart_with(&mut self, env: &[(&str, &str)]) -> String {
+        let output = self.function.stop().await;
+        let (runtime, function) = launch(&self.connect, &self.secrets, env).await;
+        self.runtime = runtime;
+        self.function = function;
+        output
     }
 
     /// A fresh RequestId.
@@ -63,18 +99,35 @@ impl LocalStack {
     /// delivery exactly once (when the sink injects no fault), or only with identical answers
     /// (when a fault may let an abandoned attempt land too).
     pub async fn play_within(&self, event: Value, timeout: Duration) -> Value {
+        self.deliver(&self.runtime, &self.function, event, timeout)
+            .await
+    }
+
+    /// [`LocalStack::play`], to [`LocalStack::another_function`]'s process.
+    pub async fn play_on(&self, other: &OtherFunction, event: Value) -> Value {
+        self.deliver(&other.runtime, &other.function, event, self.timeout)
+            .await
+    }
+
+    async fn deliver(
+        &self,
+        runtime: &RuntimeApi,
+        function: &Function,
+        event: Value,
+        timeout: Duration,
+    ) -> Value {
         let request_id = event["RequestId"].as_str().unwrap_or_default().to_owned();
         let earlier = self.sink.attempts(&request_id).len();
-        let invocation = self.runtime.invoke(event, timeout).await;
+        let invocation = runtime.invoke(event, timeout).await;
         assert!(
             matches!(invocation, Some(Invocation::Response(_))),
             "the function answered Lambda with {invocation:?}\n{}",
-            self.function.output()
+            function.output()
         );
         self.sink
             .answer(&request_id, Duration::from_secs(5))
             .await
-            .unwrap_or_else(|| panic!("no answer for {request_id}\n{}", self.function.output()));
+            .unwrap_or_else(|| panic!("no answer for {request_id}\n{}", function.output()));
         // The invocation has returned, so this delivery's PUTs are all made.
         let accepted: Vec<Value> = self.sink.attempts(&request_id)[earlier..]
             .iter()

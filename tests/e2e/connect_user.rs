@@ -1262,6 +1262,14 @@ async fn every_granted_action_is_needed() {
         json!([{"Channel": "VOICE", "VoiceEnhancementMode": "NOISE_SUPPRESSION"}]);
     ok(&stack.update("Agent", &id, &channels, &new).await);
     ok(&stack.delete("Agent", &id, &channels).await);
+    // A console-made user adopted (SearchUsers) and released.
+    let console_id = stack.connect.console_user(INSTANCE, "console-agent");
+    let mut adopting = basic();
+    adopting["Name"] = json!("console-agent");
+    adopting["AdoptExistingUser"] = json!("true");
+    let adopted = physical_id(ok(&stack.create("Adopted", &adopting).await));
+    assert_eq!(adopted, format!("{INSTANCE}:{console_id}"));
+    ok(&stack.delete("Adopted", &adopted, &adopting).await);
 
     let mut called: BTreeSet<String> = stack
         .connect

@@ -41,6 +41,8 @@ enum Flow {
     /// The same Update with a per-channel setting added, so it goes through `UpdateUserConfig`.
     UpdateChannels,
     Delete,
+    /// A Create with `AdoptExistingUser` that finds a console-made user in one `SearchUsers`.
+    Adopt,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -90,7 +92,7 @@ impl ConnectFault {
 
 /// The Connect calls each flow makes (each call once, on the flow that first makes it), and
 /// whether the call changes something.
-const FLOWS: [(Flow, &[(&str, bool)]); 5] = [
+const FLOWS: [(Flow, &[(&str, bool)]); 6] = [
     (
         Flow::Create,
         &[("CreateUser", true), ("AssociateUserProficiencies", true)],
@@ -115,6 +117,7 @@ const FLOWS: [(Flow, &[(&str, bool)]); 5] = [
     ),
     (Flow::UpdateChannels, &[("UpdateUserConfig", true)]),
     (Flow::Delete, &[("DeleteUser", true)]),
+    (Flow::Adopt, &[("SearchUsers", false)]),
 ];
 
 fn properties() -> Value {
@@ -427,6 +430,45 @@ async fn delete_cell(stack: &LocalStack, operation: &str, fault: ConnectFault, c
     assert_eq!(stack.connect.user_count(INSTANCE), 0, "{cell}");
 }
 
+async fn adopt_cell(stack: &LocalStack, operation: &str, fault: ConnectFault, cell: &str) {
+    let mut adopting = properties();
+    adopting["AdoptExistingUser"] = json!("true");
+    let name = adopting["Name"].as_str().unwrap().to_owned();
+    let console_id = stack.connect.console_user(INSTANCE, &name);
+    let before = comparable(stack.connect.user(INSTANCE, &console_id).unwrap());
+    let (injected, times) = fault.fault();
+    stack.connect.inject(operation, injected, times);
+    let request = stack.request_id("adopt");
+    let event = events::create(&stack.sink, &request, "Agent", &adopting);
+    let answer = play_in_time(stack, event, cell).await;
+    let id = answer["PhysicalResourceId"].as_str().unwrap().to_owned();
+    if fault.recoverable() {
+        assert_eq!(answer["Status"], "SUCCESS", "{cell}: {answer}");
+        assert_eq!(answer["Data"]["UserId"], console_id.as_str(), "{cell}");
+        let tags = &stack.connect.user(INSTANCE, &console_id).unwrap()["Tags"];
+        let claim = tags["connect-user-resource:created-by-request"].as_str();
+        assert!(
+            claim.is_some_and(|c| c.starts_with("adopted/")),
+            "{cell}: {tags}"
+        );
+    } else {
+        // Cut off before the lookup answered: nothing claimed, nothing changed, and the
+        // answer never names the console user.
+        assert_eq!(answer["Status"], "FAILED", "{cell}: {answer}");
+        assert!(id.starts_with("failed-create."), "{cell}: {id}");
+        let after = comparable(stack.connect.user(INSTANCE, &console_id).unwrap());
+        assert_eq!(after, before, "{cell}: untouched");
+    }
+    // The rollback (or the stack's) Delete releases, or finds nothing to do: never deletes.
+    let delete = stack.delete("Agent", &id, &adopting).await;
+    assert_eq!(delete["Status"], "SUCCESS", "{cell}: {delete}");
+    assert!(
+        stack.connect.user(INSTANCE, &console_id).is_some(),
+        "{cell}: lost"
+    );
+    assert_eq!(stack.connect.user_count(INSTANCE), 1, "{cell}: duplicated");
+}
+
 async fn run_connect_cell(
     flow: Flow,
     operation: &'static str,
@@ -446,6 +488,7 @@ async fn run_connect_cell(
             update_cell(&stack, flow, operation, fault, &cell).await
         }
         Flow::Delete => delete_cell(&stack, operation, fault, &cell).await,
+        Flow::Adopt => adopt_cell(&stack, operation, fault, &cell).await,
     }
     assert_no_secret(&mut stack, &cell).await;
     cell

@@ -11,6 +11,7 @@
 //! rules against the function's). `fuzz_events.rs` (built optimised by `make fuzz`) and
 //! `template.rs` stay binaries of their own.
 
+mod adoption;
 mod architecture;
 mod cdk_rules;
 mod connect_user;

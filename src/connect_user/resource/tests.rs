@@ -286,3 +286,111 @@ async fn throttled_calls_retry_within_the_deadline_in_no_real_time() {
         "the clock did not advance by itself"
     );
 }
+
+const RESERVED: &str = crate::connect_user::model::OWNERSHIP_TAG;
+
+/// The reserved tag of the emulator's user `id`, if any.
+fn reserved_tag(connect: &ConnectEmulator, id: &str) -> Option<String> {
+    let user = connect.user(INSTANCE, id)?;
+    user["Tags"][RESERVED].as_str().map(str::to_owned)
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_adoption_that_fails_after_its_claim_withdraws_it_and_names_no_user() {
+    let connect = ConnectEmulator::in_memory();
+    let console_id = connect.console_user(INSTANCE, "ada");
+    let resource = resource(&connect);
+    let refusal = Fault::Error {
+        status: 400,
+        code: "InvalidRequestException",
+    };
+    connect.inject("UpdateUserRoutingProfile", refusal, 1);
+    let context = context("req-adopt");
+    let adopting = with(agent("ada"), "AdoptExistingUser", json!("true"));
+    let reason = resource
+        .create(context.clone(), adopting.clone())
+        .await
+        .unwrap_err()
+        .reason;
+    assert!(reason.contains("UpdateUserRoutingProfile"), "{reason}");
+    assert!(reason.contains("the claim was withdrawn"), "{reason}");
+    assert_eq!(
+        context.progress.recorded(),
+        None,
+        "the failed-Create marker"
+    );
+    assert_eq!(reserved_tag(&connect, &console_id), None, "claim withdrawn");
+    let ops = operations(&connect);
+    assert_eq!(
+        ops.iter().filter(|op| *op == "SearchUsers").count(),
+        1,
+        "{ops:?}"
+    );
+    assert!(!ops.contains(&"CreateUser".to_string()), "{ops:?}");
+    // Retried, it adopts: the user is as free as it was.
+    let outcome = resource.create(context, adopting).await.unwrap();
+    assert_eq!(outcome.physical_id, format!("{INSTANCE}:{console_id}"));
+    let claim = reserved_tag(&connect, &console_id).unwrap_or_default();
+    assert_eq!(claim, "adopted/agents/Agent/req-adopt");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_user_the_search_does_not_show_yet_is_found_by_paging_after_create_user() {
+    let connect = ConnectEmulator::in_memory();
+    connect.pause_search_index();
+    let console_id = connect.console_user(INSTANCE, "ada");
+    let resource = resource(&connect);
+    let adopting = with(agent("ada"), "AdoptExistingUser", json!("true"));
+    let outcome = resource.create(context("req-1"), adopting).await.unwrap();
+    assert_eq!(outcome.physical_id, format!("{INSTANCE}:{console_id}"));
+    assert_eq!(connect.user_count(INSTANCE), 1);
+    let ops = operations(&connect);
+    let position = |name: &str| ops.iter().position(|op| op == name);
+    assert!(position("SearchUsers") < position("CreateUser"), "{ops:?}");
+    assert!(position("CreateUser") < position("ListUsers"), "{ops:?}");
+    let claim = reserved_tag(&connect, &console_id).unwrap_or_default();
+    assert!(claim.starts_with("adopted/"), "{claim}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_broken_default_tags_fails_create_and_update_before_any_call_but_not_delete() {
+    let connect = ConnectEmulator::in_memory();
+    let made = resource(&connect)
+        .create(context("req-1"), agent("ada"))
+        .await
+        .unwrap();
+    connect.clear_calls();
+    let defaults = crate::connect_user::model::DefaultTags::parse(Some("{\"team\": 1}"));
+    let resource = resource(&connect).with_default_tags(defaults);
+    let reason = resource
+        .create(context("req-2"), agent("bob"))
+        .await
+        .unwrap_err()
+        .reason;
+    assert!(reason.starts_with("DEFAULT_TAGS "), "{reason}");
+    assert!(
+        reason.contains("tag team: value must be a string"),
+        "{reason}"
+    );
+    let update = resource.update(
+        context("req-3"),
+        made.physical_id.clone(),
+        agent("ada"),
+        agent("ada"),
+    );
+    assert!(update
+        .await
+        .unwrap_err()
+        .reason
+        .starts_with("DEFAULT_TAGS "));
+    assert!(
+        operations(&connect).is_empty(),
+        "{:?}",
+        operations(&connect)
+    );
+    resource
+        .delete(context("req-4"), made.physical_id, agent("ada"))
+        .await
+        .unwrap();
+    assert_eq!(connect.user_count(INSTANCE), 0);
+}

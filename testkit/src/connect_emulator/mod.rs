@@ -416,11 +416,16 @@ impl ConnectEmulator {
             .collect()
     }
 
-    /// The successfully served operations that change something.
+    /// The successfully served operations that change something (not `Describe*`, `List*`
+    /// or `Search*`).
     pub fn mutations(&self) -> Vec<String> {
         self.served()
             .into_iter()
-            .filter(|op| !op.starts_with("Describe") && !op.starts_with("List"))
+            .filter(|op| {
+                !["Describe", "List", "Search"]
+                    .iter()
+                    .any(|read| op.starts_with(read))
+            })
             .collect()
     }
 
