@@ -700,7 +700,9 @@ async fn storm(binary: &Path, n: usize, rate: f64, burst: u32) -> Vec<Phase> {
     .await;
     phases.push(phase);
 
-    let (phase, _) = storm_phase("delete", 1, &runtimes, &connect, &sink, |i, key| {
+    // A Delete reads the user first (its reserved tag says delete, release or leave), then
+    // deletes it: two calls.
+    let (phase, _) = storm_phase("delete", 2, &runtimes, &connect, &sink, |i, key| {
         events::delete(&sink, key, "Agent", &ids[i], &user_properties(&name(i)))
     })
     .await;

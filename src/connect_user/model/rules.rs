@@ -176,7 +176,10 @@ pub fn tag_key_problem(key: &str) -> Option<&'static str> {
     if key.to_ascii_lowercase().starts_with("aws:") {
         return Some("key may not start with aws: (reserved by AWS)");
     }
-    let allowed = |c: char| c.is_alphanumeric() || c.is_whitespace() || "_.:/=+-@".contains(c);
+    // `\p{Z}` is the separators (spaces, and the line and paragraph separators): whitespace
+    // that is not a control character. A tab or a newline is a control character (`Cc`).
+    let separator = |c: char| c.is_whitespace() && !c.is_control();
+    let allowed = |c: char| c.is_alphanumeric() || separator(c) || "_.:/=+-@".contains(c);
     if !key.chars().all(allowed) {
         return Some("key may contain only letters, digits, spaces and _ . : / = + - @");
     }
@@ -222,6 +225,9 @@ mod tests {
         assert!(tag_key_problem("").is_some());
         assert!(tag_key_problem("AWS:x").is_some_and(|p| p.contains("aws:")));
         assert!(tag_key_problem("a*b").is_some_and(|p| p.contains("only letters")));
+        assert!(tag_key_problem("a\tb").is_some(), "a tab is no separator");
+        assert!(tag_key_problem("a\nb").is_some());
+        assert_eq!(tag_key_problem("a\u{a0}b"), None, "a no-break space is");
     }
 
     #[test]

@@ -116,7 +116,7 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
             }
         }
         if spec.password.is_some() {
-            tracing::warn!("the template's password (Password or PasswordSecretArn) is not applied to an adopted user: Connect has no API to set a password, and the secret is not read");
+            tracing::warn!("the template's password (Password or PasswordSecretArn) is not applied to an adopted user: Connect has no API to set a password");
         }
         tracing::info!(user_id = %user.id, "adopting the existing user");
         let claim = requester(context).claim(How::Adopted);
