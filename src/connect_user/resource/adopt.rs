@@ -8,14 +8,18 @@
 //! the failed-Create marker, so no rollback Delete can ever reach a user this stack did not
 //! make.
 
+use std::future::Future;
+
 use super::{outcome, requester, ConnectUserResource, Failure};
 use crate::connect_user::connect::{ApiError, ConnectApi, ErrorKind};
+use crate::connect_user::model::rules::MAX_TAGS_PER_RESOURCE;
 use crate::connect_user::model::{
     Claim, How, ObservedUser, Ownership, PhysicalId, UserRef, UserSpec, OWNERSHIP_TAG,
 };
 use crate::connect_user::plan::ownership::{on_taken, Taken};
 use crate::connect_user::plan::{self, Change};
 use crate::connect_user::secrets::SecretStore;
+use crate::protocol::deadline::before_cleanup;
 use crate::protocol::resource::{Context, Outcome};
 
 /// How a name is looked up.
@@ -24,13 +28,15 @@ pub(super) enum Lookup {
     /// One `SearchUsers` call, even in an instance of thousands of users; but AWS does not
     /// document how soon a new user shows in it.
     Search,
-    /// `ListUsers`, page after page (1,000 users a call): shows a user the moment it exists.
+    /// `ListUsers`, page after page (1,000 users a call: the model's `MaxResults` for ListUsers
+    /// is at most 1000): shows a user the moment it exists.
     List,
 }
 
 impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
     /// The user called as the spec's name, looked up as `lookup` says and described
-    /// (`DescribeUser`, never the search summary: its after-contact work is in milliseconds).
+    /// (`DescribeUser`, never the search summary: API Reference, SearchUsers,
+    /// `UserSearchSummary`: "AfterContactWorkTimeLimit is returned in milliseconds").
     pub(super) async fn find_by_name(
         &self,
         spec: &UserSpec,
@@ -72,21 +78,25 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         &self,
         spec: &UserSpec,
         context: &Context,
-        mut user: ObservedUser,
+        user: ObservedUser,
     ) -> Result<Outcome, Failure> {
         let relation = requester(context).relation(&Ownership::of(&user.tags));
         match on_taken(relation, spec.adopt_existing) {
-            Taken::Resume(how) => {
-                tracing::info!(user_id = %user.id, ?how, "this request made or adopted the user in an earlier delivery; converging it");
-                if how == How::Created {
-                    let physical_id = PhysicalId::new(&spec.instance_id, &user.id);
-                    context.progress.record(physical_id.to_string());
+            Taken::Resume(How::Created) => {
+                tracing::info!(user_id = %user.id, "this request made the user in an earlier delivery; converging it");
+                let physical_id = PhysicalId::new(&spec.instance_id, &user.id);
+                context.progress.record(physical_id.to_string());
+                self.converge_found(spec, context, user).await
+            }
+            Taken::Resume(How::Adopted) => {
+                tracing::info!(user_id = %user.id, "this request adopted the user in an earlier delivery; converging it");
+                let claim = requester(context).claim(How::Adopted);
+                let converged =
+                    before_reserve(context, self.converge_found(spec, context, user.clone()));
+                match converged.await {
+                    Ok(outcome) => Ok(outcome),
+                    Err(failure) => Err(self.withdraw(spec, context, &user, &claim, failure).await),
                 }
-                self.list_managed_proficiencies(spec, &mut user, context)
-                    .await?;
-                self.converge(spec, &user, &plan::changes(spec, &user), context)
-                    .await?;
-                Ok(outcome(&spec.instance_id, &user.id, &user.arn))
             }
             Taken::Adopt => self.adopt(spec, context, user).await,
             Taken::Refuse(holder) => Err(Failure::NameTaken {
@@ -99,6 +109,8 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
     }
 
     /// Claims `user`, confirms the claim, converges it; withdraws the claim if that fails.
+    /// The claim and the converging must be done while the clean-up reserve remains, so that
+    /// the withdrawal has time to run.
     async fn adopt(
         &self,
         spec: &UserSpec,
@@ -115,19 +127,31 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
                 });
             }
         }
+        // Admin guide, "Add tags to resources in Amazon Connect": up to 50 tags per resource.
+        // The claim is written before anything else changes, so it needs a free place.
+        if user.tags.len() >= MAX_TAGS_PER_RESOURCE && !user.tags.contains_key(OWNERSHIP_TAG) {
+            return Err(Failure::NoRoomForClaim {
+                name: spec.name.clone(),
+                user_id: user.id,
+            });
+        }
         if spec.password.is_some() {
             tracing::warn!("the template's password (Password or PasswordSecretArn) is not applied to an adopted user: Connect has no API to set a password");
         }
         tracing::info!(user_id = %user.id, "adopting the existing user");
         let claim = requester(context).claim(How::Adopted);
-        let claimed = self.claim_and_converge(spec, context, &user, &claim).await;
-        match claimed {
+        let claimed = before_reserve(
+            context,
+            self.claim_and_converge(spec, context, &user, &claim),
+        );
+        match claimed.await {
             Ok(outcome) => Ok(outcome),
             Err(failure @ Failure::ClaimLost { .. }) => Err(failure),
             Err(failure) => Err(self.withdraw(spec, context, &user, &claim, failure).await),
         }
     }
 
+    /// Writes the claim, reads it back, and converges the user if the claim is still ours.
     async fn claim_and_converge(
         &self,
         spec: &UserSpec,
@@ -142,7 +166,7 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
             context,
         )
         .await?;
-        let mut user = self.describe(&spec.instance_id, &user.id, context).await?;
+        let user = self.describe(&spec.instance_id, &user.id, context).await?;
         match Ownership::of(&user.tags) {
             Ownership::Claimed(held) if held == *claim => {}
             other => {
@@ -153,6 +177,17 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
                 })
             }
         }
+        self.converge_found(spec, context, user).await
+    }
+
+    /// Converges a user found by name, reading its proficiencies first when they are managed;
+    /// the log lists the tags removed (a console user's, say).
+    async fn converge_found(
+        &self,
+        spec: &UserSpec,
+        context: &Context,
+        mut user: ObservedUser,
+    ) -> Result<Outcome, Failure> {
         self.list_managed_proficiencies(spec, &mut user, context)
             .await?;
         let changes = plan::changes(spec, &user);
@@ -165,7 +200,7 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
             .flatten()
             .collect();
         if !removed.is_empty() {
-            tracing::info!(tags = ?removed, "adopting: removing the tags the template does not state");
+            tracing::info!(tags = ?removed, "removing the tags the template does not state");
         }
         self.converge(spec, &user, &changes, context).await?;
         Ok(outcome(&spec.instance_id, &user.id, &user.arn))
@@ -225,4 +260,15 @@ fn holder_text(ownership: &Ownership) -> String {
         Ownership::Legacy(_) => "another resource of this function".into(),
         Ownership::Unmanaged => "nobody (its tag was removed meanwhile)".into(),
     }
+}
+
+/// Runs `work` until the clean-up reserve begins ([`before_cleanup`]); past it, fails without
+/// waiting for it, so that what follows (withdrawing a claim) still has time.
+async fn before_reserve<T>(
+    context: &Context,
+    work: impl Future<Output = Result<T, Failure>>,
+) -> Result<T, Failure> {
+    tokio::time::timeout_at(before_cleanup(context.work_deadline), work)
+        .await
+        .unwrap_or(Err(Failure::Unfinished("adopting the user")))
 }

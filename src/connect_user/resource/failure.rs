@@ -59,6 +59,12 @@ pub enum Failure {
         user_id: String,
         winner: String,
     },
+    /// The user to adopt already carries Connect's 50 tags: the claim has no room.
+    #[error("user {name} (id {user_id}) already carries 50 tags, Connect's limit, so this resource cannot write its claim; it was not adopted and was left untouched. Remove a tag from the user, then retry")]
+    NoRoomForClaim { name: String, user_id: String },
+    /// Work cut off where the clean-up reserve begins, so that the clean-up can still run.
+    #[error("{0} did not finish in the time kept free for cleaning up")]
+    Unfinished(&'static str),
     /// An adoption failed after the claim: the claim is withdrawn, or says why not.
     #[error("{error}; the user (id {user_id}) was not adopted: {withdrawal}")]
     AdoptionFailed {
