@@ -146,13 +146,13 @@ export function userTagProblems(tags: { readonly [key: string]: unknown }, path 
 }
 
 /**
- * `adoptExistingUser`: a boolean, or the text `true` or `false` in any case, as the function
- * reads `AdoptExistingUser` (CloudFormation sends every scalar as a string); `''` and `null`
- * count as none, as there.
+ * `adoptExistingUser`: a boolean, or exactly the text `true` or `false`, as the function reads
+ * `AdoptExistingUser` (CloudFormation sends every scalar as a string; another spelling, such as
+ * `TRUE`, is refused there); `''` and `null` count as none, as there.
  */
 export function adoptExistingUserProblems(value: unknown, path = 'adoptExistingUser'): PropProblem[] {
   if (value === undefined || value === null || value === '') return [];
   if (typeof value === 'boolean' || Token.isUnresolved(value)) return [];
-  if (typeof value === 'string' && /^(true|false)$/i.test(value)) return [];
-  return [{ path, message: 'must be true or false' }];
+  if (value === 'true' || value === 'false') return [];
+  return [{ path, message: 'must be "true" or "false"' }];
 }

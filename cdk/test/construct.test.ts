@@ -496,7 +496,7 @@ describe('synth-time validation', () => {
   it('refuses an adoptExistingUser that is not true or false', () => {
     assert.throws(
       () => new ConnectUser(stack(), 'Bad', { ...basicProps(), adoptExistingUser: 'yes' as unknown as boolean }),
-      /adoptExistingUser must be true or false/,
+      /adoptExistingUser must be "true" or "false"/,
     );
   });
 

@@ -109,7 +109,10 @@ pub fn parse(properties: &Map<String, Value>) -> Result<UserSpec, InvalidPropert
     let channels = settings::channel_settings(&top);
     let proficiencies = proficiencies::proficiencies(&top);
     let tags = tags::tags(&top);
-    let adopt_existing = top.field("AdoptExistingUser").bool().unwrap_or(false);
+    let adopt_existing = top
+        .field("AdoptExistingUser")
+        .strict_bool()
+        .unwrap_or(false);
 
     let errors = errors.into_vec();
     if !errors.is_empty() {

@@ -183,6 +183,23 @@ impl<'a> Field<'a> {
         text
     }
 
+    /// A boolean spelt exactly as CloudFormation stringifies one (`"true"`, `"false"`), or
+    /// JSON's; empty is none. For a switch that changes who owns a user, where a near-miss
+    /// spelling must not be read as a choice.
+    pub(super) fn strict_bool(&self) -> Option<bool> {
+        match self.value {
+            None | Some(Value::Null) => None,
+            Some(Value::Bool(b)) => Some(*b),
+            Some(Value::String(s)) if s == "true" => Some(true),
+            Some(Value::String(s)) if s == "false" => Some(false),
+            Some(Value::String(s)) if s.is_empty() => None,
+            Some(_) => {
+                self.error("must be \"true\" or \"false\"");
+                None
+            }
+        }
+    }
+
     /// A boolean, as JSON or as CloudFormation stringifies it (`"true"`, `"False"`).
     pub(super) fn bool(&self) -> Option<bool> {
         match self.value {
