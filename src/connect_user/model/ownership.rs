@@ -7,8 +7,13 @@
 //! RequestId ([`Ownership::Legacy`]).
 //!
 //! The stack *name*, not the StackId: a stack created again under the same name is the same
-//! owner (so a user it retained can be adopted back). Nested stacks get random-suffixed names,
-//! so the users they retain are never re-adoptable by a new nested stack.
+//! owner (so a user it retained can be adopted back). A nested stack cannot be named:
+//! `AWS::CloudFormation::Stack` has no name property, and CloudFormation names it
+//! `<parent>-<logical id>-<random suffix>` (observed; assumption: a new nested stack never gets
+//! an old suffix), so the users a nested stack retains are never re-adoptable by a new one.
+//! The tag holds neither account nor Region: one function serves the Connect instances of its
+//! own account and Region, and a stack of the same name elsewhere that reaches it through its
+//! ServiceToken counts as the same owner (documented in docs/lifecycle.md).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -44,14 +49,16 @@ pub struct Manager {
     pub resource: String,
 }
 
-/// A RequestId is kept whole up to this many characters (CloudFormation's are 36-character
-/// UUIDs); longer ones are shortened like names.
+/// A RequestId is kept whole up to this many characters; longer ones are shortened like names.
+/// CloudFormation User Guide, custom resource request objects: "RequestId: A unique ID for
+/// the request" (no length given; assumption from what it sends: 36-character UUIDs).
 const MAX_REQUEST_CHARS: usize = 64;
 /// `stack/logical id` is kept whole up to this: the longest `adopted/` + it + `/` + a request
 /// id still fits a tag value's 256 characters.
 const MAX_MANAGER_CHARS: usize = MAX_TAG_VALUE_CHARS - "adopted/".len() - 1 - MAX_REQUEST_CHARS;
-/// A stack name is kept whole up to this when the manager must be shortened (stack names go up
-/// to 128 characters, logical ids to 255).
+/// A stack name is kept whole up to this when the manager must be shortened. CloudFormation API
+/// Reference, CreateStack: a StackName "can't be longer than 128 characters"; CloudFormation
+/// quotas: a logical id up to 255 characters.
 const MAX_STACK_CHARS: usize = 64;
 
 impl Manager {
