@@ -202,13 +202,19 @@ impl Requester {
         }
     }
 
-    /// The reserved tag this request writes when it makes or adopts a user.
+    /// The reserved tag this request writes when it makes or adopts a user. Its request id is
+    /// as the tag's value holds it (shortened when long), so that the claim read back from the
+    /// tag equals it.
     pub fn claim(&self, how: How) -> Claim {
         Claim {
             how,
             manager: self.manager.clone(),
-            request_id: self.request_id.clone(),
+            request_id: self.claimed_request_id(),
         }
+    }
+
+    fn claimed_request_id(&self) -> String {
+        shorten(&self.request_id, MAX_REQUEST_CHARS)
     }
 
     pub fn relation(&self, ownership: &Ownership) -> Relation {
@@ -219,9 +225,7 @@ impl Requester {
             Ownership::Claimed(claim) if claim.manager != self.manager => {
                 Relation::Other(claim.manager.clone())
             }
-            Ownership::Claimed(claim)
-                if claim.request_id == shorten(&self.request_id, MAX_REQUEST_CHARS) =>
-            {
+            Ownership::Claimed(claim) if claim.request_id == self.claimed_request_id() => {
                 Relation::ThisRequest(claim.how)
             }
             Ownership::Claimed(claim) => Relation::ThisResource(claim.how),
@@ -299,6 +303,9 @@ mod tests {
             me.relation(&Ownership::of(&tags(&value))),
             Relation::ThisRequest(How::Adopted)
         );
+        // What an adoption reads back to confirm its claim is the claim it wrote.
+        let claim = me.claim(How::Adopted);
+        assert_eq!(Ownership::of(&claim.tag()), Ownership::Claimed(claim));
         // Another long logical id with the same prefix is another manager.
         let other = Requester::new(&stack, &format!("{}X", "L".repeat(254)), &request);
         assert_ne!(other.manager, me.manager);
