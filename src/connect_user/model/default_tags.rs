@@ -10,8 +10,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::rules::{tag_key_problem, MAX_TAG_VALUE_CHARS};
-use super::user::{MAX_USER_TAGS, OWNERSHIP_TAG};
+use super::user::{user_tag_problem, MAX_USER_TAGS};
 
 /// The environment variable.
 pub const DEFAULT_TAGS: &str = "DEFAULT_TAGS";
@@ -63,18 +62,8 @@ impl DefaultTags {
             let Value::String(value) = value else {
                 return Err(broken(format!("tag {shown}: value must be a string")));
             };
-            if let Some(problem) = tag_key_problem(&key) {
+            if let Some(problem) = user_tag_problem(&key, &value) {
                 return Err(broken(format!("tag {shown}: {problem}")));
-            }
-            if key == OWNERSHIP_TAG {
-                return Err(broken(format!(
-                    "tag {shown}: key is reserved by this resource"
-                )));
-            }
-            if value.chars().count() > MAX_TAG_VALUE_CHARS {
-                return Err(broken(format!(
-                    "tag {shown}: value must be at most {MAX_TAG_VALUE_CHARS} characters"
-                )));
             }
             tags.insert(key, value);
         }

@@ -24,4 +24,6 @@ pub use ids::PhysicalId;
 pub use observed::{ObservedUser, UserRef};
 pub use ownership::{Claim, How, Manager, Ownership, Relation, Requester};
 pub use proficiencies::{ObservedProficiencies, Proficiencies, ProficiencyKey};
-pub use user::{IdentityInfo, PasswordSource, Secret, UserSpec, MAX_USER_TAGS, OWNERSHIP_TAG};
+pub use user::{
+    user_tag_problem, IdentityInfo, PasswordSource, Secret, UserSpec, MAX_USER_TAGS, OWNERSHIP_TAG,
+};

@@ -9,7 +9,7 @@ use std::fmt;
 
 use super::channels::{ChannelConfigs, PhoneConfig};
 use super::proficiencies::Proficiencies;
-use super::rules::MAX_TAGS_PER_RESOURCE;
+use super::rules::{tag_key_problem, MAX_TAGS_PER_RESOURCE, MAX_TAG_VALUE_CHARS};
 
 /// A secret value (the password). Its `Debug` never shows it.
 #[derive(Clone, PartialEq, Eq)]
@@ -94,3 +94,17 @@ pub const OWNERSHIP_TAG: &str = "connect-user-resource:created-by-request";
 
 /// The tags a user may carry besides the ownership tag: `Tags` and `DEFAULT_TAGS` share them.
 pub const MAX_USER_TAGS: usize = MAX_TAGS_PER_RESOURCE - 1;
+
+/// Why a tag of the user's own (from `Tags` or `DEFAULT_TAGS`) is not allowed, if it is not:
+/// AWS's key rule ([`tag_key_problem`]), the key this resource keeps for itself, then AWS's
+/// value length ([`MAX_TAG_VALUE_CHARS`]).
+pub fn user_tag_problem(key: &str, value: &str) -> Option<String> {
+    if let Some(problem) = tag_key_problem(key) {
+        return Some(problem.to_owned());
+    }
+    if key == OWNERSHIP_TAG {
+        return Some(format!("key {OWNERSHIP_TAG} is reserved by this resource"));
+    }
+    (value.chars().count() > MAX_TAG_VALUE_CHARS)
+        .then(|| format!("value must be at most {MAX_TAG_VALUE_CHARS} characters"))
+}

@@ -6,8 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::reader::{scalar_text, Reader};
-use crate::connect_user::model::rules::{tag_key_problem, MAX_TAG_VALUE_CHARS};
-use crate::connect_user::model::{MAX_USER_TAGS, OWNERSHIP_TAG};
+use crate::connect_user::model::{user_tag_problem, MAX_USER_TAGS};
 
 /// The tags, keyed by tag key; empty when `Tags` is absent.
 pub(super) fn tags(top: &Reader) -> BTreeMap<String, String> {
@@ -19,13 +18,8 @@ pub(super) fn tags(top: &Reader) -> BTreeMap<String, String> {
             errors.push(path, "must have a Key and a Value");
             return;
         };
-        if let Some(problem) = key_problem(&key) {
+        if let Some(problem) = user_tag_problem(&key, &value) {
             errors.push(path, problem);
-        } else if value.chars().count() > MAX_TAG_VALUE_CHARS {
-            errors.push(
-                path,
-                format!("value must be at most {MAX_TAG_VALUE_CHARS} characters"),
-            );
         } else if tags.insert(key, value).is_some() {
             errors.push(path, "repeats a tag key");
         }
@@ -61,15 +55,6 @@ pub(super) fn tags(top: &Reader) -> BTreeMap<String, String> {
         ));
     }
     tags
-}
-
-/// Why a tag key is not allowed, if it is not: AWS's rules, then the key this resource marks
-/// the users it created with.
-fn key_problem(key: &str) -> Option<String> {
-    if let Some(problem) = tag_key_problem(key) {
-        return Some(problem.to_owned());
-    }
-    (key == OWNERSHIP_TAG).then(|| format!("key {OWNERSHIP_TAG} is reserved by this resource"))
 }
 
 #[cfg(test)]
