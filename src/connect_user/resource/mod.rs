@@ -53,6 +53,16 @@ fn requester(context: &Context) -> Requester {
     )
 }
 
+/// The spec's tags with `defaults` beneath them; the defaults that do not fit are warned of.
+fn with_defaults(mut spec: UserSpec, defaults: &DefaultTags) -> UserSpec {
+    let merged = defaults.beneath(&spec.tags);
+    if !merged.left_off.is_empty() {
+        tracing::warn!(left_off = ?merged.left_off, "DEFAULT_TAGS left off: the resource's Tags and the defaults before them fill the user's 49 tags");
+    }
+    spec.tags = merged.tags;
+    spec
+}
+
 fn outcome(instance_id: &str, user_id: &str, arn: &str) -> Outcome {
     Outcome {
         physical_id: PhysicalId::new(instance_id, user_id).to_string(),
@@ -86,15 +96,10 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         self
     }
 
-    /// The spec's tags with `DEFAULT_TAGS` beneath them; fails while `DEFAULT_TAGS` is broken.
-    fn with_defaults(&self, mut spec: UserSpec) -> Result<UserSpec, DefaultTagsError> {
-        let defaults = self.defaults.as_ref().map_err(Clone::clone)?;
-        let merged = defaults.beneath(&spec.tags);
-        if !merged.left_off.is_empty() {
-            tracing::warn!(left_off = ?merged.left_off, "DEFAULT_TAGS left off: the resource's Tags and the defaults before them fill the user's 49 tags");
-        }
-        spec.tags = merged.tags;
-        Ok(spec)
+    /// `DEFAULT_TAGS`, or why every Create and Update fails while it is broken: checked before
+    /// the properties, so that this reason comes first.
+    fn defaults(&self) -> Result<&DefaultTags, DefaultTagsError> {
+        self.defaults.as_ref().map_err(Clone::clone)
     }
 
     /// `DescribeUser`.
@@ -138,11 +143,9 @@ impl<A: ConnectApi, S: SecretStore> Resource for ConnectUserResource<A, S> {
         context: Context,
         properties: Properties,
     ) -> Result<Outcome, ResourceError> {
-        self.defaults
-            .as_ref()
-            .map_err(|e| Failure::from(e.clone()))?;
+        let defaults = self.defaults().map_err(Failure::from)?;
         let spec = properties::for_create(&properties).map_err(Failure::from)?;
-        let spec = self.with_defaults(spec).map_err(Failure::from)?;
+        let spec = with_defaults(spec, defaults);
         Ok(self
             .create_or_adopt(&spec, &context, create::Purpose::Create)
             .await?)
@@ -155,11 +158,9 @@ impl<A: ConnectApi, S: SecretStore> Resource for ConnectUserResource<A, S> {
         new: Properties,
         old: Properties,
     ) -> Result<Outcome, ResourceError> {
-        self.defaults
-            .as_ref()
-            .map_err(|e| Failure::from(e.clone()))?;
+        let defaults = self.defaults().map_err(Failure::from)?;
         let mut update = properties::for_update(&new, &old).map_err(Failure::from)?;
-        update.spec = self.with_defaults(update.spec).map_err(Failure::from)?;
+        update.spec = with_defaults(update.spec, defaults);
         Ok(self.update_user(update, &physical_id, &context).await?)
     }
 
