@@ -187,29 +187,25 @@ impl<'a> Field<'a> {
     /// JSON's; empty is none. For a switch that changes who owns a user, where a near-miss
     /// spelling must not be read as a choice.
     pub(super) fn strict_bool(&self) -> Option<bool> {
-        match self.value {
-            None | Some(Value::Null) => None,
-            Some(Value::Bool(b)) => Some(*b),
-            Some(Value::String(s)) if s == "true" => Some(true),
-            Some(Value::String(s)) if s == "false" => Some(false),
-            Some(Value::String(s)) if s.is_empty() => None,
-            Some(_) => {
-                self.error("must be \"true\" or \"false\"");
-                None
-            }
-        }
+        self.boolean(|text, word| text == word, "must be \"true\" or \"false\"")
     }
 
     /// A boolean, as JSON or as CloudFormation stringifies it (`"true"`, `"False"`).
     pub(super) fn bool(&self) -> Option<bool> {
+        self.boolean(str::eq_ignore_ascii_case, "must be true or false")
+    }
+
+    /// A JSON boolean, or text that `spells` `"true"` or `"false"`; empty is none; anything else
+    /// is reported as `problem`.
+    fn boolean(&self, spells: impl Fn(&str, &str) -> bool, problem: &str) -> Option<bool> {
         match self.value {
             None | Some(Value::Null) => None,
             Some(Value::Bool(b)) => Some(*b),
-            Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => Some(true),
-            Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => Some(false),
+            Some(Value::String(s)) if spells(s, "true") => Some(true),
+            Some(Value::String(s)) if spells(s, "false") => Some(false),
             Some(Value::String(s)) if s.is_empty() => None,
             Some(_) => {
-                self.error("must be true or false");
+                self.error(problem);
                 None
             }
         }
