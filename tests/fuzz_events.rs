@@ -83,7 +83,7 @@ fn family(kind: &str) -> &'static str {
     let top = path.split(['.', '[']).next().unwrap_or_default();
     if kind.starts_with("no answer: ") {
         "no answer"
-    } else if CONNECT_OPERATIONS.contains(&path) {
+    } else if is_connect_operation(path) {
         "Connect's refusals"
     } else if properties::TOP_LEVEL.contains(&top) || top == "<unknown property>" {
         "the properties' checks"
@@ -92,27 +92,12 @@ fn family(kind: &str) -> &'static str {
     }
 }
 
-/// The Connect operations the function calls (the 17 of `src/connect_user/permissions.json`):
-/// an outcome named after one is Connect's refusal, as the resource words it.
-const CONNECT_OPERATIONS: [&str; 17] = [
-    "CreateUser",
-    "DescribeUser",
-    "DeleteUser",
-    "ListUsers",
-    "SearchUsers",
-    "ListUserProficiencies",
-    "UpdateUserIdentityInfo",
-    "UpdateUserPhoneConfig",
-    "UpdateUserConfig",
-    "UpdateUserRoutingProfile",
-    "UpdateUserSecurityProfiles",
-    "UpdateUserHierarchy",
-    "AssociateUserProficiencies",
-    "DisassociateUserProficiencies",
-    "UpdateUserProficiencies",
-    "TagResource",
-    "UntagResource",
-];
+/// Whether `operation` is one the function calls on Connect (granted in
+/// `src/connect_user/permissions.json`, the IAM source of truth): an outcome named after one
+/// is Connect's refusal, as the resource words it.
+fn is_connect_operation(operation: &str) -> bool {
+    testkit::iam::granted_actions().contains(&format!("connect:{operation}"))
+}
 
 /// Cases per rig (runtime, sink, trap, handler): the sink keeps every answer it received, so
 /// a million cases run through a fresh rig every so many.
