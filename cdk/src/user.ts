@@ -366,7 +366,8 @@ export function wireProperties(props: ConnectUserProps): { [key: string]: unknow
     SecurityProfileIds: props.securityProfileIds,
     // A {key: value} map, which the function accepts as well as [{Key, Value}].
     Tags: props.tags,
-    // As CloudFormation sends a boolean: "true" or "false" (the function takes either case).
+    // As CloudFormation sends a boolean: exactly "true" or "false", the only spellings the
+    // function reads.
     AdoptExistingUser: adoptFlag(props.adoptExistingUser),
   });
 }

@@ -217,17 +217,18 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         error: Failure,
     ) -> Failure {
         let instance = spec.instance_id.as_str();
-        let withdrawal = match self.describe(instance, &user.id, context).await {
-            Ok(now) if Ownership::of(&now.tags) != Ownership::Claimed(claim.clone()) => {
-                "it does not carry this resource's claim".to_owned()
+        let withdrawn = async {
+            let now = self.describe(instance, &user.id, context).await?;
+            if Ownership::of(&now.tags) != Ownership::Claimed(claim.clone()) {
+                return Ok(false);
             }
-            Ok(now) => {
-                let untag = Change::Untag([OWNERSHIP_TAG.to_owned()].into());
-                match self.change(instance, &now.reference(), &untag, context).await {
-                    Ok(()) => "the claim was withdrawn (changes already converged stay)".into(),
-                    Err(e) => format!("withdrawing the claim failed ({e}): remove its tag {OWNERSHIP_TAG} before adopting it elsewhere"),
-                }
-            }
+            self.release(instance, &now.reference(), context)
+                .await
+                .map(|()| true)
+        };
+        let withdrawal = match withdrawn.await {
+            Ok(true) => "the claim was withdrawn (changes already converged stay)".to_owned(),
+            Ok(false) => "it does not carry this resource's claim".to_owned(),
             Err(e) => format!("withdrawing the claim failed ({e}): remove its tag {OWNERSHIP_TAG} before adopting it elsewhere"),
         };
         Failure::AdoptionFailed {
@@ -235,6 +236,17 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
             user_id: user.id.clone(),
             withdrawal,
         }
+    }
+
+    /// Removes the reserved tag, and only it: the user is released, as it was before a claim.
+    pub(super) async fn release(
+        &self,
+        instance: &str,
+        user: &UserRef,
+        context: &Context,
+    ) -> Result<(), ApiError> {
+        let untag = Change::Untag([OWNERSHIP_TAG.to_owned()].into());
+        self.change(instance, user, &untag, context).await
     }
 
     /// One change, with retries.

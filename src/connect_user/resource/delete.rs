@@ -9,9 +9,8 @@
 
 use super::{requester, ConnectUserResource, Failure};
 use crate::connect_user::connect::{ConnectApi, ErrorKind};
-use crate::connect_user::model::{Ownership, PhysicalId, OWNERSHIP_TAG};
+use crate::connect_user::model::{Ownership, PhysicalId};
 use crate::connect_user::plan::ownership::{on_delete, OnDelete};
-use crate::connect_user::plan::Change;
 use crate::connect_user::secrets::SecretStore;
 use crate::protocol::resource::Context;
 
@@ -47,9 +46,8 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
                 (deleted.await, "user deleted")
             }
             OnDelete::Release => {
-                let untag = Change::Untag([OWNERSHIP_TAG.to_owned()].into());
                 let target = user.reference();
-                let released = self.change(instance, &target, &untag, context);
+                let released = self.release(instance, &target, context);
                 (released.await, "the adopted user is released: its reserved tag removed, the user left in place")
             }
             OnDelete::Leave(Some(manager)) => {
