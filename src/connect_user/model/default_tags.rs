@@ -79,10 +79,6 @@ impl DefaultTags {
         }
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
     /// `own` with the defaults beneath it: `own` wins on a key, and the defaults that would take
     /// the user past [`MAX_USER_TAGS`] (the last in key order) are left off.
     pub fn beneath(&self, own: &BTreeMap<String, String>) -> Merged {
@@ -120,7 +116,11 @@ mod tests {
     #[test]
     fn nothing_means_no_defaults() {
         for value in [None, Some(""), Some("  \n"), Some("{}"), Some(" { } ")] {
-            assert!(DefaultTags::parse(value).unwrap().is_empty(), "{value:?}");
+            assert_eq!(
+                DefaultTags::parse(value),
+                Ok(DefaultTags::default()),
+                "{value:?}"
+            );
         }
     }
 
