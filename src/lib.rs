@@ -14,3 +14,4 @@ pub mod connect_user;
 pub mod logging;
 pub mod protocol;
 pub mod retry;
+pub mod self_invoke;

@@ -7,17 +7,29 @@ use std::sync::Arc;
 use connect_user_resource::connect_user::model::default_tags::{DefaultTags, DEFAULT_TAGS};
 use connect_user_resource::connect_user::{ConnectUserResource, SdkConnect, SdkSecrets};
 use connect_user_resource::logging;
+use connect_user_resource::protocol::deadline::call_retry_from_env;
 use connect_user_resource::protocol::handler::{Handler, Invocation};
+use connect_user_resource::self_invoke::SdkSelfInvoke;
 use lambda_runtime::{service_fn, Diagnostic, LambdaEvent};
 use serde_json::Value;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
     logging::init();
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        "connect-user-resource starting"
+    );
     let defaults = DefaultTags::from_env(std::env::var(DEFAULT_TAGS));
-    let resource =
-        ConnectUserResource::new(SdkConnect::new(), SdkSecrets::new()).with_default_tags(defaults);
-    let handler = Arc::new(Handler::from_env(resource));
+    let resource = ConnectUserResource::with_retry(
+        SdkConnect::new(),
+        SdkSecrets::new(),
+        call_retry_from_env(),
+    )
+    .with_default_tags(defaults);
+    // Work that outlasts one invocation goes on in the next: an asynchronous Invoke of this
+    // very function (`put` mode; issue 20, docs/lifecycle.md).
+    let handler = Arc::new(Handler::from_env(resource).with_self_invoke(SdkSelfInvoke::new()));
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         let handler = Arc::clone(&handler);
         // The raw event, never a typed one: a typed event that failed to deserialize would

@@ -14,6 +14,8 @@
 //! with a paused clock see time move.
 
 use std::future::Future;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -27,20 +29,76 @@ pub trait Transient: std::fmt::Display {
 
 /// Backoff settings. The defaults of each caller live with the deadline budget
 /// ([`crate::protocol::deadline`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+///
+/// The ceiling of the pause before retry `n` of a request is `first · growth^(n-1)`, at most
+/// `cap`, where `n` counts the retries of the *whole request* so far ([`Pace`]), not of the
+/// one call: an event that had to wait for its first call under a shared throttle is still in
+/// the same herd for its second, and starting the second call from the smallest pause again
+/// would only add throttled calls. The cap itself grows by `cap_growth` for each call of the
+/// request that was already made under contention, up to `max_cap`: a request of many calls
+/// (an adoption) is in the herd longest, and a herd that lasts long costs the other clients
+/// of the account's Connect API most. docs/performance.md measures the trade-off.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Retry {
     /// The ceiling of the first pause.
     pub first: Duration,
-    /// The ceiling of any pause.
+    /// How much the ceiling grows with each retry.
+    pub growth: u32,
+    /// The ceiling of any pause, for a request with no contended call made yet.
     pub cap: Duration,
+    /// How much `cap` grows (as a fraction of itself) per contended call already made.
+    pub cap_growth: f64,
+    /// The ceiling of any pause, however many calls were contended.
+    pub max_cap: Duration,
     /// Time kept free before the deadline for the last attempt's own duration.
     pub slack: Duration,
 }
 
+/// How far one request has backed off so far, shared by all its calls (see [`Retry`]).
+#[derive(Debug, Clone, Default)]
+pub struct Pace(Arc<PaceState>);
+
+#[derive(Debug, Default)]
+struct PaceState {
+    /// Retries made by the request so far.
+    level: AtomicU32,
+    /// Calls of the request that succeeded after at least one retry.
+    contended: AtomicU32,
+}
+
+impl Pace {
+    /// Retries made by the request so far, over all its calls.
+    pub fn retries(&self) -> u32 {
+        self.0.level.load(Ordering::Relaxed)
+    }
+
+    /// Calls of the request that succeeded only after a retry.
+    pub fn contended_calls(&self) -> u32 {
+        self.0.contended.load(Ordering::Relaxed)
+    }
+}
+
 impl Retry {
-    /// Runs `call` until it succeeds, fails for good, or the next pause (plus the slack) would
-    /// cross `deadline`; then the last error is returned, told how many attempts were made.
-    pub async fn run<T, E, F, Fut>(&self, deadline: Instant, mut call: F) -> Result<T, E>
+    /// Runs `call` until it succeeds, fails for good, or the deadline leaves no time for
+    /// another attempt (the slack); then the last error is returned, told how many attempts
+    /// were made. The last pause is shortened to end at the deadline less the slack, so that
+    /// the time before the deadline is used rather than given up a whole pause early.
+    pub async fn run<T, E, F, Fut>(&self, deadline: Instant, call: F) -> Result<T, E>
+    where
+        E: Transient,
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        self.run_paced(&Pace::default(), deadline, call).await
+    }
+
+    /// As [`Retry::run`], continuing the request's backoff from `pace` and adding to it.
+    pub async fn run_paced<T, E, F, Fut>(
+        &self,
+        pace: &Pace,
+        deadline: Instant,
+        mut call: F,
+    ) -> Result<T, E>
     where
         E: Transient,
         F: FnMut() -> Fut,
@@ -51,26 +109,45 @@ impl Retry {
             attempt += 1;
             match call().await {
                 Err(mut error) if error.is_retryable() => {
-                    let pause = self.pause(attempt);
-                    if Instant::now() + pause + self.slack >= deadline {
+                    let latest = deadline.checked_sub(self.slack).unwrap_or(deadline);
+                    let now = Instant::now();
+                    if now >= latest {
                         error.gave_up(attempt);
                         return Err(error);
                     }
+                    let level = pace.0.level.fetch_add(1, Ordering::Relaxed) + 1;
+                    let pause = self.pause(level, pace.contended_calls()).min(latest - now);
                     tracing::debug!(error = %error, attempt, pause_ms = pause.as_millis() as u64, "retrying");
                     tokio::time::sleep(pause).await;
                 }
-                outcome => return outcome,
+                outcome => {
+                    if attempt > 1 && outcome.is_ok() {
+                        pace.0.contended.fetch_add(1, Ordering::Relaxed);
+                    }
+                    return outcome;
+                }
             }
         }
     }
 
-    /// The pause before retry number `attempt` (1 for the first retry): full jitter.
-    pub fn pause(&self, attempt: u32) -> Duration {
-        let ceiling = self
-            .first
-            .saturating_mul(1u32 << attempt.min(20))
-            .min(self.cap);
-        ceiling.mul_f64(fastrand::f64())
+    /// The ceiling of the pause before retry number `level` of a request (1 for its first
+    /// retry) that has made `contended` calls under contention already.
+    pub fn ceiling(&self, level: u32, contended: u32) -> Duration {
+        let cap = self
+            .cap
+            .mul_f64(1.0 + self.cap_growth * f64::from(contended))
+            .min(self.max_cap.max(self.cap));
+        let growth = self
+            .growth
+            .max(1)
+            .saturating_pow(level.saturating_sub(1).min(16));
+        self.first.saturating_mul(growth).min(cap)
+    }
+
+    /// The pause before retry number `level` (see [`Retry::ceiling`]): full jitter, a random
+    /// time below the ceiling.
+    pub fn pause(&self, level: u32, contended: u32) -> Duration {
+        self.ceiling(level, contended).mul_f64(fastrand::f64())
     }
 }
 
@@ -80,7 +157,10 @@ mod tests {
 
     const RETRY: Retry = Retry {
         first: Duration::from_millis(100),
+        growth: 2,
         cap: Duration::from_secs(2),
+        cap_growth: 0.5,
+        max_cap: Duration::from_secs(3),
         slack: Duration::from_millis(500),
     };
 
@@ -107,12 +187,12 @@ mod tests {
 
     #[test]
     fn pauses_are_jittered_and_capped() {
-        for attempt in 0..64 {
-            let pause = RETRY.pause(attempt);
+        for attempt in 1..64 {
+            let pause = RETRY.pause(attempt, 0);
             assert!(pause <= RETRY.cap);
-            assert!(pause <= RETRY.first * 2u32.pow(attempt.min(10)));
+            assert!(pause <= RETRY.first * 2u32.pow((attempt - 1).min(10)));
         }
-        let pauses: std::collections::HashSet<_> = (0..20).map(|_| RETRY.pause(6)).collect();
+        let pauses: std::collections::HashSet<_> = (0..20).map(|_| RETRY.pause(6, 0)).collect();
         assert!(pauses.len() > 1, "no jitter");
     }
 
@@ -142,9 +222,10 @@ mod tests {
             Instant::now() + RETRY.slack <= deadline,
             "slept past the slack"
         );
-        assert!(
-            Instant::now() + RETRY.cap + RETRY.slack >= deadline,
-            "gave up early"
+        assert_eq!(
+            Instant::now() + RETRY.slack,
+            deadline,
+            "the last pause should end at the deadline less the slack"
         );
     }
 
@@ -164,5 +245,44 @@ mod tests {
             .await;
         assert_eq!(calls, 1);
         assert_eq!(outcome.unwrap_err().attempts, None);
+    }
+
+    #[test]
+    fn the_ceiling_grows_by_the_factor_then_with_each_contended_call() {
+        assert_eq!(RETRY.ceiling(1, 0), Duration::from_millis(100));
+        assert_eq!(RETRY.ceiling(2, 0), Duration::from_millis(200));
+        assert_eq!(RETRY.ceiling(30, 0), Duration::from_secs(2));
+        assert_eq!(RETRY.ceiling(30, 1), Duration::from_secs(3));
+        assert_eq!(RETRY.ceiling(30, 9), Duration::from_secs(3), "max_cap");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_request_keeps_its_backoff_from_one_call_to_the_next() {
+        let pace = Pace::default();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut failures = 3u32;
+        let first: Result<(), Flaky> = RETRY
+            .run_paced(&pace, deadline, || {
+                let fail = failures > 0;
+                failures = failures.saturating_sub(1);
+                async move {
+                    if fail {
+                        Err(Flaky {
+                            retryable: true,
+                            attempts: None,
+                        })
+                    } else {
+                        Ok(())
+                    }
+                }
+            })
+            .await;
+        assert!(first.is_ok());
+        assert_eq!(pace.retries(), 3);
+        assert_eq!(pace.contended_calls(), 1);
+        let second: Result<(), Flaky> = RETRY.run_paced(&pace, deadline, || async { Ok(()) }).await;
+        assert!(second.is_ok());
+        assert_eq!(pace.retries(), 3, "a call that needs no retry adds none");
+        assert_eq!(pace.contended_calls(), 1);
     }
 }

@@ -52,17 +52,58 @@ pub const RETURN_RESERVE: Duration = Duration::from_millis(250);
 pub const CANCEL_GRACE: Duration = Duration::from_millis(50);
 /// Time a Create keeps free before the work deadline to delete the user it made.
 pub const CLEANUP_RESERVE: Duration = Duration::from_secs(3);
-/// Backoff of every AWS API call (Connect, Secrets Manager): Connect's throttle is 2
-/// requests/second, so pauses grow to 5 s; the slack leaves the last attempt time to run.
+/// Backoff of every AWS API call (Connect, Secrets Manager). Connect's quota is 2
+/// requests/second with a burst of 5 (Amazon Connect Administrator Guide, "Amazon Connect
+/// service quotas", API throttling quotas), and CloudFormation runs up to 500 custom resources
+/// of one stack at once, each in its own invocation, all throttled by that one quota: the
+/// pauses ramp up fast (2 s, then ×4) to a cap of 36 s, which grows 20 % per call the request
+/// already made under contention, to at most 90 s. Chosen from the herd measurements in
+/// docs/performance.md (at 500 users: ≤ 10 throttled calls per served call, each phase within
+/// 1.15 × the rate bound, and other clients of the account's Connect API keep a share of it);
+/// the slack leaves the last attempt time to run.
 pub const CALL_RETRY: Retry = Retry {
-    first: Duration::from_millis(250),
-    cap: Duration::from_secs(5),
+    first: Duration::from_secs(2),
+    growth: 4,
+    cap: Duration::from_secs(36),
+    cap_growth: 0.2,
+    max_cap: Duration::from_secs(90),
     slack: Duration::from_millis(500),
 };
+/// Environment variable: the ceiling of the first pause of [`CALL_RETRY`], in milliseconds.
+pub const RETRY_FIRST_ENV: &str = "RETRY_FIRST_MS";
+/// Environment variable: the cap of [`CALL_RETRY`]'s pauses, in milliseconds (its `max_cap`
+/// keeps the same proportion, 2.5 × the cap).
+pub const RETRY_CAP_ENV: &str = "RETRY_CAP_MS";
+
+/// [`CALL_RETRY`] with `RETRY_FIRST_MS` and `RETRY_CAP_MS` where they are set: a function
+/// that serves few users at a time (or a test) retries sooner; one that shares Connect with
+/// busy integrations backs off further. Values that are not whole numbers above 0 are ignored.
+pub fn call_retry_from_env() -> Retry {
+    let millis = |name: &str| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .filter(|ms| *ms > 0)
+            .map(Duration::from_millis)
+    };
+    let mut retry = CALL_RETRY;
+    if let Some(first) = millis(RETRY_FIRST_ENV) {
+        retry.first = first;
+    }
+    if let Some(cap) = millis(RETRY_CAP_ENV) {
+        retry.cap = cap;
+        retry.max_cap = cap.mul_f64(2.5);
+    }
+    retry
+}
+
 /// Backoff of the answer PUT: S3 recovers fast, and the margin is short.
 pub const PUT_RETRY: Retry = Retry {
     first: Duration::from_millis(100),
+    growth: 2,
     cap: Duration::from_secs(2),
+    cap_growth: 0.0,
+    max_cap: Duration::from_secs(2),
     slack: Duration::ZERO,
 };
 /// Per-attempt timeout of an AWS API call: a hung connection is abandoned and retried.
@@ -170,6 +211,19 @@ impl Deadlines {
         Self {
             work: mono_now + answer_left.saturating_sub(margin),
             answer: mono_now + answer_left,
+        }
+    }
+
+    /// These deadlines, ended no later than `end` less the margin `answer - work` (when
+    /// CloudFormation stops waiting, say): the answer must reach it before then.
+    pub fn ending_by(self, end: Instant) -> Self {
+        if end >= self.answer {
+            return self;
+        }
+        let margin = self.answer - self.work;
+        Self {
+            work: end.checked_sub(margin).unwrap_or(end).min(self.work),
+            answer: end,
         }
     }
 

@@ -22,6 +22,7 @@ use tracing::Instrument;
 
 use guard::{guarded, Cut};
 
+use super::continuation::{self, Continuation, SelfInvoke};
 use super::deadline::{
     Budget, Deadlines, LambdaDeadline, CANCEL_GRACE, UNKNOWN_DEADLINE_BUDGET_ENV,
 };
@@ -39,8 +40,19 @@ pub struct Handler<R> {
     policy: UrlPolicy,
     budget: Budget,
     mode: ResponseMode,
+    /// How a request whose work outlasts its invocation goes on in the next (`put` mode);
+    /// `None`: it cannot, and answers FAILED when its time runs out.
+    self_invoke: Option<Arc<dyn SelfInvoke>>,
     /// Whether an unknown deadline was already warned about: once per process is enough.
     warned_unknown_deadline: AtomicBool,
+}
+
+/// One invocation's place in its request's chain (see [`continuation`]).
+#[derive(Debug, Clone)]
+pub(super) struct Chain {
+    pub(super) continuation: Continuation,
+    /// This function's ARN, as Lambda invoked it: a continuation invokes the same.
+    pub(super) function_arn: String,
 }
 
 /// What Lambda says about one invocation besides its payload.
@@ -81,6 +93,8 @@ struct Failed {
     reason: String,
     /// What a failed Create made and did not remove (see [`Progress`]), if its id is usable.
     made: Option<String>,
+    /// Only time ran out: another invocation of the request may finish it.
+    resumable: bool,
 }
 
 impl<R: Resource> Handler<R> {
@@ -103,8 +117,16 @@ impl<R: Resource> Handler<R> {
             policy,
             budget,
             mode: ResponseMode::Put,
+            self_invoke: None,
             warned_unknown_deadline: AtomicBool::new(false),
         }
+    }
+
+    /// The same handler, handing work that outlasts an invocation to the next one through
+    /// `invoker` (in `put` mode).
+    pub fn with_self_invoke(mut self, invoker: impl SelfInvoke) -> Self {
+        self.self_invoke = Some(Arc::new(invoker));
+        self
     }
 
     /// The same handler answering in `mode`.
@@ -120,9 +142,20 @@ impl<R: Resource> Handler<R> {
         &self.mode
     }
 
-    /// The deadlines of an invocation whose Lambda deadline is `deadline_ms`.
-    fn deadlines(&self, deadline_ms: u64) -> Deadlines {
+    /// The deadlines of an invocation whose Lambda deadline is `deadline_ms`, in a request
+    /// whose answer must reach CloudFormation by `chain`'s end of the wait.
+    fn deadlines(&self, deadline_ms: u64, chain: &Chain) -> Deadlines {
         let now = (SystemTime::now(), Instant::now());
+        let wait_left = chain
+            .continuation
+            .wait_ends()
+            .duration_since(now.0)
+            .unwrap_or_default();
+        self.lambda_deadlines(deadline_ms, now)
+            .ending_by(now.1 + wait_left)
+    }
+
+    fn lambda_deadlines(&self, deadline_ms: u64, now: (SystemTime, Instant)) -> Deadlines {
         let deadline = LambdaDeadline::from_epoch_millis(deadline_ms, now.0);
         if deadline == LambdaDeadline::Unknown
             && !self.warned_unknown_deadline.swap(true, Ordering::Relaxed)
@@ -144,10 +177,11 @@ impl<R: Resource> Handler<R> {
     /// only when the PUT kept failing in ways that may pass, so that Lambda's redelivery gets
     /// another chance to answer; resources are idempotent per request, so that is safe.
     pub async fn handle(&self, raw: Value, deadline_ms: u64) -> Result<Value, SendError> {
-        let deadlines = self.deadlines(deadline_ms);
+        let (raw, chain) = chain_of(raw, "");
+        let deadlines = self.deadlines(deadline_ms, &chain);
         let envelope = Envelope::read(&raw);
-        let span = event_span(&envelope);
-        self.put_answer(raw, envelope, deadlines, None)
+        let span = event_span(&envelope, &chain);
+        self.put_answer(raw, envelope, deadlines, &chain, None)
             .instrument(span)
             .await
     }
@@ -160,17 +194,21 @@ impl<R: Resource> Handler<R> {
         raw: Value,
         invocation: Invocation,
     ) -> Result<Value, InvocationError> {
-        let deadlines = self.deadlines(invocation.deadline_ms);
+        let (raw, chain) = chain_of(raw, &invocation.function_arn);
+        let deadlines = self.deadlines(invocation.deadline_ms, &chain);
         let envelope = Envelope::read(&raw);
-        let span = event_span(&envelope);
+        let span = event_span(&envelope, &chain);
         async {
             self.check_service_token(&envelope, &invocation.function_arn);
             match &self.mode {
-                ResponseMode::Put => Ok(self.put_answer(raw, envelope, deadlines, None).await?),
+                ResponseMode::Put => Ok(self
+                    .put_answer(raw, envelope, deadlines, &chain, None)
+                    .await?),
                 ResponseMode::Return => self.return_answer(raw, &envelope, deadlines).await,
                 ResponseMode::Invalid(_) => {
                     let reason = self.mode.problem().unwrap_or_default();
-                    let answered = self.put_answer(raw, envelope, deadlines, Some(reason.clone()));
+                    let answered =
+                        self.put_answer(raw, envelope, deadlines, &chain, Some(reason.clone()));
                     if let Err(error) = answered.await {
                         tracing::error!(error = %error, "the FAILED answer did not get through");
                     }
@@ -205,7 +243,12 @@ impl<R: Resource> Handler<R> {
 
     /// Runs one parsed request under the deadline guard, in either mode. The Delete of a
     /// failed Create's marker succeeds without the resource: nothing was created.
-    async fn run_request(&self, request: Request, deadlines: Deadlines) -> Result<Outcome, Failed> {
+    async fn run_request(
+        &self,
+        request: Request,
+        deadlines: Deadlines,
+        made_before: Option<&str>,
+    ) -> Result<Outcome, Failed> {
         if let Operation::Delete { physical_id } = &request.operation {
             if is_failed_create_marker(physical_id) {
                 tracing::info!(
@@ -219,6 +262,11 @@ impl<R: Resource> Handler<R> {
         }
         let is_create = matches!(request.operation, Operation::Create);
         let progress = Progress::default();
+        // What an earlier invocation of this Create made stays named until this one knows
+        // better: a failure here must not lose it.
+        if let Some(id) = made_before.filter(|_| is_create) {
+            progress.record(id.to_owned());
+        }
         let result = match self.run_guarded(request, deadlines, progress.clone()).await {
             Ok(outcome) => check_physical_id(&outcome.physical_id).map(|()| outcome),
             Err(error) => Err(error),
@@ -230,6 +278,7 @@ impl<R: Resource> Handler<R> {
             made: progress
                 .recorded()
                 .filter(|id| is_create && check_physical_id(id).is_ok()),
+            resumable: error.resumable,
         })
     }
 
@@ -246,6 +295,7 @@ impl<R: Resource> Handler<R> {
             work_deadline: deadlines.work,
             progress,
             failed_create: self.mode.failed_create(),
+            pace: Default::default(),
         };
         let properties = request.properties;
         let work = Box::pin(async move {
@@ -279,7 +329,7 @@ impl<R: Resource> Handler<R> {
                     "internal error: the handler panicked: {detail}"
                 )))
             }
-            Err(Cut::TimedOut) => Err(ResourceError::new(format!(
+            Err(Cut::TimedOut) => Err(ResourceError::resumable(format!(
                 "timed out: the operation did not finish within {:.1} s, the time left before the function's deadline less the answer margin; it was stopped so that CloudFormation gets this answer. Raise the function's timeout, or retry",
                 budget.as_secs_f64()
             ))),
@@ -297,12 +347,26 @@ fn check_physical_id(id: &str) -> Result<(), ResourceError> {
 }
 
 /// The span every log line of one event carries.
-fn event_span(envelope: &Envelope) -> tracing::Span {
+fn event_span(envelope: &Envelope, chain: &Chain) -> tracing::Span {
     tracing::info_span!(
         "event",
         request_type = %envelope.request_type,
         stack_id = %envelope.stack_id,
         request_id = %envelope.request_id,
         logical_resource_id = %envelope.logical_resource_id,
+        invocation = chain.continuation.invocation,
     )
+}
+
+/// The CloudFormation event in `raw` and its place in the request's chain: a continuation
+/// says where it stands; any other payload is CloudFormation's own first invocation.
+fn chain_of(raw: Value, function_arn: &str) -> (Value, Chain) {
+    let (event, continuation) = continuation::split(raw);
+    let continuation =
+        continuation.unwrap_or_else(|| Continuation::first(&event, SystemTime::now()));
+    let chain = Chain {
+        continuation,
+        function_arn: function_arn.to_owned(),
+    };
+    (event, chain)
 }

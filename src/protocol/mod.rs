@@ -7,6 +7,7 @@
 //! ([`mode`]), handed back as the invocation's result for the CDK Provider framework to send.
 //! Nothing in this module knows about Amazon Connect.
 
+pub mod continuation;
 pub mod deadline;
 pub mod event;
 pub mod handler;

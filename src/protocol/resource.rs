@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use tokio::time::Instant;
 
 use super::event::{Properties, RequestIdentity};
+use crate::retry::Pace;
 
 /// What a successful operation answers with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,12 +25,27 @@ pub struct Outcome {
 #[error("{reason}")]
 pub struct ResourceError {
     pub reason: String,
+    /// The operation stopped only because its time ran out (calls still throttled, say), and
+    /// nothing refused it: the same request, delivered again, goes on safely from where
+    /// Connect stands. The protocol then hands it to another invocation where it can
+    /// ([`super::continuation`]).
+    pub resumable: bool,
 }
 
 impl ResourceError {
     pub fn new(reason: impl Into<String>) -> Self {
         Self {
             reason: reason.into(),
+            resumable: false,
+        }
+    }
+
+    /// A failure that another invocation of the same request may get past (see
+    /// [`ResourceError::resumable`]).
+    pub fn resumable(reason: impl Into<String>) -> Self {
+        Self {
+            reason: reason.into(),
+            resumable: true,
         }
     }
 }
@@ -76,6 +92,9 @@ pub struct Context {
     pub progress: Progress,
     /// Who removes what a failed Create recorded, so that a reason can say so truthfully.
     pub failed_create: FailedCreate,
+    /// How far this request has backed off so far: every call of the request retries on it
+    /// ([`crate::retry::Retry::run_paced`]).
+    pub pace: Pace,
 }
 
 /// Who removes the resource a failed Create made and recorded in its [`Progress`].

@@ -46,7 +46,7 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         let (instance, name) = (spec.instance_id.as_str(), spec.name.as_str());
         let found = self
             .retry
-            .run(context.work_deadline, || async move {
+            .run_paced(&context.pace, context.work_deadline, || async move {
                 match lookup {
                     Lookup::Search => self.api.search_user_id(instance, name).await,
                     Lookup::List => self.api.find_user_id(instance, name).await,
@@ -258,7 +258,7 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         context: &Context,
     ) -> Result<(), ApiError> {
         self.retry
-            .run(context.work_deadline, || {
+            .run_paced(&context.pace, context.work_deadline, || {
                 self.api.apply(instance, user, change)
             })
             .await

@@ -17,6 +17,7 @@ use crate::connect_user::plan::{self, Change};
 use crate::connect_user::secrets::SecretStore;
 use crate::protocol::deadline::before_cleanup;
 use crate::protocol::resource::{Context, Outcome};
+use crate::retry::Pace;
 
 /// Why a user is being created: it decides who can clean up after a failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,7 +43,7 @@ impl Purpose {
 }
 
 /// The error code of a call [`ConnectUserResource::run_before`] cut off.
-const TIMEOUT: &str = "Timeout";
+use super::failure::CUT_OFF as TIMEOUT;
 
 impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
     /// Creates the user; with `AdoptExistingUser`, first looks the name up in one
@@ -74,16 +75,19 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         let deadline = context.work_deadline;
         let password = self
             .retry
-            .run(deadline, || {
+            .run_paced(&context.pace, deadline, || {
                 password::resolve(&self.secrets, spec.password.as_ref())
             })
             .await?;
         let request = plan::new_user(spec, password, &ownership);
         // CreateUser must answer while the clean-up reserve remains, so that a call cut off in
         // flight can still be looked for (it may have made the user all the same).
-        let create = self.run_before(before_cleanup(deadline), "CreateUser", || {
-            self.api.create_user(&request)
-        });
+        let create = self.run_before(
+            &context.pace,
+            before_cleanup(deadline),
+            "CreateUser",
+            || self.api.create_user(&request),
+        );
         match create.await {
             Err(error) if error.code == TIMEOUT => {
                 let made = self
@@ -142,10 +146,15 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         let instance = spec.instance_id.as_str();
         let associate_by = before_cleanup(context.work_deadline);
         let attempts = AtomicU32::new(0);
-        let associate = self.run_before(associate_by, "AssociateUserProficiencies", || {
-            attempts.fetch_add(1, Ordering::Relaxed);
-            self.api.apply(instance, created, &change)
-        });
+        let associate = self.run_before(
+            &context.pace,
+            associate_by,
+            "AssociateUserProficiencies",
+            || {
+                attempts.fetch_add(1, Ordering::Relaxed);
+                self.api.apply(instance, created, &change)
+            },
+        );
         let error = match associate.await {
             Ok(()) => return Ok(()),
             Err(error) => error,
@@ -156,7 +165,7 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         let retried = attempts.load(Ordering::Relaxed) > 1;
         if retried
             && self
-                .associated_after_all(spec, wanted, created, associate_by)
+                .associated_after_all(spec, wanted, created, associate_by, &context.pace)
                 .await
         {
             tracing::info!(error = %error, "the proficiencies are associated after all");
@@ -174,11 +183,12 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         wanted: &Proficiencies,
         created: &UserRef,
         by: Instant,
+        pace: &Pace,
     ) -> bool {
         if Instant::now() >= by {
             return false;
         }
-        let listing = self.run_before(by, "ListUserProficiencies", || {
+        let listing = self.run_before(pace, by, "ListUserProficiencies", || {
             self.api.list_proficiencies(&spec.instance_id, &created.id)
         });
         listing.await.is_ok_and(|listed| {
@@ -198,7 +208,7 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
     ) -> Result<(), Failure> {
         let deleted = self
             .retry
-            .run(context.work_deadline, || {
+            .run_paced(&context.pace, context.work_deadline, || {
                 self.api.delete_user(instance, &created.id)
             })
             .await;
@@ -222,6 +232,7 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
     /// a timeout, so that the time after `by` stays free for cleaning up.
     async fn run_before<T, F, Fut>(
         &self,
+        pace: &Pace,
         by: Instant,
         operation: &'static str,
         call: F,
@@ -230,7 +241,7 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, ApiError>>,
     {
-        tokio::time::timeout_at(by, self.retry.run(by, call))
+        tokio::time::timeout_at(by, self.retry.run_paced(pace, by, call))
             .await
             .unwrap_or_else(|_| {
                 Err(ApiError {

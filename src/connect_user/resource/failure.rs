@@ -7,7 +7,7 @@
 use thiserror::Error;
 
 use super::identity_hints;
-use crate::connect_user::connect::ApiError;
+use crate::connect_user::connect::{ApiError, ErrorKind};
 use crate::connect_user::model::{DefaultTagsError, IdentityInfo, Manager, OWNERSHIP_TAG};
 use crate::connect_user::password::PasswordError;
 use crate::connect_user::plan::ownership::Holder;
@@ -129,9 +129,42 @@ impl Failure {
     }
 }
 
+impl Failure {
+    /// Whether only time ran out: every call that failed was still worth another try when
+    /// the deadline came, and nothing refused the request or is left half-done that a
+    /// redelivery could not pick up (Create is resumable through the reserved tag, Update and
+    /// Delete converge on what Connect holds). A user made and then not deleted again is not
+    /// such a state: [`Failure::CleanupFailed`] is final.
+    pub fn is_resumable(&self) -> bool {
+        match self {
+            Failure::Call(error)
+            | Failure::Refused { error, .. }
+            | Failure::CleanedUp { error }
+            | Failure::MadeAnyway { error, .. } => ran_out_of_time(error),
+            Failure::Unfinished(_) => true,
+            Failure::AdoptionFailed { error, .. } => error.is_resumable(),
+            Failure::PartlyConverged { refusal, .. } => refusal.is_resumable(),
+            _ => false,
+        }
+    }
+}
+
+/// A call that failed only because the time ran out: it gave up while still retryable, or
+/// was cut off where the clean-up reserve begins.
+fn ran_out_of_time(error: &ApiError) -> bool {
+    error.kind == ErrorKind::Retryable || error.code == CUT_OFF
+}
+
+/// The error code of a call cut off where the clean-up reserve begins (`create.rs`).
+pub(super) const CUT_OFF: &str = "Timeout";
+
 impl From<Failure> for ResourceError {
     fn from(failure: Failure) -> Self {
-        ResourceError::new(failure.to_string())
+        let resumable = failure.is_resumable();
+        ResourceError {
+            reason: failure.to_string(),
+            resumable,
+        }
     }
 }
 

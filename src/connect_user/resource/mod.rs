@@ -110,7 +110,7 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         context: &Context,
     ) -> Result<ObservedUser, ApiError> {
         self.retry
-            .run(context.work_deadline, || {
+            .run_paced(&context.pace, context.work_deadline, || {
                 self.api.describe_user(instance, user_id)
             })
             .await
@@ -127,7 +127,7 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
             let (instance, user_id) = (spec.instance_id.as_str(), user.id.as_str());
             let listed = self
                 .retry
-                .run(context.work_deadline, || {
+                .run_paced(&context.pace, context.work_deadline, || {
                     self.api.list_proficiencies(instance, user_id)
                 })
                 .await?;

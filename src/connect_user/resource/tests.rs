@@ -47,6 +47,7 @@ fn context_for(request_id: &str, left: Duration) -> Context {
         work_deadline: Instant::now() + left,
         progress: Progress::default(),
         failed_create: FailedCreate::RollbackDeletes,
+        pace: Default::default(),
     }
 }
 
@@ -272,8 +273,9 @@ async fn throttled_calls_retry_within_the_deadline_in_no_real_time() {
     let resource = resource(&connect);
     connect.inject("CreateUser", Fault::throttle(), 6);
     let real = std::time::Instant::now();
+    // Six pauses of the herd's backoff (2 s, then ×4, capped at 36 s) fit in ten minutes.
     resource
-        .create(context("req-1"), agent("ada"))
+        .create(context_for("req-1", Duration::from_secs(600)), agent("ada"))
         .await
         .unwrap();
     let creates = operations(&connect)

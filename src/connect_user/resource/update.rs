@@ -116,7 +116,7 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
             let attempts = AtomicU32::new(0);
             let result = self
                 .retry
-                .run(context.work_deadline, || {
+                .run_paced(&context.pace, context.work_deadline, || {
                     attempts.fetch_add(1, Ordering::Relaxed);
                     self.api.apply(&spec.instance_id, &target, change)
                 })

@@ -1,9 +1,13 @@
 //! The `put` mode: the answer PUT to the event's ResponseURL, and a short summary as the
 //! invocation's result.
 
-use serde_json::{json, Value};
+use std::time::SystemTime;
 
-use super::{Failed, Handler};
+use serde_json::{json, Value};
+use tokio::time::Instant;
+
+use super::{Chain, Failed, Handler};
+use crate::protocol::continuation::{Stop, ASYNC_PAYLOAD_LIMIT};
 use crate::protocol::deadline::Deadlines;
 use crate::protocol::event::{Envelope, Operation, Request};
 use crate::protocol::physical_id::failed_create_marker;
@@ -19,6 +23,7 @@ impl<R: Resource> Handler<R> {
         raw: Value,
         envelope: Envelope,
         deadlines: Deadlines,
+        chain: &Chain,
         refusal: Option<String>,
     ) -> Result<Value, SendError> {
         let url = match envelope
@@ -39,7 +44,16 @@ impl<R: Resource> Handler<R> {
         };
         let answer = match refusal {
             Some(reason) => Answer::failed(&envelope, fallback_id(&envelope), reason),
-            None => self.answer(&raw, &envelope, deadlines).await,
+            None => match self.answer(&raw, &envelope, deadlines, chain).await {
+                Step::Answer(answer) => answer,
+                Step::Continued(invocation) => {
+                    tracing::info!(
+                        invocation,
+                        "the work goes on in another invocation of this function, which answers CloudFormation"
+                    );
+                    return Ok(json!({ "Status": "CONTINUED", "Invocation": invocation }));
+                }
+            },
         };
         // As it will be sent: a SUCCESS whose Data cannot fit is sent, logged and summed up
         // as the FAILED it becomes.
@@ -67,12 +81,23 @@ impl<R: Resource> Handler<R> {
         }
     }
 
-    /// The answer to PUT, computed under the deadline guard.
-    async fn answer(&self, raw: &Value, envelope: &Envelope, deadlines: Deadlines) -> Answer {
+    /// The answer to PUT, computed under the deadline guard, or the invocation the work went
+    /// on in.
+    async fn answer(
+        &self,
+        raw: &Value,
+        envelope: &Envelope,
+        deadlines: Deadlines,
+        chain: &Chain,
+    ) -> Step {
         let request = match Request::parse(raw) {
             Ok(request) => request,
             Err(error) => {
-                return Answer::failed(envelope, fallback_id(envelope), error.to_string())
+                return Step::Answer(Answer::failed(
+                    envelope,
+                    fallback_id(envelope),
+                    error.to_string(),
+                ))
             }
         };
         // A failed Create answers with a marker; a failed Update or Delete echoes its id.
@@ -82,20 +107,49 @@ impl<R: Resource> Handler<R> {
                 physical_id.clone()
             }
         };
-        match self.run_request(request, deadlines).await {
-            Ok(outcome) => Answer::success(envelope, outcome.physical_id, outcome.data),
+        let made_before = chain.continuation.progress.as_deref();
+        let failed = match self.run_request(request, deadlines, made_before).await {
+            Ok(outcome) => {
+                return Step::Answer(Answer::success(envelope, outcome.physical_id, outcome.data))
+            }
+            Err(failed) => failed,
+        };
+        let Failed {
+            mut reason,
+            made,
+            resumable,
+        } = failed;
+        if resumable {
+            match self
+                .continue_request(raw, chain, made.clone(), deadlines)
+                .await
+            {
+                Ok(invocation) => return Step::Continued(invocation),
+                Err(stop) => {
+                    tracing::warn!(reason = %stop, "the work cannot go on in another invocation");
+                    reason =
+                        format!("{reason}; the work could not go on in another invocation: {stop}");
+                }
+            }
+        }
+        Step::Answer(match made {
             // A Create that made something before failing names it, so that the rollback
             // Delete removes it.
-            Err(Failed {
-                reason,
-                made: Some(id),
-            }) => {
+            Some(id) => {
                 tracing::warn!(physical_resource_id = %id, "the failed Create made a resource it did not remove; answering with its id so that CloudFormation's rollback Delete removes it");
                 Answer::failed(envelope, id, reason)
             }
-            Err(Failed { reason, made: None }) => Answer::failed(envelope, failure_id, reason),
-        }
+            None => Answer::failed(envelope, failure_id, reason),
+        })
     }
+}
+
+/// Where the run of one event ends in `put` mode.
+enum Step {
+    /// Answer CloudFormation with this.
+    Answer(Answer),
+    /// The work went on in this invocation of the request's chain, which answers.
+    Continued(u32),
 }
 
 /// The physical id of a FAILED answer to an event that was never run: the event's own, or a
@@ -123,4 +177,38 @@ fn log_answer(answer: &Answer) {
 fn with_delivered(mut summary: Value, delivered: bool) -> Value {
     summary["Delivered"] = Value::Bool(delivered);
     summary
+}
+
+impl<R: Resource> Handler<R> {
+    /// Hands the request to another invocation of this function, carrying `made`; returns the
+    /// new invocation's number, or why the request cannot go on. Spends at most half the time
+    /// left before the answer deadline, so that a FAILED answer still fits after it.
+    async fn continue_request(
+        &self,
+        event: &Value,
+        chain: &Chain,
+        made: Option<String>,
+        deadlines: Deadlines,
+    ) -> Result<u32, Stop> {
+        let invoker = self.self_invoke.as_ref().ok_or(Stop::Off)?;
+        if chain.function_arn.is_empty() {
+            return Err(Stop::NoFunctionArn);
+        }
+        let next = chain.continuation.next(made, SystemTime::now())?;
+        let payload = serde_json::to_vec(&next.wrap(event))
+            .map_err(|error| Stop::InvokeFailed(error.to_string()))?;
+        if payload.len() > ASYNC_PAYLOAD_LIMIT {
+            return Err(Stop::TooLarge(payload.len()));
+        }
+        let now = Instant::now();
+        let by = now + deadlines.answer.saturating_duration_since(now) / 2;
+        let invoked = invoker.invoke_async(&chain.function_arn, payload);
+        match tokio::time::timeout_at(by, invoked).await {
+            Ok(Ok(())) => Ok(next.invocation),
+            Ok(Err(why)) => Err(Stop::InvokeFailed(why)),
+            Err(_) => Err(Stop::InvokeFailed(
+                "no answer in the time left before the function's deadline".to_owned(),
+            )),
+        }
+    }
 }

@@ -40,13 +40,19 @@ impl<R: Resource> Handler<R> {
             Request::parse_without_response_url(&raw).map_err(|error| failed(error.to_string()))?;
         let identity = request.identity.clone();
         let properties = request.properties.clone();
-        match self.run_request(request, deadlines).await {
+        match self.run_request(request, deadlines, None).await {
             Ok(outcome) => succeeded(envelope, outcome),
-            Err(Failed { reason, made: None }) => Err(failed(reason)),
+            Err(Failed {
+                reason,
+                made: None,
+                resumable,
+            }) => Err(failed(with_return_limit(reason, resumable))),
             Err(Failed {
                 reason,
                 made: Some(id),
+                resumable,
             }) => {
+                let reason = with_return_limit(reason, resumable);
                 let cleaned = self.clean_up(identity, &id, properties, deadlines).await;
                 Err(failed(after_clean_up(&reason, &id, cleaned)))
             }
@@ -67,6 +73,7 @@ impl<R: Resource> Handler<R> {
             work_deadline: deadlines.answer,
             progress: Progress::default(),
             failed_create: FailedCreate::DeletedHere,
+            pace: Default::default(),
         };
         let resource = Arc::clone(&self.resource);
         let id = physical_id.to_owned();
@@ -112,6 +119,17 @@ fn after_clean_up(reason: &str, physical_id: &str, cleaned: Result<(), String>) 
     };
     let room = MAX_RETURNED_REASON_BYTES.saturating_sub(note.len() + 2);
     format!("{}; {note}", cap_reason(reason, room))
+}
+
+/// A reason that, when only time ran out, says why the work did not go on in another
+/// invocation: the Provider framework gives every `isComplete` poll the same input and words
+/// every failure there "Operation timed out", so this mode does all its work in one
+/// invocation (docs/performance.md, "Return mode").
+fn with_return_limit(reason: String, resumable: bool) -> String {
+    if !resumable {
+        return reason;
+    }
+    format!("{reason}; RESPONSE_MODE=return does all of an event's work in one invocation (at most 15 minutes): raise the function's timeout, deploy fewer users at once, or use RESPONSE_MODE=put, where the work goes on in further invocations")
 }
 
 /// A failure as the invocation's error, logged.
