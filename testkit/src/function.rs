@@ -76,6 +76,9 @@ impl Function {
             // quota; one test function retrying a few injected faults uses the old, short one
             // (the bench runs the shipped backoff).
             .env("RETRY_FIRST_MS", "250")
+            // A continuation never leaves the machine: the discard port refuses it unless a
+            // test points the function at its Lambda Invoke API emulator.
+            .env("AWS_ENDPOINT_URL_LAMBDA", "http://127.0.0.1:9")
             .env("RETRY_CAP_MS", "5000")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

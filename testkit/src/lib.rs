@@ -14,6 +14,7 @@ pub mod events;
 pub mod examples;
 pub mod function;
 pub mod iam;
+pub mod lambda_api;
 pub mod runtime_api;
 pub mod secrets_emulator;
 pub mod sink;

@@ -42,6 +42,31 @@ struct Shared {
     init_errors: Mutex<Vec<Value>>,
 }
 
+/// A handle that queues events on a [`RuntimeApi`] from elsewhere (the Lambda Invoke API
+/// emulator's deliveries).
+#[derive(Clone)]
+pub struct Enqueuer {
+    sender: mpsc::UnboundedSender<(String, Value, u64)>,
+    counter: Arc<AtomicU64>,
+}
+
+impl Enqueuer {
+    /// Queues `event` with a Lambda deadline `timeout` from now; returns the invocation id.
+    pub fn enqueue(&self, event: Value, timeout: Duration) -> String {
+        let deadline = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            + timeout;
+        let n = self.counter.fetch_add(1, Ordering::SeqCst);
+        let id = format!("async-invocation-{n}");
+        // A Runtime API that has stopped takes no more events: nothing to deliver to.
+        let _ = self
+            .sender
+            .send((id.clone(), event, deadline.as_millis() as u64));
+        id
+    }
+}
+
 /// A running Runtime API on loopback.
 pub struct RuntimeApi {
     pub addr: SocketAddr,
@@ -81,6 +106,25 @@ impl RuntimeApi {
             shared,
             counter: AtomicU64::new(0),
         }
+    }
+
+    /// A handle that queues events here from elsewhere.
+    pub fn enqueuer(&self) -> Enqueuer {
+        Enqueuer {
+            sender: self.sender.clone(),
+            counter: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    /// Every result recorded so far, whatever the invocation.
+    pub fn results(&self) -> Vec<Invocation> {
+        self.shared
+            .results
+            .lock()
+            .unwrap()
+            .values()
+            .cloned()
+            .collect()
     }
 
     /// `host:port`, for `AWS_LAMBDA_RUNTIME_API`.

@@ -9,6 +9,7 @@ use serde_json::Value;
 use super::connect_emulator::ConnectEmulator;
 use super::events;
 use super::function::Function;
+use super::lambda_api::LambdaApi;
 use super::runtime_api::{Invocation, RuntimeApi};
 use super::secrets_emulator::SecretsEmulator;
 use super::sink::Sink;
@@ -19,15 +20,19 @@ pub struct OtherFunction {
     pub function: Function,
 }
 
-/// A Runtime API and the function process polling it, pointed at `connect` and `secrets`.
+/// A Runtime API and the function process polling it, pointed at `connect`, `secrets` and
+/// the Lambda Invoke API `lambda` (which delivers continuations back to this Runtime API).
 async fn launch(
     connect: &ConnectEmulator,
     secrets: &SecretsEmulator,
+    lambda: &LambdaApi,
     env: &[(&str, &str)],
 ) -> (RuntimeApi, Function) {
     let runtime = RuntimeApi::start().await;
     let secrets_endpoint = secrets.endpoint();
+    let lambda_endpoint = lambda.endpoint();
     let mut env = env.to_vec();
+    env.insert(0, ("AWS_ENDPOINT_URL_LAMBDA", &lambda_endpoint));
     env.push(("AWS_ENDPOINT_URL_SECRETS_MANAGER", &secrets_endpoint));
     let function = Function::start(&runtime, Some(&connect.endpoint()), &env);
     (runtime, function)
@@ -35,6 +40,9 @@ async fn launch(
 
 pub struct LocalStack {
     pub connect: ConnectEmulator,
+    /// Lambda's Invoke API: the function's continuations of work that outlasts an invocation
+    /// are delivered back to [`LocalStack::runtime`], with [`LocalStack::timeout`].
+    pub lambda: LambdaApi,
     pub secrets: SecretsEmulator,
     pub sink: Sink,
     pub runtime: RuntimeApi,
@@ -53,15 +61,19 @@ impl LocalStack {
         let connect = ConnectEmulator::start().await;
         let secrets = SecretsEmulator::start().await;
         let sink = Sink::start().await;
-        let (runtime, function) = launch(&connect, &secrets, env).await;
+        let lambda = LambdaApi::start().await;
+        let (runtime, function) = launch(&connect, &secrets, &lambda, env).await;
+        let timeout = Duration::from_secs(30);
+        lambda.deliver_to(runtime.enqueuer(), timeout);
         Self {
             connect,
+            lambda,
             secrets,
             sink,
             runtime,
             function,
             counter: AtomicU64::new(0),
-            timeout: Duration::from_secs(30),
+            timeout,
         }
     }
 
@@ -70,7 +82,7 @@ impl LocalStack {
     /// environment of this one running at the same time. Play events to it with
     /// [`LocalStack::play_on`].
     pub async fn another_function(&self, env: &[(&str, &str)]) -> OtherFunction {
-        let (runtime, function) = launch(&self.connect, &self.secrets, env).await;
+        let (runtime, function) = launch(&self.connect, &self.secrets, &self.lambda, env).await;
         OtherFunction { runtime, function }
     }
 
@@ -79,7 +91,8 @@ impl LocalStack {
     /// has Lambda start new execution environments. Returns what the old process printed.
     pub async fn restart_with(&mut self, env: &[(&str, &str)]) -> String {
         let output = self.function.stop().await;
-        let (runtime, function) = launch(&self.connect, &self.secrets, env).await;
+        let (runtime, function) = launch(&self.connect, &self.secrets, &self.lambda, env).await;
+        self.lambda.deliver_to(runtime.enqueuer(), self.timeout);
         self.runtime = runtime;
         self.function = function;
         output
@@ -150,6 +163,38 @@ impl LocalStack {
             "{request_id}: different answers to one delivery: {accepted:?}"
         );
         accepted[0].clone()
+    }
+
+    /// Queues `event` with a Lambda deadline `timeout` from now, as CloudFormation invokes
+    /// asynchronously, and waits up to `wait` for the answer, however many invocations (the
+    /// first and its continuations) it takes. Every accepted answer to the request must be
+    /// the same; returns it with every answer received.
+    pub async fn play_through(
+        &self,
+        event: Value,
+        timeout: Duration,
+        wait: Duration,
+    ) -> (Value, Vec<Value>) {
+        let request_id = event["RequestId"].as_str().unwrap_or_default().to_owned();
+        self.runtime.enqueue(event, timeout);
+        let answer = self
+            .sink
+            .answer(&request_id, wait)
+            .await
+            .unwrap_or_else(|| panic!("no answer for {request_id}\n{}", self.function.output()))
+            .json();
+        let accepted: Vec<Value> = self
+            .sink
+            .attempts(&request_id)
+            .iter()
+            .filter(|r| r.status == 200)
+            .map(|r| r.json())
+            .collect();
+        assert!(
+            accepted.iter().all(|a| *a == answer),
+            "{request_id}: different answers to one request: {accepted:?}"
+        );
+        (answer, accepted)
     }
 
     pub async fn create(&self, logical_id: &str, properties: &Value) -> Value {

@@ -1,0 +1,226 @@
+//! Work that outlasts one invocation (issue 20), end to end: the compiled function under a
+//! short Lambda deadline and a throttled Connect emulator hands the request to a further
+//! invocation of itself through the emulated Lambda Invoke API, which delivers it back
+//! through the Runtime API; the request is answered once, with the same answer however often
+//! a continuation is delivered, and FAILED at once, saying why, when it cannot go on.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use testkit::answers::{failed, ok, physical_id};
+use testkit::connect_emulator::{seed, Fault};
+use testkit::events;
+use testkit::examples::basic;
+use testkit::lambda_api::InvokeFault;
+use testkit::runtime_api::Invocation;
+use testkit::sink::Sink;
+use testkit::stack::LocalStack;
+
+/// Each invocation's Lambda timeout: about 3 s of work before the clean-up reserve.
+const SHORT: Duration = Duration::from_secs(6);
+/// How long a test waits for the answer of a whole chain.
+const CHAIN: Duration = Duration::from_secs(60);
+/// Calls throttled in a row: with pauses of up to 1 s, more than one invocation can wait.
+const THROTTLES: usize = 16;
+
+/// A stack whose function keeps 1 s for answering and retries with pauses of at most 1 s.
+async fn short_stack(extra: &[(&str, &str)]) -> LocalStack {
+    let mut env = vec![("RESPONSE_MARGIN_MS", "1000"), ("RETRY_CAP_MS", "1000")];
+    env.extend_from_slice(extra);
+    let stack = LocalStack::start_with(&env).await;
+    // Continuations get the same short timeout as the first invocation.
+    stack.lambda.deliver_to(stack.runtime.enqueuer(), SHORT);
+    stack
+}
+
+fn continuations(stack: &LocalStack) -> Vec<Value> {
+    stack
+        .lambda
+        .invocations()
+        .into_iter()
+        .filter(|i| i.status == 202)
+        .filter_map(|i| i.payload)
+        .collect()
+}
+
+/// The ResponseURL's signature never reaches the log, in any invocation.
+async fn nothing_leaked(stack: &mut LocalStack, key: &str) {
+    let output = stack.function.stop().await;
+    assert!(
+        !output.contains(&Sink::signature(key)),
+        "ResponseURL logged"
+    );
+    assert!(!output.contains("Password123"), "password logged");
+}
+
+#[tokio::test]
+async fn a_create_that_cannot_finish_in_one_invocation_finishes_in_the_next_answered_once() {
+    let mut stack = short_stack(&[]).await;
+    stack
+        .connect
+        .inject("CreateUser", Fault::throttle(), THROTTLES);
+    let key = stack.request_id("create");
+    let event = events::create(&stack.sink, &key, "Agent", &basic());
+    let (answer, accepted) = stack.play_through(event, SHORT, CHAIN).await;
+    ok(&answer);
+    assert_eq!(accepted.len(), 1, "answered more than once: {accepted:?}");
+    let chain = continuations(&stack);
+    assert!(
+        !chain.is_empty(),
+        "the work never went on in another invocation"
+    );
+    for (n, payload) in chain.iter().enumerate() {
+        assert_eq!(payload["CustomResourceContinuation"]["Invocation"], n + 2);
+        assert_eq!(payload["Event"]["RequestId"], key.as_str());
+    }
+    for invoked in stack.lambda.invocations() {
+        assert_eq!(invoked.invocation_type.as_deref(), Some("Event"));
+        assert_eq!(
+            invoked.function_name,
+            events::SERVICE_TOKEN,
+            "invoked another function"
+        );
+    }
+    assert_eq!(stack.connect.user_count(seed::INSTANCE_MANAGED), 1);
+    let made = stack.connect.calls();
+    let created = made
+        .iter()
+        .filter(|c| c.operation == "CreateUser" && c.status == 200)
+        .count();
+    assert_eq!(created, 1, "CreateUser served more than once");
+    nothing_leaked(&mut stack, &key).await;
+}
+
+#[tokio::test]
+async fn an_update_goes_on_in_the_next_invocation_and_converges() {
+    let stack = short_stack(&[]).await;
+    let old = basic();
+    let id = physical_id(ok(&stack.create("Agent", &old).await));
+    let mut new = old.clone();
+    new["RoutingProfileId"] = json!(seed::ROUTING_PROFILES[1]);
+    stack
+        .connect
+        .inject("DescribeUser", Fault::throttle(), THROTTLES);
+    let key = stack.request_id("update");
+    let event = events::update(&stack.sink, &key, "Agent", &id, &new, &old);
+    let (answer, accepted) = stack.play_through(event, SHORT, CHAIN).await;
+    assert_eq!(physical_id(ok(&answer)), id);
+    assert_eq!(accepted.len(), 1);
+    assert!(!continuations(&stack).is_empty());
+    let user = stack.connect.user_at(&id).unwrap();
+    assert_eq!(user["RoutingProfileId"], seed::ROUTING_PROFILES[1]);
+}
+
+#[tokio::test]
+async fn a_continuation_delivered_twice_redoes_nothing_and_answers_the_same() {
+    let stack = short_stack(&[]).await;
+    stack.lambda.fail_next(InvokeFault::Duplicate, 1);
+    stack
+        .connect
+        .inject("CreateUser", Fault::throttle(), THROTTLES);
+    let key = stack.request_id("create");
+    let event = events::create(&stack.sink, &key, "Agent", &basic());
+    let (answer, _) = stack.play_through(event, SHORT, CHAIN).await;
+    ok(&answer);
+    // Both deliveries run to their end: wait for every answer, then compare them all.
+    tokio::time::sleep(SHORT * 2).await;
+    let answers: Vec<Value> = stack
+        .sink
+        .attempts(&key)
+        .iter()
+        .filter(|r| r.status == 200)
+        .map(|r| r.json())
+        .collect();
+    assert!(answers.iter().all(|a| *a == answer), "{answers:?}");
+    assert_eq!(stack.connect.user_count(seed::INSTANCE_MANAGED), 1);
+}
+
+#[tokio::test]
+async fn a_continuation_that_cannot_be_started_is_answered_failed_at_once() {
+    for fault in [InvokeFault::Denied, InvokeFault::Throttle] {
+        let stack = short_stack(&[]).await;
+        stack.lambda.fail_next(fault.clone(), 1);
+        stack.connect.inject("CreateUser", Fault::throttle(), 1000);
+        let key = stack.request_id("create");
+        let event = events::create(&stack.sink, &key, "Agent", &basic());
+        let (answer, accepted) = stack.play_through(event, SHORT, SHORT * 2).await;
+        let reason = failed(&answer);
+        assert!(
+            reason.contains("could not go on in another invocation"),
+            "{reason}"
+        );
+        let code = match fault {
+            InvokeFault::Denied => "AccessDeniedException",
+            _ => "TooManyRequestsException",
+        };
+        assert!(reason.contains(code), "{reason}");
+        assert_eq!(accepted.len(), 1);
+        assert_eq!(stack.lambda.accepted(), 0);
+        assert_eq!(stack.connect.user_count(seed::INSTANCE_MANAGED), 0);
+    }
+}
+
+#[tokio::test]
+async fn a_chain_stops_after_five_invocations_answered_failed_with_the_reason() {
+    let stack = short_stack(&[]).await;
+    stack
+        .connect
+        .inject("CreateUser", Fault::throttle(), 100_000);
+    let key = stack.request_id("create");
+    let event = events::create(&stack.sink, &key, "Agent", &basic());
+    let (answer, accepted) = stack.play_through(event, SHORT, CHAIN).await;
+    let reason = failed(&answer);
+    assert!(reason.contains("already had 5 invocations"), "{reason}");
+    assert_eq!(accepted.len(), 1);
+    assert_eq!(stack.lambda.accepted(), 4);
+    assert_eq!(stack.connect.user_count(seed::INSTANCE_MANAGED), 0);
+}
+
+#[tokio::test]
+async fn no_continuation_starts_when_cloudformation_stops_waiting_soon() {
+    let stack = short_stack(&[]).await;
+    stack
+        .connect
+        .inject("CreateUser", Fault::throttle(), 100_000);
+    let mut properties = basic();
+    properties["ServiceTimeout"] = json!("30");
+    let key = stack.request_id("create");
+    let event = events::create(&stack.sink, &key, "Agent", &properties);
+    let (answer, _) = stack.play_through(event, SHORT, SHORT * 2).await;
+    let reason = failed(&answer);
+    assert!(
+        reason.contains("CloudFormation stops waiting for this resource"),
+        "{reason}"
+    );
+    assert_eq!(stack.lambda.accepted(), 0);
+}
+
+#[tokio::test]
+async fn return_mode_does_all_its_work_in_one_invocation_and_says_so() {
+    let stack = short_stack(&[("RESPONSE_MODE", "return")]).await;
+    stack
+        .connect
+        .inject("CreateUser", Fault::throttle(), 100_000);
+    let key = stack.request_id("create");
+    let mut event = events::create(&stack.sink, &key, "Agent", &basic());
+    let framework =
+        "arn:aws:lambda:us-east-1:123456789012:function:Stack-ProviderframeworkonEvent-1";
+    event["ServiceToken"] = json!(framework);
+    event["ResourceProperties"]["ServiceToken"] = json!(framework);
+    let message = match stack.runtime.invoke(event, SHORT).await {
+        Some(Invocation::Error(error)) => error["errorMessage"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        other => panic!("expected an error, got {other:?}"),
+    };
+    assert!(
+        message.contains("RESPONSE_MODE=return does all of an event's work in one invocation"),
+        "{message}"
+    );
+    assert!(
+        stack.lambda.invocations().is_empty(),
+        "return mode invoked itself"
+    );
+    assert!(stack.sink.all().is_empty(), "return mode PUT something");
+}
