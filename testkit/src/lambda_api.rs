@@ -156,7 +156,6 @@ async fn invoke(
     let invocation_type = header("x-amz-invocation-type");
     let payload = serde_json::from_slice::<Value>(&body).ok();
     let signed = header("authorization").is_some_and(|a| a.starts_with("AWS4-HMAC-SHA256"));
-    let fault = shared.faults.lock().unwrap().pop_front();
     let refusal = if !signed {
         Some(error(
             StatusCode::FORBIDDEN,
@@ -182,25 +181,31 @@ async fn invoke(
             "Could not parse request body into json",
         ))
     } else {
-        match &fault {
-            Some(InvokeFault::Throttle) => Some(error(
-                StatusCode::TOO_MANY_REQUESTS,
-                "TooManyRequestsException",
-                "Rate Exceeded.",
-            )),
-            Some(InvokeFault::Denied) => Some(error(
-                StatusCode::FORBIDDEN,
-                "AccessDeniedException",
-                "User is not authorized to perform: lambda:InvokeFunction",
-            )),
-            Some(InvokeFault::ServiceError) => Some(error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "ServiceException",
-                "Internal error",
-            )),
-            _ => None,
-        }
+        None
     };
+    // A scripted fault meets the next request that would otherwise be accepted.
+    let fault = match refusal {
+        Some(_) => None,
+        None => shared.faults.lock().unwrap().pop_front(),
+    };
+    let refusal = refusal.or_else(|| match &fault {
+        Some(InvokeFault::Throttle) => Some(error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "TooManyRequestsException",
+            "Rate Exceeded.",
+        )),
+        Some(InvokeFault::Denied) => Some(error(
+            StatusCode::FORBIDDEN,
+            "AccessDeniedException",
+            "User is not authorized to perform: lambda:InvokeFunction",
+        )),
+        Some(InvokeFault::ServiceError) => Some(error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "ServiceException",
+            "Internal error",
+        )),
+        _ => None,
+    });
     let status = refusal.as_ref().map_or(202, |r| r.status().as_u16());
     shared.invocations.lock().unwrap().push(Invoked {
         function_name: name,

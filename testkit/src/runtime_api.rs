@@ -47,7 +47,6 @@ struct Shared {
 #[derive(Clone)]
 pub struct Enqueuer {
     sender: mpsc::UnboundedSender<(String, Value, u64)>,
-    counter: Arc<AtomicU64>,
 }
 
 impl Enqueuer {
@@ -57,7 +56,9 @@ impl Enqueuer {
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default()
             + timeout;
-        let n = self.counter.fetch_add(1, Ordering::SeqCst);
+        // One sequence for every enqueuer in the process: ids never collide.
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, Ordering::SeqCst);
         let id = format!("async-invocation-{n}");
         // A Runtime API that has stopped takes no more events: nothing to deliver to.
         let _ = self
@@ -112,7 +113,6 @@ impl RuntimeApi {
     pub fn enqueuer(&self) -> Enqueuer {
         Enqueuer {
             sender: self.sender.clone(),
-            counter: Arc::new(AtomicU64::new(0)),
         }
     }
 
