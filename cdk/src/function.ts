@@ -44,10 +44,14 @@ export interface ConnectUserFunctionProps {
    */
   readonly architecture?: lambda.Architecture;
   /**
-   * How long one invocation may run. Connect's shared throttle (2 requests/second) can queue
-   * a large stack for minutes; the function answers before its own deadline whatever happens.
+   * How long one invocation may run. Connect's shared throttle (2 requests/second, burst 5)
+   * queues a large stack: 500 users take 250 s to create, 500 s to update or delete, about
+   * 2,000 s to adopt (docs/performance.md, "Capacity"). In `PUT` mode work that outlasts an
+   * invocation goes on in the next one (at most 5 a request); in `RETURN` mode all of an
+   * event's work must fit this one. The function answers before its own deadline whatever
+   * happens.
    *
-   * @default Duration.minutes(5)
+   * @default Duration.minutes(15) (Lambda's maximum)
    */
   readonly timeout?: Duration;
   /**
@@ -147,6 +151,11 @@ export class ConnectUserFunction extends lambda.Function {
   private readonly secrets = new Set<string>();
   private readonly keys = new Set<string>();
   private provider?: cr.Provider;
+  /**
+   * In `PUT` mode, the policy that lets the function invoke itself (`lambda:InvokeFunction` on
+   * its own ARN and nothing else); every `ConnectUser` it serves depends on it.
+   */
+  public readonly invokeItselfPolicy?: iam.Policy;
 
   constructor(scope: Construct, id: string, props: ConnectUserFunctionProps = {}) {
     const architecture = props.architecture ?? lambda.Architecture.ARM_64;
@@ -174,7 +183,14 @@ export class ConnectUserFunction extends lambda.Function {
       handler: 'bootstrap',
       code: props.code ?? defaultCode(architecture),
       memorySize: props.memorySize ?? 128,
-      timeout: props.timeout ?? Duration.minutes(5),
+      timeout: props.timeout ?? Duration.minutes(15),
+      // Asynchronous invocations (the function's continuations of its own work, in PUT mode):
+      // Lambda retries a failed one at most once (its default is twice). Lambda's recursive loop
+      // detection stops a chain at about 16 invocations (Lambda Developer Guide, "Use Lambda
+      // recursive loop detection to prevent infinite loops"); 5 invocations a request, each
+      // tried at most twice, make 10 at most, well under it. As template.yaml's
+      // EventInvokeConfig (MaximumRetryAttempts: 1).
+      retryAttempts: 1,
       // Lambda's advanced logging controls: JSON lines, and the level as AWS_LAMBDA_LOG_LEVEL
       // (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-advanced.html).
       loggingFormat: lambda.LoggingFormat.JSON,
@@ -189,6 +205,29 @@ export class ConnectUserFunction extends lambda.Function {
     this.responseMode = responseMode;
     this.defaultTags = props.defaultTags;
     this.permissions = loadPermissions();
+    if (responseMode === ResponseMode.PUT) {
+      // Work that outlasts one invocation goes on in the next: an asynchronous Invoke of this
+      // very function, on the ARN it was invoked as, which is the service token CloudFormation
+      // used: the unqualified function ARN (`serviceToken` below), so exactly that ARN is
+      // granted (a version or alias ARN would need a grant of its own). The Service
+      // Authorization Reference, AWS Lambda: InvokeFunction requires the resource type
+      // `function`, arn:${Partition}:lambda:${Region}:${Account}:function:${FunctionName}.
+      // A policy of its own, not addToRolePolicy: the function depends on its role's default
+      // policy, so naming the function's ARN there would be a circular dependency; this policy
+      // depends on the function instead, and each ConnectUser depends on it, so that no event
+      // arrives before the grant is in place. In RETURN mode the Provider framework invokes the
+      // function and the function never invokes itself: no grant.
+      this.invokeItselfPolicy = new iam.Policy(this, 'InvokeItself', {
+        roles: [this.role!],
+        statements: [
+          new iam.PolicyStatement({
+            sid: 'InvokeItself',
+            actions: ['lambda:InvokeFunction'],
+            resources: [this.functionArn],
+          }),
+        ],
+      });
+    }
   }
 
   /**

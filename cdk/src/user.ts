@@ -169,9 +169,12 @@ export interface ConnectUserProps {
   readonly adoptExistingUser?: boolean;
   /**
    * How long CloudFormation waits for the function's answer (`ServiceTimeout`, 1 second to 1
-   * hour).
+   * hour). Always sent, so that the function reads how long it has from the properties. An hour
+   * covers adopting 500 users (about 2,000 s of Connect's throttle), more than one invocation's
+   * 15 minutes: in `PUT` mode the function goes on in further invocations and answers before
+   * this wait ends.
    *
-   * @default CloudFormation's default (one hour)
+   * @default Duration.hours(1) (CloudFormation's maximum)
    */
   readonly serviceTimeout?: Duration;
   /**
@@ -254,8 +257,8 @@ export class ConnectUser extends Construct {
         `${fn.node.path} is not a ConnectUserFunction of this app (imported, or from another ` +
           'stack\'s service token): its role cannot be extended here. Grant it the actions of ' +
           'src/connect_user/permissions.json on this user\'s instance' +
-          (props.passwordSecret ? ', and secretsmanager:GetSecretValue on its password secret,' : '') +
-          ' where the function is defined.',
+          (props.passwordSecret ? ', secretsmanager:GetSecretValue on its password secret,' : '') +
+          ' and (RESPONSE_MODE=put) lambda:InvokeFunction on the function itself, where the function is defined.',
       );
     }
     this.function = fn;
@@ -263,10 +266,16 @@ export class ConnectUser extends Construct {
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken,
       resourceType: RESOURCE_TYPE,
-      serviceTimeout: props.serviceTimeout,
+      serviceTimeout: props.serviceTimeout ?? Duration.hours(1),
       removalPolicy: props.removalPolicy,
       properties: wireProperties(props),
     });
+    // In PUT mode the function may go on in further invocations of itself: no event before
+    // that grant is in place (it depends on the function, so it cannot be in the role's default
+    // policy, which the function waits for).
+    if (ConnectUserFunction.isConnectUserFunction(fn) && fn.invokeItselfPolicy) {
+      this.resource.node.addDependency(fn.invokeItselfPolicy);
+    }
     this.physicalId = this.resource.ref;
     this.userId = this.resource.getAttString('UserId');
     this.userArn = this.resource.getAttString('Arn');

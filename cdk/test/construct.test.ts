@@ -40,6 +40,11 @@ function list<T>(value: T | T[]): T[] {
   return Array.isArray(value) ? value : [value];
 }
 
+/** The logical id of a construct's CloudFormation resource. */
+function logicalIdOf(s: Stack, fn: lambda.Function): string {
+  return s.resolve((fn.node.defaultChild as lambda.CfnFunction).logicalId);
+}
+
 describe('ConnectUser properties', () => {
   it('is one Custom::ConnectUser whose properties are PascalCase at every depth, tag keys and attribute names as given', () => {
     const s = stack();
@@ -83,6 +88,7 @@ describe('ConnectUser properties', () => {
     const [fnId] = onlyResource(template, 'AWS::Lambda::Function');
     assert.deepEqual(user.Properties, {
       ServiceToken: { 'Fn::GetAtt': [fnId, 'Arn'] },
+      ServiceTimeout: '3600',
       InstanceId: INSTANCE,
       Name: 'agent.one',
       PasswordSecretArn: { Ref: template.toJSON().Resources && Object.keys(template.findResources('AWS::SecretsManager::Secret'))[0] },
@@ -133,7 +139,7 @@ describe('ConnectUser properties', () => {
     });
     const [, user] = onlyResource(Template.fromStack(s), 'Custom::ConnectUser');
     assert.deepEqual(Object.keys(user.Properties).sort(), [
-      'InstanceId', 'Name', 'PhoneNumberConfigs', 'RoutingProfileId', 'SecurityProfileIds', 'ServiceToken',
+      'InstanceId', 'Name', 'PhoneNumberConfigs', 'RoutingProfileId', 'SecurityProfileIds', 'ServiceTimeout', 'ServiceToken',
     ]);
     assert.deepEqual(user.Properties.PhoneNumberConfigs, [
       { Channel: 'VOICE', PhoneType: 'DESK_PHONE', PhoneNumber: '+14255550100' },
@@ -151,7 +157,7 @@ describe('ConnectUser properties', () => {
     assert.ok(!('AdoptExistingUser' in users.get('agent.three')!.Properties));
   });
 
-  it('passes serviceTimeout and removalPolicy to the custom resource', () => {
+  it('passes serviceTimeout (an hour, CloudFormation\'s maximum, by default) and removalPolicy to the custom resource', () => {
     const s = stack();
     new ConnectUser(s, 'Kept', { ...basicProps(), serviceTimeout: Duration.minutes(15), removalPolicy: RemovalPolicy.RETAIN });
     new ConnectUser(s, 'Default', { ...basicProps(), name: 'agent.two' });
@@ -160,7 +166,7 @@ describe('ConnectUser properties', () => {
     assert.equal(users.get('agent.one')!.Properties.ServiceTimeout, '900');
     assert.equal(users.get('agent.one')!.DeletionPolicy, 'Retain');
     assert.equal(users.get('agent.one')!.UpdateReplacePolicy, 'Retain');
-    assert.equal(users.get('agent.two')!.Properties.ServiceTimeout, undefined);
+    assert.equal(users.get('agent.two')!.Properties.ServiceTimeout, '3600');
     assert.equal(users.get('agent.two')!.DeletionPolicy, 'Delete');
   });
 
@@ -189,11 +195,67 @@ describe('ConnectUserFunction', () => {
       Architectures: ['arm64'],
       Handler: 'bootstrap',
       MemorySize: 128,
-      Timeout: 300,
+      Timeout: 900,
       LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'INFO', LogGroup: { Ref: logGroupId } },
       Environment: { Variables: { RESPONSE_MODE: 'put' } },
     });
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  });
+
+  it('retries an asynchronous invocation (a continuation) once, whatever the mode', () => {
+    for (const responseMode of [ResponseMode.PUT, ResponseMode.RETURN]) {
+      const s = new Stack();
+      ConnectUserFunction.singleton(s, { code: standInCode(), responseMode });
+      new ConnectUser(s, 'Agent', basicProps());
+      const template = Template.fromStack(s);
+      const fnId = resources(template, 'AWS::Lambda::Function').find(([, r]) => r.Properties.Runtime === 'provided.al2023')![0];
+      const [, config] = onlyResource(template, 'AWS::Lambda::EventInvokeConfig');
+      assert.deepEqual(config.Properties, { FunctionName: { Ref: fnId }, Qualifier: '$LATEST', MaximumRetryAttempts: 1 }, responseMode);
+    }
+  });
+
+  it('in put mode may invoke itself, its own unqualified ARN alone, before any user is sent', () => {
+    const s = stack();
+    new ConnectUser(s, 'A', basicProps());
+    new ConnectUser(s, 'B', { ...basicProps(), name: 'agent.two' });
+    const template = Template.fromStack(s);
+    const [fnId, fn] = onlyResource(template, 'AWS::Lambda::Function');
+    const lambdaStatements = [...statements(template).values()].filter((st) =>
+      list(st.Action).some((a: string) => a.toLowerCase().startsWith('lambda:')),
+    );
+    assert.deepEqual(lambdaStatements, [
+      { Sid: 'InvokeItself', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [fnId, 'Arn'] } },
+    ]);
+    // The users' service token is that same unqualified ARN.
+    for (const [, user] of resources(template, 'Custom::ConnectUser')) {
+      assert.deepEqual(user.Properties.ServiceToken, { 'Fn::GetAtt': [fnId, 'Arn'] });
+    }
+    // A policy of its own on the function's role: the function does not wait for it (no
+    // circular dependency), every user does.
+    const [policyId, policy] = resources(template, 'AWS::IAM::Policy').find(([, p]) =>
+      p.Properties.PolicyDocument.Statement.some((st: Json) => st.Sid === 'InvokeItself'),
+    )!;
+    assert.equal(policy.Properties.PolicyDocument.Statement.length, 1);
+    assert.deepEqual(policy.Properties.Roles, [{ Ref: fn.Properties.Role['Fn::GetAtt'][0] }]);
+    assert.ok(!list(fn.DependsOn ?? []).includes(policyId), JSON.stringify(fn.DependsOn));
+    for (const [, user] of resources(template, 'Custom::ConnectUser')) {
+      assert.ok(list(user.DependsOn ?? []).includes(policyId), JSON.stringify(user.DependsOn));
+    }
+  });
+
+  it('in return mode never invokes itself: no lambda: grant on its role', () => {
+    const s = new Stack();
+    const fn = ConnectUserFunction.singleton(s, { code: standInCode(), responseMode: ResponseMode.RETURN });
+    new ConnectUser(s, 'Agent', basicProps());
+    assert.equal(fn.invokeItselfPolicy, undefined);
+    const template = Template.fromStack(s);
+    const roleId = template.toJSON().Resources[logicalIdOf(s, fn)].Properties.Role['Fn::GetAtt'][0];
+    for (const [, policy] of resources(template, 'AWS::IAM::Policy')) {
+      if (!policy.Properties.Roles.some((r: Json) => r.Ref === roleId)) continue;
+      for (const st of policy.Properties.PolicyDocument.Statement) {
+        assert.ok(!list(st.Action).some((a: string) => a.startsWith('lambda:')), JSON.stringify(st));
+      }
+    }
   });
 
   it('takes its options: architecture, timeout, memory, log level, responseMode', () => {
@@ -337,8 +399,8 @@ describe('ConnectUserFunction', () => {
     }
     const permissions = permissionsJson();
     const found = statements(template);
-    // Exactly permissions.json's statements and actions, no other.
-    assert.deepEqual([...found.keys()].sort(), permissions.statements.map((st) => st.sid).sort());
+    // Exactly permissions.json's statements and actions, and invoking itself, no other.
+    assert.deepEqual([...found.keys()].sort(), [...permissions.statements.map((st) => st.sid), 'InvokeItself'].sort());
     const secretIds = Object.keys(template.findResources('AWS::SecretsManager::Secret')).sort();
     for (const expected of permissions.statements) {
       const statement = found.get(expected.sid)!;
