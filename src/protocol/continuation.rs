@@ -25,11 +25,17 @@
 //!   (`MaximumRetryAttempts: 1` in the templates; Lambda's default is 2), stay well under it.
 //! - The payload holds the ResponseURL, a credential: it travels only inside Lambda, from the
 //!   function to itself, and is never logged. Asynchronous payloads are limited to
-//!   [`ASYNC_PAYLOAD_LIMIT`] (Lambda quotas: 256 KB for asynchronous invocations).
+//!   [`ASYNC_PAYLOAD_LIMIT`]: the Lambda quotas page gave 256 KB for asynchronous
+//!   invocations, and the Invoke API reference now says "For asynchronous invocations, the
+//!   maximum payload size is 1 MB"; the smaller holds under both.
 //!
 //! How long CloudFormation waits: AWS does not document that `ServiceTimeout` reaches the
-//! function (it does not say that it is left out of `ResourceProperties` either), so it is
-//! read from the properties when there, and 3,600 s is assumed otherwise. It counts from the
+//! function (the request object's `ResourceProperties` "contains the contents of the
+//! Properties object sent by the template developer", CloudFormation User Guide, "Custom
+//! resource request objects", and `ServiceToken` is among them; `ServiceTimeout` is not named),
+//! so it is read from the properties when there, and 3,600 s is assumed otherwise. AWS states no
+//! validity for the presigned ResponseURL either (real ones carry `X-Amz-Expires=7200`): it is
+//! read from the URL when there. It counts from the
 //! request, which the ResponseURL's presigned `X-Amz-Date` dates; the URL's own validity
 //! (`X-Amz-Expires`) bounds it too. Without either, the first invocation's start is taken.
 
@@ -53,8 +59,8 @@ pub const MAX_INVOCATIONS: u32 = 5;
 pub const MIN_TIME_TO_CONTINUE: Duration = Duration::from_secs(60);
 /// CloudFormation's wait when the event does not say (`ServiceTimeout`'s default and maximum).
 pub const DEFAULT_SERVICE_TIMEOUT: Duration = Duration::from_secs(3600);
-/// The largest asynchronous payload Lambda accepts (Lambda quotas, "Invocation payload
-/// (request and response)": 256 KB for asynchronous invocations).
+/// The largest asynchronous payload sent: Lambda's limit was 256 KB and is 1 MB now (Lambda
+/// API Reference, "Invoke"); a CloudFormation event is a few KB.
 pub const ASYNC_PAYLOAD_LIMIT: usize = 256 * 1024;
 
 /// Where a request stands in its chain of invocations.
