@@ -120,7 +120,7 @@ pub enum Stop {
     TooManyInvocations,
     #[error("CloudFormation stops waiting for this resource in {} s (its ServiceTimeout, or the ResponseURL's validity), too soon for another invocation", .0.as_secs())]
     WaitEnding(Duration),
-    #[error("the function's own ARN is unknown, so it cannot invoke itself")]
+    #[error("the function's own ARN is unknown, or it runs under a local Runtime API (its deadline is not a time), so it cannot invoke itself")]
     NoFunctionArn,
     #[error("continuations are off in this mode: the work must finish in one invocation")]
     Off,

@@ -51,7 +51,9 @@ pub struct Handler<R> {
 #[derive(Debug, Clone)]
 pub(super) struct Chain {
     pub(super) continuation: Continuation,
-    /// This function's ARN, as Lambda invoked it: a continuation invokes the same.
+    /// This function's ARN, as Lambda invoked it: a continuation invokes the same. Empty
+    /// when the invocation's deadline is not a time (a local Runtime API such as
+    /// cargo-lambda's, where no Lambda service could take the continuation).
     pub(super) function_arn: String,
 }
 
@@ -194,7 +196,12 @@ impl<R: Resource> Handler<R> {
         raw: Value,
         invocation: Invocation,
     ) -> Result<Value, InvocationError> {
-        let (raw, chain) = chain_of(raw, &invocation.function_arn);
+        let deadline = LambdaDeadline::from_epoch_millis(invocation.deadline_ms, SystemTime::now());
+        let function_arn = match deadline {
+            LambdaDeadline::At(_) => invocation.function_arn.as_str(),
+            LambdaDeadline::Unknown => "",
+        };
+        let (raw, chain) = chain_of(raw, function_arn);
         let deadlines = self.deadlines(invocation.deadline_ms, &chain);
         let envelope = Envelope::read(&raw);
         let span = event_span(&envelope, &chain);

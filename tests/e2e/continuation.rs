@@ -224,3 +224,32 @@ async fn return_mode_does_all_its_work_in_one_invocation_and_says_so() {
     );
     assert!(stack.sink.all().is_empty(), "return mode PUT something");
 }
+
+#[tokio::test]
+async fn under_a_local_runtime_api_nothing_is_invoked_and_the_answer_says_why() {
+    // cargo-lambda's Runtime API sends a deadline that is not a time: no Lambda service is
+    // there to take a continuation, so none is tried.
+    let stack = short_stack(&[("UNKNOWN_DEADLINE_BUDGET_MS", "6000")]).await;
+    stack
+        .connect
+        .inject("CreateUser", Fault::throttle(), 100_000);
+    let key = stack.request_id("create");
+    let event = events::create(&stack.sink, &key, "Agent", &basic());
+    let deadline = testkit::runtime_api::CARGO_LAMBDA_DEADLINE_MS;
+    let _ = stack
+        .runtime
+        .invoke_with_deadline_ms(event, deadline, SHORT * 2)
+        .await;
+    let answer = stack
+        .sink
+        .answer(&key, SHORT)
+        .await
+        .expect("an answer")
+        .json();
+    let reason = failed(&answer);
+    assert!(reason.contains("local Runtime API"), "{reason}");
+    assert!(
+        stack.lambda.invocations().is_empty(),
+        "a local run invoked Lambda"
+    );
+}
