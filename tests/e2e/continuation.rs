@@ -55,7 +55,8 @@ async fn nothing_leaked(stack: &mut LocalStack, key: &str) {
 
 #[tokio::test]
 async fn a_create_that_cannot_finish_in_one_invocation_finishes_in_the_next_answered_once() {
-    let mut stack = short_stack(&[]).await;
+    // At DEBUG, so that the SDK's own lines about the Invoke are in the log too.
+    let mut stack = short_stack(&[("RUST_LOG", "debug")]).await;
     stack
         .connect
         .inject("CreateUser", Fault::throttle(), THROTTLES);
