@@ -67,6 +67,15 @@ struct PaceState {
 }
 
 impl Pace {
+    /// A request's backoff as an earlier invocation of it left it (see [`Pace::retries`] and
+    /// [`Pace::contended_calls`]).
+    pub fn resumed(retries: u32, contended: u32) -> Self {
+        Self(Arc::new(PaceState {
+            level: AtomicU32::new(retries),
+            contended: AtomicU32::new(contended),
+        }))
+    }
+
     /// Retries made by the request so far, over all its calls.
     pub fn retries(&self) -> u32 {
         self.0.level.load(Ordering::Relaxed)

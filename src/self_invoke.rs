@@ -17,7 +17,7 @@ use aws_sdk_lambda::Client;
 use tokio::sync::OnceCell;
 
 use crate::connect_user::aws;
-use crate::protocol::continuation::SelfInvoke;
+use crate::protocol::continuation::{InvokeError, SelfInvoke};
 
 /// The Lambda client, built on the first continuation: most events never need one.
 #[derive(Debug, Default)]
@@ -30,7 +30,7 @@ impl SdkSelfInvoke {
         Self::default()
     }
 
-    async fn invoke(&self, function: &str, payload: Vec<u8>) -> Result<(), String> {
+    async fn invoke(&self, function: &str, payload: Vec<u8>) -> Result<(), InvokeError> {
         let client = self
             .client
             .get_or_init(|| async { Client::new(aws::config().await) })
@@ -44,19 +44,25 @@ impl SdkSelfInvoke {
             .await
             .map_err(|error| {
                 let failure = aws::failure(error);
-                match failure.status {
+                let message = match failure.status {
                     Some(status) => {
                         format!("{} (HTTP {status}): {}", failure.code, failure.message)
                     }
                     None => format!("{}: {}", failure.code, failure.message),
-                }
+                };
+                // Only a 4xx says for certain that nothing was queued.
+                let definite = failure.status.is_some_and(|s| (400..500).contains(&s));
+                InvokeError { message, definite }
             })?;
         // 202 for an asynchronous invocation (Lambda API Reference, "Invoke", StatusCode).
         match output.status_code {
             202 => Ok(()),
-            other => Err(format!(
-                "Lambda answered {other} where an asynchronous invocation is answered 202"
-            )),
+            other => Err(InvokeError {
+                message: format!(
+                    "Lambda answered {other} where an asynchronous invocation is answered 202"
+                ),
+                definite: false,
+            }),
         }
     }
 }
@@ -66,7 +72,7 @@ impl SelfInvoke for SdkSelfInvoke {
         &'a self,
         function: &'a str,
         payload: Vec<u8>,
-    ) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>> {
+    ) -> Pin<Box<dyn Future<Output = Result<(), InvokeError>> + Send + 'a>> {
         Box::pin(self.invoke(function, payload))
     }
 }

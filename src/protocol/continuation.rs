@@ -74,6 +74,10 @@ pub struct Continuation {
     /// The physical id of what a Create has made so far, if anything.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progress: Option<String>,
+    /// How far the request had backed off: retries made, and calls made under contention
+    /// ([`crate::retry::Pace`]), so that a continuation stays in the herd's rhythm.
+    #[serde(default)]
+    pub backoff: (u32, u32),
 }
 
 impl Continuation {
@@ -83,6 +87,7 @@ impl Continuation {
             invocation: 1,
             wait_ends_ms: epoch_millis(wait_end(event, now)),
             progress: None,
+            backoff: (0, 0),
         }
     }
 
@@ -92,7 +97,12 @@ impl Continuation {
     }
 
     /// The next invocation's continuation, carrying `progress`; `Err` says why there is none.
-    pub fn next(&self, progress: Option<String>, now: SystemTime) -> Result<Self, Stop> {
+    pub fn next(
+        &self,
+        progress: Option<String>,
+        backoff: (u32, u32),
+        now: SystemTime,
+    ) -> Result<Self, Stop> {
         if self.invocation >= MAX_INVOCATIONS {
             return Err(Stop::TooManyInvocations);
         }
@@ -104,6 +114,7 @@ impl Continuation {
             invocation: self.invocation + 1,
             wait_ends_ms: self.wait_ends_ms,
             progress,
+            backoff,
         })
     }
 
@@ -128,6 +139,19 @@ pub enum Stop {
     TooLarge(usize),
     #[error("the asynchronous Invoke of this function failed: {0}")]
     InvokeFailed(String),
+    /// The Invoke got no clear answer (no response, a timeout, a 5xx): Lambda may have
+    /// queued it all the same, so this invocation must not answer FAILED.
+    #[error("the asynchronous Invoke of this function got no clear answer: {0}")]
+    Unsure(String),
+}
+
+/// Why an Invoke did not go through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvokeError {
+    pub message: String,
+    /// Lambda refused it for certain (a 4xx: denied, throttled, too large); otherwise it may
+    /// have been queued all the same.
+    pub definite: bool,
 }
 
 /// The raw payload of an invocation, split into the CloudFormation event and, for a
@@ -144,20 +168,23 @@ pub fn split(raw: Value) -> (Value, Option<Continuation>) {
         .and_then(|v| serde_json::from_value::<Continuation>(v).ok());
     match (continuation, map.remove(EVENT_KEY)) {
         (Some(continuation), Some(event)) => (event, Some(continuation)),
+        // A continuation this version cannot read (another release's, say): the event is
+        // still answered, as a request's first invocation.
+        (None, Some(event)) => (event, None),
         // Not ours after all: taken as the event, which then fails to parse and says why.
-        (_, _) => (Value::Object(map), None),
+        (_, None) => (Value::Object(map), None),
     }
 }
 
 /// The asynchronous `Invoke` of this very function: the seam to Lambda.
 pub trait SelfInvoke: Send + Sync + 'static {
     /// Invokes `function` (this function's ARN, as it was invoked) with `payload`,
-    /// asynchronously. `Err` is a reason for a person.
+    /// asynchronously.
     fn invoke_async<'a>(
         &'a self,
         function: &'a str,
         payload: Vec<u8>,
-    ) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>>;
+    ) -> Pin<Box<dyn Future<Output = Result<(), InvokeError>> + Send + 'a>>;
 }
 
 /// When CloudFormation stops waiting for `event`'s answer, seen at `now` (see the module doc).
@@ -308,12 +335,15 @@ mod tests {
             invocation: 2,
             wait_ends_ms: 5,
             progress: Some("i:u".into()),
+            backoff: (3, 1),
         };
         let (event, back) = split(c.wrap(&e));
         assert_eq!(event, e);
         assert_eq!(back, Some(c));
         let (plain, none) = split(e.clone());
-        assert_eq!((plain, none), (e, None));
+        assert_eq!((plain, none), (e.clone(), None));
+        let unreadable = json!({CONTINUATION_KEY: {"Invocation": "two"}, EVENT_KEY: e});
+        assert_eq!(split(unreadable), (e, None), "the event is still answered");
     }
 
     #[test]
@@ -323,14 +353,18 @@ mod tests {
             invocation: 1,
             wait_ends_ms: epoch_millis(now + Duration::from_secs(3000)),
             progress: None,
+            backoff: (0, 0),
         };
         for n in 2..=MAX_INVOCATIONS {
-            c = c.next(None, now).unwrap();
+            c = c.next(None, (0, 0), now).unwrap();
             assert_eq!(c.invocation, n);
         }
-        assert_eq!(c.next(None, now), Err(Stop::TooManyInvocations));
+        assert_eq!(c.next(None, (0, 0), now), Err(Stop::TooManyInvocations));
         let late = now + Duration::from_secs(2950);
         let first = Continuation { invocation: 1, ..c };
-        assert!(matches!(first.next(None, late), Err(Stop::WaitEnding(_))));
+        assert!(matches!(
+            first.next(None, (0, 0), late),
+            Err(Stop::WaitEnding(_))
+        ));
     }
 }

@@ -106,6 +106,8 @@ pub const PUT_RETRY: Retry = Retry {
     max_cap: Duration::from_secs(2),
     slack: Duration::ZERO,
 };
+/// The least time kept for answering when CloudFormation's wait is (thought to be) over.
+pub const MIN_ANSWER_TIME: Duration = Duration::from_secs(2);
 /// Per-attempt timeout of an AWS API call: a hung connection is abandoned and retried.
 pub const CALL_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Per-attempt timeout of the answer PUT (never more than the time left).
@@ -216,7 +218,10 @@ impl Deadlines {
 
     /// These deadlines, ended no later than `end` less the margin `answer - work` (when
     /// CloudFormation stops waiting, say): the answer must reach it before then.
+    /// The answer keeps at least [`MIN_ANSWER_TIME`] (when Lambda's deadline allows): the end of
+    /// CloudFormation's wait is an estimate, and a late answer costs nothing.
     pub fn ending_by(self, end: Instant) -> Self {
+        let end = end.max(Instant::now() + MIN_ANSWER_TIME);
         if end >= self.answer {
             return self;
         }

@@ -32,6 +32,7 @@ use super::physical_id::{is_failed_create_marker, MAX_PHYSICAL_ID_BYTES};
 use super::resource::{Context, Outcome, Progress, Resource, ResourceError};
 use super::responder::{Responder, SendError};
 use super::response_url::UrlPolicy;
+use crate::retry::Pace;
 
 /// The protocol handler around one resource implementation. Built once per process.
 pub struct Handler<R> {
@@ -97,6 +98,8 @@ struct Failed {
     made: Option<String>,
     /// Only time ran out: another invocation of the request may finish it.
     resumable: bool,
+    /// How far the request had backed off (retries, contended calls), for a continuation.
+    backoff: (u32, u32),
 }
 
 impl<R: Resource> Handler<R> {
@@ -255,6 +258,7 @@ impl<R: Resource> Handler<R> {
         request: Request,
         deadlines: Deadlines,
         made_before: Option<&str>,
+        pace: Pace,
     ) -> Result<Outcome, Failed> {
         if let Operation::Delete { physical_id } = &request.operation {
             if is_failed_create_marker(physical_id) {
@@ -274,7 +278,8 @@ impl<R: Resource> Handler<R> {
         if let Some(id) = made_before.filter(|_| is_create) {
             progress.record(id.to_owned());
         }
-        let result = match self.run_guarded(request, deadlines, progress.clone()).await {
+        let run = self.run_guarded(request, deadlines, progress.clone(), pace.clone());
+        let result = match run.await {
             Ok(outcome) => check_physical_id(&outcome.physical_id).map(|()| outcome),
             Err(error) => Err(error),
         };
@@ -286,6 +291,7 @@ impl<R: Resource> Handler<R> {
                 .recorded()
                 .filter(|id| is_create && check_physical_id(id).is_ok()),
             resumable: error.resumable,
+            backoff: (pace.retries(), pace.contended_calls()),
         })
     }
 
@@ -295,6 +301,7 @@ impl<R: Resource> Handler<R> {
         request: Request,
         deadlines: Deadlines,
         progress: Progress,
+        pace: Pace,
     ) -> Result<Outcome, ResourceError> {
         let resource = Arc::clone(&self.resource);
         let context = Context {
@@ -302,7 +309,7 @@ impl<R: Resource> Handler<R> {
             work_deadline: deadlines.work,
             progress,
             failed_create: self.mode.failed_create(),
-            pace: Default::default(),
+            pace,
         };
         let properties = request.properties;
         let work = Box::pin(async move {

@@ -24,12 +24,16 @@ pub enum SendError {
         "no answer got through in {attempts} attempt(s) before the deadline; last error: {last}"
     )]
     OutOfTime { attempts: u32, last: String },
+    /// No answer was sent: the work may be going on in another invocation of the request,
+    /// whose asynchronous Invoke got no clear answer (`put` mode's continuations).
+    #[error("no answer was sent: the continuation's Invoke got no clear answer ({0}); Lambda's redelivery runs the request again")]
+    Unsure(String),
 }
 
 impl SendError {
     /// Whether Lambda redelivering the event could still help.
     pub fn is_retryable(&self) -> bool {
-        matches!(self, SendError::OutOfTime { .. })
+        matches!(self, SendError::OutOfTime { .. } | SendError::Unsure(_))
     }
 }
 

@@ -254,3 +254,52 @@ async fn under_a_local_runtime_api_nothing_is_invoked_and_the_answer_says_why() 
         "a local run invoked Lambda"
     );
 }
+
+#[tokio::test]
+async fn an_invoke_without_a_clear_answer_is_tried_again_rather_than_answered_failed() {
+    // A 5xx may come after Lambda queued the invocation: answering FAILED then could make a
+    // second, different answer. The Invoke is sent again (a duplicate is safe).
+    let stack = short_stack(&[]).await;
+    stack.lambda.fail_next(InvokeFault::ServiceError, 1);
+    stack
+        .connect
+        .inject("CreateUser", Fault::throttle(), THROTTLES);
+    let key = stack.request_id("create");
+    let event = events::create(&stack.sink, &key, "Agent", &basic());
+    let (answer, accepted) = stack.play_through(event, SHORT, CHAIN).await;
+    ok(&answer);
+    assert_eq!(accepted.len(), 1);
+    let statuses: Vec<u16> = stack
+        .lambda
+        .invocations()
+        .iter()
+        .map(|i| i.status)
+        .collect();
+    assert_eq!(statuses.first(), Some(&500), "{statuses:?}");
+    assert!(statuses.contains(&202), "{statuses:?}");
+    assert_eq!(stack.connect.user_count(seed::INSTANCE_MANAGED), 1);
+}
+
+#[tokio::test]
+async fn a_create_user_whose_answer_never_comes_goes_on_and_answers_that_user() {
+    // CreateUser made the user, but its answer is lost past the time kept for cleaning up:
+    // the next invocation finds the user by its reserved tag and answers it, once.
+    let stack = LocalStack::start_with(&[("RESPONSE_MARGIN_MS", "2000")]).await;
+    stack
+        .connect
+        .inject("CreateUser", Fault::Late(Duration::from_secs(60)), 1);
+    let key = stack.request_id("create");
+    let event = events::create(&stack.sink, &key, "Agent", &basic());
+    let (answer, accepted) = stack
+        .play_through(event, Duration::from_secs(12), CHAIN)
+        .await;
+    let id = physical_id(ok(&answer));
+    assert_eq!(accepted.len(), 1);
+    assert!(stack.connect.user_at(&id).is_some());
+    assert_eq!(
+        stack.connect.user_count(seed::INSTANCE_MANAGED),
+        1,
+        "duplicated"
+    );
+    assert_eq!(stack.lambda.accepted(), 1);
+}

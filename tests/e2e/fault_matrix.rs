@@ -17,6 +17,7 @@ use serde_json::{json, Value};
 use testkit::connect_emulator::{seed, Fault};
 use testkit::events;
 use testkit::examples::seed_examples;
+use testkit::lambda_api::InvokeFault;
 use testkit::sink::Behaviour;
 use testkit::stack::LocalStack;
 use tokio::sync::Semaphore;
@@ -481,6 +482,9 @@ async fn run_connect_cell(
         .expect("the semaphore stays open");
     let cell = format!("{flow:?} × {operation} × {fault:?}");
     let mut stack = LocalStack::start_with(&[("RESPONSE_MARGIN_MS", MARGIN_MS)]).await;
+    // Each cell checks what one invocation answers when a fault outlasts it: Lambda refuses
+    // every continuation here (tests/e2e/continuation.rs plays those that go through).
+    stack.lambda.fail_next(InvokeFault::Denied, 10_000);
     match flow {
         Flow::Create => create_cell(&stack, operation, fault, &cell).await,
         Flow::RedeliveredCreate => redelivered_create_cell(&stack, operation, fault, &cell).await,

@@ -581,6 +581,11 @@ async fn a_redelivered_create_that_cannot_finish_names_its_user_for_the_rollback
 #[tokio::test]
 async fn a_create_user_whose_answer_never_comes_names_the_user_it_made() {
     let stack = LocalStack::start_with(&[("RESPONSE_MARGIN_MS", "2000")]).await;
+    // The work cannot go on in another invocation here (Lambda refuses it): the answer must
+    // name the user (tests/e2e/continuation.rs plays the continuation that goes through).
+    stack
+        .lambda
+        .fail_next(testkit::lambda_api::InvokeFault::Denied, 10);
     stack.connect.inject(
         "CreateUser",
         Fault::Late(std::time::Duration::from_secs(60)),

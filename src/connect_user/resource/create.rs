@@ -2,7 +2,6 @@
 //! and never leave a half-made user that nothing will delete.
 
 use std::future::Future;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use tokio::time::Instant;
 
@@ -145,28 +144,24 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         let change = Change::AssociateProficiencies(wanted.clone());
         let instance = spec.instance_id.as_str();
         let associate_by = before_cleanup(context.work_deadline);
-        let attempts = AtomicU32::new(0);
         let associate = self.run_before(
             &context.pace,
             associate_by,
             "AssociateUserProficiencies",
-            || {
-                attempts.fetch_add(1, Ordering::Relaxed);
-                self.api.apply(instance, created, &change)
-            },
+            || self.api.apply(instance, created, &change),
         );
         let error = match associate.await {
             Ok(()) => return Ok(()),
             Err(error) => error,
         };
-        // A retried association whose first answer was lost can fail as "already associated":
-        // if Connect holds every proficiency asked for, the Create has what it wanted. Only a
-        // retried call can be in that state, and only time before the reserve may be spent.
-        let retried = attempts.load(Ordering::Relaxed) > 1;
-        if retried
-            && self
-                .associated_after_all(spec, wanted, created, associate_by, &context.pace)
-                .await
+        // An association can fail as "already associated" when its work is done: a retried
+        // call whose first answer was lost, or a second delivery of the same request (a
+        // duplicated continuation) associating at the same moment. If Connect holds every
+        // proficiency asked for, the Create has what it wanted, and the user must not be
+        // deleted under the other delivery. Only time before the reserve may be spent.
+        if self
+            .associated_after_all(spec, wanted, created, associate_by, &context.pace)
+            .await
         {
             tracing::info!(error = %error, "the proficiencies are associated after all");
             return Ok(());

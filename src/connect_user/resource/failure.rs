@@ -142,6 +142,7 @@ impl Failure {
             | Failure::CleanedUp { error }
             | Failure::MadeAnyway { error, .. } => ran_out_of_time(error),
             Failure::Unfinished(_) => true,
+            Failure::Password(error) => crate::retry::Transient::is_retryable(error),
             Failure::AdoptionFailed { error, .. } => error.is_resumable(),
             Failure::PartlyConverged { refusal, .. } => refusal.is_resumable(),
             _ => false,

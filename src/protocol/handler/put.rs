@@ -1,7 +1,7 @@
 //! The `put` mode: the answer PUT to the event's ResponseURL, and a short summary as the
 //! invocation's result.
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use serde_json::{json, Value};
 use tokio::time::Instant;
@@ -14,6 +14,7 @@ use crate::protocol::physical_id::failed_create_marker;
 use crate::protocol::resource::Resource;
 use crate::protocol::responder::SendError;
 use crate::protocol::response::{Answer, Status};
+use crate::retry::Pace;
 
 impl<R: Resource> Handler<R> {
     /// The `put` mode: the answer (or `refusal`, when the event must fail unheard) PUT to the
@@ -52,6 +53,10 @@ impl<R: Resource> Handler<R> {
                         "the work goes on in another invocation of this function, which answers CloudFormation"
                     );
                     return Ok(json!({ "Status": "CONTINUED", "Invocation": invocation }));
+                }
+                Step::Redeliver(why) => {
+                    tracing::error!(error = %why, "the continuation's Invoke got no clear answer; asking Lambda to deliver this invocation again");
+                    return Err(SendError::Unsure(why));
                 }
             },
         };
@@ -108,7 +113,12 @@ impl<R: Resource> Handler<R> {
             }
         };
         let made_before = chain.continuation.progress.as_deref();
-        let failed = match self.run_request(request, deadlines, made_before).await {
+        let (retries, contended) = chain.continuation.backoff;
+        let pace = Pace::resumed(retries, contended);
+        let failed = match self
+            .run_request(request, deadlines, made_before, pace)
+            .await
+        {
             Ok(outcome) => {
                 return Step::Answer(Answer::success(envelope, outcome.physical_id, outcome.data))
             }
@@ -118,13 +128,15 @@ impl<R: Resource> Handler<R> {
             mut reason,
             made,
             resumable,
+            backoff,
         } = failed;
         if resumable {
             match self
-                .continue_request(raw, chain, made.clone(), deadlines)
+                .continue_request(raw, chain, (made.clone(), backoff), deadlines)
                 .await
             {
                 Ok(invocation) => return Step::Continued(invocation),
+                Err(Stop::Unsure(why)) => return Step::Redeliver(why),
                 Err(stop) => {
                     tracing::warn!(reason = %stop, "the work cannot go on in another invocation");
                     reason =
@@ -150,6 +162,9 @@ enum Step {
     Answer(Answer),
     /// The work went on in this invocation of the request's chain, which answers.
     Continued(u32),
+    /// Whether the work went on is unclear: Lambda is asked to deliver this invocation again
+    /// (it reruns the request, which is idempotent) rather than risk a second answer.
+    Redeliver(String),
 }
 
 /// The physical id of a FAILED answer to an event that was never run: the event's own, or a
@@ -187,14 +202,14 @@ impl<R: Resource> Handler<R> {
         &self,
         event: &Value,
         chain: &Chain,
-        made: Option<String>,
+        (made, backoff): (Option<String>, (u32, u32)),
         deadlines: Deadlines,
     ) -> Result<u32, Stop> {
         let invoker = self.self_invoke.as_ref().ok_or(Stop::Off)?;
         if chain.function_arn.is_empty() {
             return Err(Stop::NoFunctionArn);
         }
-        let next = chain.continuation.next(made, SystemTime::now())?;
+        let next = chain.continuation.next(made, backoff, SystemTime::now())?;
         let payload = serde_json::to_vec(&next.wrap(event))
             .map_err(|error| Stop::InvokeFailed(error.to_string()))?;
         if payload.len() > ASYNC_PAYLOAD_LIMIT {
@@ -202,13 +217,19 @@ impl<R: Resource> Handler<R> {
         }
         let now = Instant::now();
         let by = now + deadlines.answer.saturating_duration_since(now) / 2;
-        let invoked = invoker.invoke_async(&chain.function_arn, payload);
-        match tokio::time::timeout_at(by, invoked).await {
-            Ok(Ok(())) => Ok(next.invocation),
-            Ok(Err(why)) => Err(Stop::InvokeFailed(why)),
-            Err(_) => Err(Stop::InvokeFailed(
-                "no answer in the time left before the function's deadline".to_owned(),
-            )),
+        // An unclear answer is tried again while there is time: sending twice is safe (a
+        // request is idempotent), answering FAILED while Lambda may have queued it is not.
+        let mut last = String::from("no answer in the time left before the function's deadline");
+        while Instant::now() < by {
+            let invoked = invoker.invoke_async(&chain.function_arn, payload.clone());
+            match tokio::time::timeout_at(by, invoked).await {
+                Ok(Ok(())) => return Ok(next.invocation),
+                Ok(Err(error)) if error.definite => return Err(Stop::InvokeFailed(error.message)),
+                Ok(Err(error)) => last = error.message,
+                Err(_) => break,
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
         }
+        Err(Stop::Unsure(last))
     }
 }

@@ -27,6 +27,7 @@ use crate::protocol::event::{Envelope, Properties, Request, RequestIdentity};
 use crate::protocol::mode::{cap_reason, returned_reason, MAX_RETURNED_REASON_BYTES};
 use crate::protocol::resource::{Context, FailedCreate, Outcome, Progress, Resource};
 use crate::protocol::response::{Answer, Status};
+use crate::retry::Pace;
 
 impl<R: Resource> Handler<R> {
     /// Runs the event and answers by the invocation's result or error.
@@ -40,17 +41,22 @@ impl<R: Resource> Handler<R> {
             Request::parse_without_response_url(&raw).map_err(|error| failed(error.to_string()))?;
         let identity = request.identity.clone();
         let properties = request.properties.clone();
-        match self.run_request(request, deadlines, None).await {
+        match self
+            .run_request(request, deadlines, None, Pace::default())
+            .await
+        {
             Ok(outcome) => succeeded(envelope, outcome),
             Err(Failed {
                 reason,
                 made: None,
                 resumable,
+                ..
             }) => Err(failed(with_return_limit(reason, resumable))),
             Err(Failed {
                 reason,
                 made: Some(id),
                 resumable,
+                ..
             }) => {
                 let reason = with_return_limit(reason, resumable);
                 let cleaned = self.clean_up(identity, &id, properties, deadlines).await;
