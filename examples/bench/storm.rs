@@ -309,61 +309,64 @@ pub async fn storm(binary: &Path, n: usize, scale: f64) -> Vec<Phase> {
     };
     let name = |i: usize| format!("storm{i:03}");
     let mut phases = Vec::new();
+    // STORM_PHASES=adopt plays the adoption alone.
+    let only_adoption = std::env::var("STORM_PHASES").is_ok_and(|v| v == "adopt");
+    if !only_adoption {
+        let (phase, answers) = play
+            .phase("create", 1.0, |i, key| {
+                events::create(&sink, key, "Agent", &user(&name(i), scale))
+            })
+            .await;
+        let ids: Vec<String> = answers
+            .iter()
+            .map(|a| {
+                a["PhysicalResourceId"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned()
+            })
+            .collect();
+        phases.push(phase);
 
-    let (phase, answers) = play
-        .phase("create", 1.0, |i, key| {
-            events::create(&sink, key, "Agent", &user(&name(i), scale))
-        })
-        .await;
-    let ids: Vec<String> = answers
-        .iter()
-        .map(|a| {
-            a["PhysicalResourceId"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned()
-        })
-        .collect();
-    phases.push(phase);
-
-    let moved = |i: usize| {
-        let mut properties = user(&name(i), scale);
-        properties["RoutingProfileId"] = json!(seed::ROUTING_PROFILES[1]);
-        properties
-    };
-    let (phase, _) = play
-        .phase("update (every user changed)", 2.0, |i, key| {
-            events::update(
-                &sink,
-                key,
-                "Agent",
-                &ids[i],
-                &moved(i),
-                &user(&name(i), scale),
-            )
-        })
-        .await;
-    phases.push(phase);
-    // CloudFormation's rollback of an Update: the same resources, old and new swapped.
-    let (phase, _) = play
-        .phase("rollback of that update", 2.0, |i, key| {
-            events::update(
-                &sink,
-                key,
-                "Agent",
-                &ids[i],
-                &user(&name(i), scale),
-                &moved(i),
-            )
-        })
-        .await;
-    phases.push(phase);
-    let (phase, _) = play
-        .phase("delete", 2.0, |i, key| {
-            events::delete(&sink, key, "Agent", &ids[i], &user(&name(i), scale))
-        })
-        .await;
-    phases.push(phase);
+        let moved = |i: usize| {
+            let mut properties = user(&name(i), scale);
+            properties["RoutingProfileId"] = json!(seed::ROUTING_PROFILES[1]);
+            properties
+        };
+        let (phase, _) = play
+            .phase("update (every user changed)", 2.0, |i, key| {
+                events::update(
+                    &sink,
+                    key,
+                    "Agent",
+                    &ids[i],
+                    &moved(i),
+                    &user(&name(i), scale),
+                )
+            })
+            .await;
+        phases.push(phase);
+        // CloudFormation's rollback of an Update: the same resources, old and new swapped.
+        let (phase, _) = play
+            .phase("rollback of that update", 2.0, |i, key| {
+                events::update(
+                    &sink,
+                    key,
+                    "Agent",
+                    &ids[i],
+                    &user(&name(i), scale),
+                    &moved(i),
+                )
+            })
+            .await;
+        phases.push(phase);
+        let (phase, _) = play
+            .phase("delete", 2.0, |i, key| {
+                events::delete(&sink, key, "Agent", &ids[i], &user(&name(i), scale))
+            })
+            .await;
+        phases.push(phase);
+    }
 
     let adopting = |i: usize| {
         let mut properties = user(&format!("console{i:04}"), scale);

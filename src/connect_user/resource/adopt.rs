@@ -216,6 +216,16 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         claim: &Claim,
         error: Failure,
     ) -> Failure {
+        // Only time ran out: the claim is kept, so that the request's next invocation goes on
+        // with it (it resumes its own claim) instead of withdrawing and claiming again, which
+        // would cost a herd of adoptions four calls each per invocation.
+        if error.is_resumable() {
+            return Failure::AdoptionFailed {
+                error: Box::new(error),
+                user_id: user.id.clone(),
+                withdrawal: "the claim is kept for the request's next invocation, and this resource (the same stack and logical id) can resume it".to_owned(),
+            };
+        }
         let instance = spec.instance_id.as_str();
         let withdrawn = async {
             let now = self.describe(instance, &user.id, context).await?;
