@@ -199,15 +199,20 @@ pub fn wait_end(event: &Value, now: SystemTime) -> SystemTime {
             })
         })
     };
-    let signed = param("X-Amz-Date").and_then(parse_amz_date);
-    let base = signed
-        .filter(|at| *at <= now + Duration::from_secs(300))
-        .unwrap_or(now);
     let timeout = service_timeout(event).unwrap_or(DEFAULT_SERVICE_TIMEOUT);
+    // A request whose wait would be over before its first invocation began is a replayed
+    // sample event (`cargo lambda invoke`, events/), or a clock far off: counted from now.
+    let signed = param("X-Amz-Date")
+        .and_then(parse_amz_date)
+        .filter(|at| *at <= now + Duration::from_secs(300) && *at + timeout > now);
+    let base = signed.unwrap_or(now);
     let mut end = base + timeout;
     if let (Some(signed), Some(expires)) = (signed, param("X-Amz-Expires")) {
         if let Ok(seconds) = expires.parse::<u64>() {
-            end = end.min(signed + Duration::from_secs(seconds));
+            let expiry = signed + Duration::from_secs(seconds);
+            if expiry > now {
+                end = end.min(expiry);
+            }
         }
     }
     end
@@ -316,6 +321,17 @@ mod tests {
         assert_eq!(
             wait_end(&event(short, None), now),
             signed + Duration::from_secs(600)
+        );
+    }
+
+    #[test]
+    fn a_replayed_event_whose_wait_is_long_over_counts_from_now() {
+        let signed = at("20241015T120000Z");
+        let now = signed + Duration::from_secs(86_400 * 400);
+        let url = "https://b.s3.amazonaws.com/k?X-Amz-Date=20241015T120000Z&X-Amz-Expires=7200";
+        assert_eq!(
+            wait_end(&event(url, None), now),
+            now + DEFAULT_SERVICE_TIMEOUT
         );
     }
 
