@@ -33,6 +33,17 @@ async fn short_stack(extra: &[(&str, &str)]) -> LocalStack {
     stack
 }
 
+/// A Create of `properties` whose `CreateUser` is throttled `throttles` times first; returns
+/// its RequestId and the event.
+fn throttled_create(stack: &LocalStack, throttles: usize, properties: &Value) -> (String, Value) {
+    stack
+        .connect
+        .inject("CreateUser", Fault::throttle(), throttles);
+    let key = stack.request_id("create");
+    let event = events::create(&stack.sink, &key, "Agent", properties);
+    (key, event)
+}
+
 fn continuations(stack: &LocalStack) -> Vec<Value> {
     stack
         .lambda
@@ -57,11 +68,7 @@ async fn nothing_leaked(stack: &mut LocalStack, key: &str) {
 async fn a_create_that_cannot_finish_in_one_invocation_finishes_in_the_next_answered_once() {
     // At DEBUG, so that the SDK's own lines about the Invoke are in the log too.
     let mut stack = short_stack(&[("RUST_LOG", "debug")]).await;
-    stack
-        .connect
-        .inject("CreateUser", Fault::throttle(), THROTTLES);
-    let key = stack.request_id("create");
-    let event = events::create(&stack.sink, &key, "Agent", &basic());
+    let (key, event) = throttled_create(&stack, THROTTLES, &basic());
     let (answer, accepted) = stack.play_through(event, SHORT, CHAIN).await;
     ok(&answer);
     assert_eq!(accepted.len(), 1, "answered more than once: {accepted:?}");
@@ -116,11 +123,7 @@ async fn an_update_goes_on_in_the_next_invocation_and_converges() {
 async fn a_continuation_delivered_twice_redoes_nothing_and_answers_the_same() {
     let stack = short_stack(&[]).await;
     stack.lambda.fail_next(InvokeFault::Duplicate, 1);
-    stack
-        .connect
-        .inject("CreateUser", Fault::throttle(), THROTTLES);
-    let key = stack.request_id("create");
-    let event = events::create(&stack.sink, &key, "Agent", &basic());
+    let (key, event) = throttled_create(&stack, THROTTLES, &basic());
     let (answer, _) = stack.play_through(event, SHORT, CHAIN).await;
     ok(&answer);
     // Both deliveries run to their end: wait for every answer, then compare them all.
@@ -141,9 +144,7 @@ async fn a_continuation_that_cannot_be_started_is_answered_failed_at_once() {
     for fault in [InvokeFault::Denied, InvokeFault::Throttle] {
         let stack = short_stack(&[]).await;
         stack.lambda.fail_next(fault.clone(), 1);
-        stack.connect.inject("CreateUser", Fault::throttle(), 1000);
-        let key = stack.request_id("create");
-        let event = events::create(&stack.sink, &key, "Agent", &basic());
+        let (_, event) = throttled_create(&stack, 1000, &basic());
         let (answer, accepted) = stack.play_through(event, SHORT, SHORT * 2).await;
         let reason = failed(&answer);
         assert!(
@@ -164,11 +165,7 @@ async fn a_continuation_that_cannot_be_started_is_answered_failed_at_once() {
 #[tokio::test]
 async fn a_chain_stops_after_five_invocations_answered_failed_with_the_reason() {
     let stack = short_stack(&[]).await;
-    stack
-        .connect
-        .inject("CreateUser", Fault::throttle(), 100_000);
-    let key = stack.request_id("create");
-    let event = events::create(&stack.sink, &key, "Agent", &basic());
+    let (_, event) = throttled_create(&stack, 100_000, &basic());
     let (answer, accepted) = stack.play_through(event, SHORT, CHAIN).await;
     let reason = failed(&answer);
     assert!(reason.contains("already had 5 invocations"), "{reason}");
@@ -180,13 +177,9 @@ async fn a_chain_stops_after_five_invocations_answered_failed_with_the_reason() 
 #[tokio::test]
 async fn no_continuation_starts_when_cloudformation_stops_waiting_soon() {
     let stack = short_stack(&[]).await;
-    stack
-        .connect
-        .inject("CreateUser", Fault::throttle(), 100_000);
     let mut properties = basic();
     properties["ServiceTimeout"] = json!("30");
-    let key = stack.request_id("create");
-    let event = events::create(&stack.sink, &key, "Agent", &properties);
+    let (_, event) = throttled_create(&stack, 100_000, &properties);
     let (answer, _) = stack.play_through(event, SHORT, SHORT * 2).await;
     let reason = failed(&answer);
     assert!(
@@ -199,11 +192,7 @@ async fn no_continuation_starts_when_cloudformation_stops_waiting_soon() {
 #[tokio::test]
 async fn return_mode_does_all_its_work_in_one_invocation_and_says_so() {
     let stack = short_stack(&[("RESPONSE_MODE", "return")]).await;
-    stack
-        .connect
-        .inject("CreateUser", Fault::throttle(), 100_000);
-    let key = stack.request_id("create");
-    let mut event = events::create(&stack.sink, &key, "Agent", &basic());
+    let (_, mut event) = throttled_create(&stack, 100_000, &basic());
     let framework =
         "arn:aws:lambda:us-east-1:123456789012:function:Stack-ProviderframeworkonEvent-1";
     event["ServiceToken"] = json!(framework);
@@ -231,11 +220,7 @@ async fn under_a_local_runtime_api_nothing_is_invoked_and_the_answer_says_why() 
     // cargo-lambda's Runtime API sends a deadline that is not a time: no Lambda service is
     // there to take a continuation, so none is tried.
     let stack = short_stack(&[("UNKNOWN_DEADLINE_BUDGET_MS", "6000")]).await;
-    stack
-        .connect
-        .inject("CreateUser", Fault::throttle(), 100_000);
-    let key = stack.request_id("create");
-    let event = events::create(&stack.sink, &key, "Agent", &basic());
+    let (key, event) = throttled_create(&stack, 100_000, &basic());
     let deadline = testkit::runtime_api::CARGO_LAMBDA_DEADLINE_MS;
     let _ = stack
         .runtime
@@ -261,11 +246,7 @@ async fn an_invoke_without_a_clear_answer_is_tried_again_rather_than_answered_fa
     // second, different answer. The Invoke is sent again (a duplicate is safe).
     let stack = short_stack(&[]).await;
     stack.lambda.fail_next(InvokeFault::ServiceError, 1);
-    stack
-        .connect
-        .inject("CreateUser", Fault::throttle(), THROTTLES);
-    let key = stack.request_id("create");
-    let event = events::create(&stack.sink, &key, "Agent", &basic());
+    let (_, event) = throttled_create(&stack, THROTTLES, &basic());
     let (answer, accepted) = stack.play_through(event, SHORT, CHAIN).await;
     ok(&answer);
     assert_eq!(accepted.len(), 1);
