@@ -78,6 +78,21 @@ pub struct Continuation {
     /// ([`crate::retry::Pace`]), so that a continuation stays in the herd's rhythm.
     #[serde(default)]
     pub backoff: (u32, u32),
+    /// Where the resource's work stood, in its own terms
+    /// ([`Progress`](super::resource::Progress)'s checkpoint): the protocol only carries it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkpoint: Option<Value>,
+}
+
+/// What one invocation hands to the next, besides the event.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Carried {
+    /// The physical id of what a Create has made so far.
+    pub made: Option<String>,
+    /// The resource's checkpoint.
+    pub checkpoint: Option<Value>,
+    /// Retries and contended calls so far ([`crate::retry::Pace`]).
+    pub backoff: (u32, u32),
 }
 
 impl Continuation {
@@ -88,6 +103,7 @@ impl Continuation {
             wait_ends_ms: epoch_millis(wait_end(event, now)),
             progress: None,
             backoff: (0, 0),
+            checkpoint: None,
         }
     }
 
@@ -96,13 +112,8 @@ impl Continuation {
         UNIX_EPOCH + Duration::from_millis(self.wait_ends_ms)
     }
 
-    /// The next invocation's continuation, carrying `progress`; `Err` says why there is none.
-    pub fn next(
-        &self,
-        progress: Option<String>,
-        backoff: (u32, u32),
-        now: SystemTime,
-    ) -> Result<Self, Stop> {
+    /// The next invocation's continuation, carrying `carried`; `Err` says why there is none.
+    pub fn next(&self, carried: Carried, now: SystemTime) -> Result<Self, Stop> {
         if self.invocation >= MAX_INVOCATIONS {
             return Err(Stop::TooManyInvocations);
         }
@@ -113,8 +124,9 @@ impl Continuation {
         Ok(Self {
             invocation: self.invocation + 1,
             wait_ends_ms: self.wait_ends_ms,
-            progress,
-            backoff,
+            progress: carried.made,
+            backoff: carried.backoff,
+            checkpoint: carried.checkpoint,
         })
     }
 
@@ -352,6 +364,7 @@ mod tests {
             wait_ends_ms: 5,
             progress: Some("i:u".into()),
             backoff: (3, 1),
+            checkpoint: Some(json!({"Stage": "Found", "UserId": "u"})),
         };
         let (event, back) = split(c.wrap(&e));
         assert_eq!(event, e);
@@ -370,16 +383,27 @@ mod tests {
             wait_ends_ms: epoch_millis(now + Duration::from_secs(3000)),
             progress: None,
             backoff: (0, 0),
+            checkpoint: None,
         };
         for n in 2..=MAX_INVOCATIONS {
-            c = c.next(None, (0, 0), now).unwrap();
+            let carried = Carried {
+                made: Some(format!("i:u{n}")),
+                checkpoint: Some(json!(n)),
+                backoff: (n, 1),
+            };
+            c = c.next(carried, now).unwrap();
             assert_eq!(c.invocation, n);
+            assert_eq!(c.progress, Some(format!("i:u{n}")));
+            assert_eq!((c.checkpoint.clone(), c.backoff), (Some(json!(n)), (n, 1)));
         }
-        assert_eq!(c.next(None, (0, 0), now), Err(Stop::TooManyInvocations));
+        assert_eq!(
+            c.next(Carried::default(), now),
+            Err(Stop::TooManyInvocations)
+        );
         let late = now + Duration::from_secs(2950);
         let first = Continuation { invocation: 1, ..c };
         assert!(matches!(
-            first.next(None, (0, 0), late),
+            first.next(Carried::default(), late),
             Err(Stop::WaitEnding(_))
         ));
     }

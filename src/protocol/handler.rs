@@ -22,7 +22,7 @@ use tracing::Instrument;
 
 use guard::{guarded, Cut};
 
-use super::continuation::{self, Continuation, SelfInvoke};
+use super::continuation::{self, Carried, Continuation, SelfInvoke};
 use super::deadline::{
     Budget, Deadlines, LambdaDeadline, CANCEL_GRACE, UNKNOWN_DEADLINE_BUDGET_ENV,
 };
@@ -94,12 +94,11 @@ impl InvocationError {
 /// A run of one parsed request that did not succeed.
 struct Failed {
     reason: String,
-    /// What a failed Create made and did not remove (see [`Progress`]), if its id is usable.
-    made: Option<String>,
     /// Only time ran out: another invocation of the request may finish it.
     resumable: bool,
-    /// How far the request had backed off (retries, contended calls), for a continuation.
-    backoff: (u32, u32),
+    /// For a continuation: what a failed Create made and did not remove (see [`Progress`]),
+    /// if its id is usable; the resource's checkpoint; how far the request had backed off.
+    carried: Carried,
 }
 
 impl<R: Resource> Handler<R> {
@@ -257,8 +256,7 @@ impl<R: Resource> Handler<R> {
         &self,
         request: Request,
         deadlines: Deadlines,
-        made_before: Option<&str>,
-        pace: Pace,
+        before: &Carried,
     ) -> Result<Outcome, Failed> {
         if let Operation::Delete { physical_id } = &request.operation {
             if is_failed_create_marker(physical_id) {
@@ -272,12 +270,12 @@ impl<R: Resource> Handler<R> {
             }
         }
         let is_create = matches!(request.operation, Operation::Create);
-        let progress = Progress::default();
         // What an earlier invocation of this Create made stays named until this one knows
-        // better: a failure here must not lose it.
-        if let Some(id) = made_before.filter(|_| is_create) {
-            progress.record(id.to_owned());
-        }
+        // better: a failure here must not lose it. The checkpoint is the resource's to read.
+        let made_before = before.made.clone().filter(|_| is_create);
+        let progress = Progress::resumed(made_before, before.checkpoint.clone());
+        let (retries, contended) = before.backoff;
+        let pace = Pace::resumed(retries, contended);
         let run = self.run_guarded(request, deadlines, progress.clone(), pace.clone());
         let result = match run.await {
             Ok(outcome) => check_physical_id(&outcome.physical_id).map(|()| outcome),
@@ -287,11 +285,14 @@ impl<R: Resource> Handler<R> {
         // checks as a successful one.
         result.map_err(|error| Failed {
             reason: error.reason,
-            made: progress
-                .recorded()
-                .filter(|id| is_create && check_physical_id(id).is_ok()),
             resumable: error.resumable,
-            backoff: (pace.retries(), pace.contended_calls()),
+            carried: Carried {
+                made: progress
+                    .recorded()
+                    .filter(|id| is_create && check_physical_id(id).is_ok()),
+                checkpoint: progress.checkpoint(),
+                backoff: (pace.retries(), pace.contended_calls()),
+            },
         })
     }
 

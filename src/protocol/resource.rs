@@ -7,6 +7,8 @@
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
+
+use serde_json::Value;
 use tokio::time::Instant;
 
 use super::event::{Properties, RequestIdentity};
@@ -50,31 +52,60 @@ impl ResourceError {
     }
 }
 
-/// What a Create has made so far, shared with the protocol layer while the Create runs.
+/// What the request has done so far, shared with the protocol layer while the operation runs.
 ///
-/// A Create that fails (or is cut off by the deadline guard, or panics) after making its
-/// resource answers FAILED with the id recorded here instead of the failed-Create marker, so
-/// that CloudFormation's rollback Delete removes the resource rather than leaving it behind
-/// with no stack to own it. A resource records the id as soon as the resource exists, and
-/// forgets it once it has removed the resource itself.
+/// Two things, both carried to the request's next invocation when only time ran out
+/// ([`super::continuation`]):
+/// - What a Create made. A Create that fails (or is cut off by the deadline guard, or panics)
+///   after making its resource answers FAILED with the id recorded here instead of the
+///   failed-Create marker, so that CloudFormation's rollback Delete removes the resource
+///   rather than leaving it behind with no stack to own it. A resource records the id as soon
+///   as the resource exists, and forgets it once it has removed the resource itself.
+/// - A checkpoint: where the work stands, in the resource's own terms (the protocol never
+///   reads it), so that the next invocation goes on from there instead of reading again what
+///   this one already read. Under a shared throttle every read costs the whole herd time.
 #[derive(Debug, Clone, Default)]
-pub struct Progress(Arc<Mutex<Option<String>>>);
+pub struct Progress(Arc<Mutex<Saved>>);
+
+#[derive(Debug, Clone, Default)]
+struct Saved {
+    made: Option<String>,
+    checkpoint: Option<Value>,
+}
 
 impl Progress {
+    /// Progress as an earlier invocation of the request left it.
+    pub fn resumed(made: Option<String>, checkpoint: Option<Value>) -> Self {
+        Self(Arc::new(Mutex::new(Saved { made, checkpoint })))
+    }
+
     pub fn record(&self, physical_id: String) {
-        *self.slot() = Some(physical_id);
+        self.slot().made = Some(physical_id);
     }
 
     pub fn forget(&self) {
-        *self.slot() = None;
+        self.slot().made = None;
     }
 
     pub fn recorded(&self) -> Option<String> {
-        self.slot().clone()
+        self.slot().made.clone()
     }
 
-    fn slot(&self) -> std::sync::MutexGuard<'_, Option<String>> {
-        // A panic while holding the lock leaves a plain Option behind: still meaningful.
+    /// Replaces the checkpoint (see [`Progress`]).
+    pub fn save_checkpoint(&self, checkpoint: Value) {
+        self.slot().checkpoint = Some(checkpoint);
+    }
+
+    pub fn clear_checkpoint(&self) {
+        self.slot().checkpoint = None;
+    }
+
+    pub fn checkpoint(&self) -> Option<Value> {
+        self.slot().checkpoint.clone()
+    }
+
+    fn slot(&self) -> std::sync::MutexGuard<'_, Saved> {
+        // A panic while holding the lock leaves plain data behind: still meaningful.
         self.0
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -88,7 +119,7 @@ pub struct Context {
     /// When the guard will cut the operation off: retries should give up a little before it,
     /// so that the FAILED reason names the last error rather than just "timed out".
     pub work_deadline: Instant,
-    /// For a Create: where to record what has been made so far (see [`Progress`]).
+    /// What the request has made and where its work stands (see [`Progress`]).
     pub progress: Progress,
     /// Who removes what a failed Create recorded, so that a reason can say so truthfully.
     pub failed_create: FailedCreate,

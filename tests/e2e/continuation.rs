@@ -284,3 +284,100 @@ async fn a_create_user_whose_answer_never_comes_goes_on_and_answers_that_user() 
     );
     assert_eq!(stack.lambda.accepted(), 1);
 }
+
+/// The basic example adopting the console user `name`.
+fn adopting(name: &str) -> Value {
+    let mut properties = basic();
+    properties["Name"] = json!(name);
+    properties["AdoptExistingUser"] = json!("true");
+    properties
+}
+
+/// Served calls of `operation`.
+fn served(stack: &LocalStack, operation: &str) -> usize {
+    stack
+        .connect
+        .calls()
+        .iter()
+        .filter(|c| c.operation == operation && c.status == 200)
+        .count()
+}
+
+/// The `Stage` of each continuation's checkpoint, in order.
+fn checkpoint_stages(stack: &LocalStack) -> Vec<String> {
+    continuations(stack)
+        .iter()
+        .map(|p| {
+            let stage = &p["CustomResourceContinuation"]["Checkpoint"]["Stage"];
+            stage.as_str().unwrap_or("none").to_owned()
+        })
+        .collect()
+}
+
+/// Adopts the console user "console-agent" with `throttles` throttles injected on `operation`
+/// first, answered once; returns the user's id and the request's.
+async fn throttled_adoption(stack: &LocalStack, operation: &str) -> (String, String) {
+    let id = stack
+        .connect
+        .console_user(seed::INSTANCE_MANAGED, "console-agent");
+    stack
+        .connect
+        .inject(operation, Fault::throttle(), THROTTLES);
+    let key = stack.request_id("adopt");
+    let event = events::create(&stack.sink, &key, "Agent", &adopting("console-agent"));
+    let (answer, accepted) = stack.play_through(event, SHORT, CHAIN).await;
+    assert_eq!(
+        physical_id(ok(&answer)),
+        format!("{}:{id}", seed::INSTANCE_MANAGED)
+    );
+    assert_eq!(accepted.len(), 1, "answered more than once");
+    (id, key)
+}
+
+#[tokio::test]
+async fn an_adoption_cut_while_converging_goes_on_with_its_changes_without_reading_again() {
+    let mut stack = short_stack(&[]).await;
+    let (id, key) = throttled_adoption(&stack, "UpdateUserRoutingProfile").await;
+    let stages = checkpoint_stages(&stack);
+    assert!(!stages.is_empty(), "the work never went on");
+    assert!(
+        stages.iter().all(|s| s == "Converging"),
+        "cut while converging: {stages:?}"
+    );
+    // One read of each kind, however many invocations: the continuations only wrote.
+    assert_eq!(served(&stack, "SearchUsers"), 1);
+    assert_eq!(
+        served(&stack, "DescribeUser"),
+        2,
+        "the find and the claim's read-back"
+    );
+    assert_eq!(
+        served(&stack, "ListUserProficiencies"),
+        0,
+        "the basic example does not manage proficiencies"
+    );
+    assert_eq!(served(&stack, "UpdateUserRoutingProfile"), 1);
+    let user = stack.connect.user(seed::INSTANCE_MANAGED, &id).unwrap();
+    assert_eq!(user["RoutingProfileId"], basic()["RoutingProfileId"]);
+    assert!(user["Tags"]["connect-user-resource:created-by-request"]
+        .as_str()
+        .is_some_and(|t| t.starts_with("adopted/")));
+    nothing_leaked(&mut stack, &key).await;
+}
+
+#[tokio::test]
+async fn an_adoption_cut_before_its_claim_describes_the_user_found_instead_of_searching_again() {
+    let stack = short_stack(&[]).await;
+    // The claim is the first TagResource.
+    throttled_adoption(&stack, "TagResource").await;
+    let stages = checkpoint_stages(&stack);
+    assert!(
+        stages.first().is_some_and(|s| s == "Found"),
+        "cut before the claim: {stages:?}"
+    );
+    assert_eq!(served(&stack, "SearchUsers"), 1, "searched again");
+    // The find, one fresh read per continuation begun before the claim, and the read-back.
+    let described = served(&stack, "DescribeUser");
+    let before_claim = stages.iter().filter(|s| *s == "Found").count();
+    assert_eq!(described, 2 + before_claim, "{stages:?}");
+}

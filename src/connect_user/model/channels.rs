@@ -20,8 +20,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use serde::{Deserialize, Serialize};
+
 /// `PhoneConfig.PhoneType`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PhoneType {
     SoftPhone,
     DeskPhone,
@@ -45,7 +47,7 @@ impl PhoneType {
 }
 
 /// `PhoneConfig`, normalised.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PhoneConfig {
     pub phone_type: PhoneType,
     pub auto_accept: bool,
@@ -55,7 +57,7 @@ pub struct PhoneConfig {
 }
 
 /// A contact channel.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Channel {
     Voice,
     Chat,
@@ -81,7 +83,7 @@ impl Channel {
 }
 
 /// One channel's auto-accept setting.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AutoAccept {
     pub auto_accept: bool,
     /// `AgentFirstCallbackAutoAccept`; absent counts as `false`.
@@ -89,7 +91,7 @@ pub struct AutoAccept {
 }
 
 /// One channel's after-contact-work setting, in seconds (0: until the agent ends it).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AfterContactWork {
     pub time_limit: i32,
     /// `AgentFirstCallbackAfterContactWorkConfig`. `None` in a template: not managed, whatever
@@ -107,7 +109,7 @@ impl AfterContactWork {
 }
 
 /// One channel's phone: soft phone, or a desk phone with its number.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PhoneNumber {
     pub phone_type: PhoneType,
     pub number: Option<String>,
@@ -123,7 +125,7 @@ impl Default for PhoneNumber {
 }
 
 /// `VoiceEnhancementMode`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum VoiceEnhancement {
     VoiceIsolation,
     NoiseSuppression,
@@ -192,7 +194,7 @@ fn covered<T>(
 
 /// Per-channel settings. In a spec or an observed user: normalised, default entries dropped.
 /// In a `Change::UserConfig`: exactly the entries to send, defaults included (they reset).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChannelConfigs {
     pub auto_accept: BTreeMap<Channel, AutoAccept>,
     pub after_contact_work: BTreeMap<Channel, AfterContactWork>,

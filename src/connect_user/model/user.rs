@@ -7,6 +7,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
+use serde::{Deserialize, Serialize};
+
 use super::channels::{ChannelConfigs, PhoneConfig};
 use super::proficiencies::Proficiencies;
 use super::rules::{tag_key_problem, MAX_TAGS_PER_RESOURCE, MAX_TAG_VALUE_CHARS};
@@ -43,7 +45,7 @@ pub enum PasswordSource {
 }
 
 /// `IdentityInfo`, normalised: an absent field is `None`, and so is an empty string.
-#[derive(Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IdentityInfo {
     pub first_name: Option<String>,
     pub last_name: Option<String>,

@@ -7,6 +7,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use serde::{Deserialize, Serialize};
+
+use super::model::proficiencies::as_entries;
 use super::model::{
     ChannelConfigs, IdentityInfo, ObservedUser, PhoneConfig, PhysicalId, Proficiencies,
     ProficiencyKey, UserSpec, OWNERSHIP_TAG,
@@ -18,8 +21,9 @@ pub mod proficiencies;
 
 pub use create::{new_user, NewUser};
 
-/// One mutating call.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One mutating call. Serialisable, so that the changes still to make can be carried to the
+/// request's next invocation (see `resource::checkpoint`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Change {
     IdentityInfo(IdentityInfo),
     PhoneConfig(PhoneConfig),
@@ -29,8 +33,8 @@ pub enum Change {
     SecurityProfiles(BTreeSet<String>),
     Hierarchy(Option<String>),
     DisassociateProficiencies(BTreeSet<ProficiencyKey>),
-    UpdateProficiencies(Proficiencies),
-    AssociateProficiencies(Proficiencies),
+    UpdateProficiencies(#[serde(with = "as_entries")] Proficiencies),
+    AssociateProficiencies(#[serde(with = "as_entries")] Proficiencies),
     Tag(BTreeMap<String, String>),
     Untag(BTreeSet<String>),
 }

@@ -10,6 +10,7 @@
 
 use std::future::Future;
 
+use super::checkpoint::Checkpoint;
 use super::{outcome, requester, ConnectUserResource, Failure};
 use crate::connect_user::connect::{ApiError, ConnectApi, ErrorKind};
 use crate::connect_user::model::rules::MAX_TAGS_PER_RESOURCE;
@@ -37,6 +38,8 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
     /// The user called as the spec's name, looked up as `lookup` says and described
     /// (`DescribeUser`, never the search summary: API Reference, SearchUsers,
     /// `UserSearchSummary`: "AfterContactWorkTimeLimit is returned in milliseconds").
+    /// The id found is the request's checkpoint; an invocation that goes on from it describes
+    /// that user instead of looking the name up again (see [`Checkpoint::Found`]).
     pub(super) async fn find_by_name(
         &self,
         spec: &UserSpec,
@@ -44,6 +47,16 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         lookup: Lookup,
     ) -> Result<Option<ObservedUser>, ApiError> {
         let (instance, name) = (spec.instance_id.as_str(), spec.name.as_str());
+        if let Some(Checkpoint::Found { user_id, .. }) = Checkpoint::load(context, instance) {
+            let user = self
+                .describe_found(instance, Some(user_id), context)
+                .await?;
+            // Connect's usernames are unique regardless of case, as the lookups compare them.
+            if let Some(user) = user.filter(|u| u.username.eq_ignore_ascii_case(name)) {
+                return Ok(Some(user));
+            }
+            context.progress.clear_checkpoint();
+        }
         let found = self
             .retry
             .run_paced(&context.pace, context.work_deadline, || async move {
@@ -53,6 +66,13 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
                 }
             })
             .await?;
+        if let Some(user_id) = &found {
+            let found = Checkpoint::Found {
+                instance_id: instance.to_owned(),
+                user_id: user_id.clone(),
+            };
+            found.save(context);
+        }
         self.describe_found(instance, found, context).await
     }
 
@@ -202,7 +222,8 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         if !removed.is_empty() {
             tracing::info!(tags = ?removed, "removing the tags the template does not state");
         }
-        self.converge(spec, &user, &changes, context).await?;
+        self.converge(spec, &user.reference(), &changes, context)
+            .await?;
         Ok(outcome(&spec.instance_id, &user.id, &user.arn))
     }
 

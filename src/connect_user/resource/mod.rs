@@ -13,6 +13,7 @@
 //! Every failure is a [`Failure`], which alone words the FAILED reasons.
 
 mod adopt;
+mod checkpoint;
 mod create;
 mod delete;
 pub mod failure;
@@ -146,6 +147,9 @@ impl<A: ConnectApi, S: SecretStore> Resource for ConnectUserResource<A, S> {
         let defaults = self.defaults().map_err(Failure::from)?;
         let spec = properties::for_create(&properties).map_err(Failure::from)?;
         let spec = with_defaults(spec, defaults);
+        if let Some(outcome) = self.resume_converging(&spec, &context).await? {
+            return Ok(outcome);
+        }
         Ok(self
             .create_or_adopt(&spec, &context, create::Purpose::Create)
             .await?)
@@ -161,6 +165,9 @@ impl<A: ConnectApi, S: SecretStore> Resource for ConnectUserResource<A, S> {
         let defaults = self.defaults().map_err(Failure::from)?;
         let mut update = properties::for_update(&new, &old).map_err(Failure::from)?;
         update.spec = with_defaults(update.spec, defaults);
+        if let Some(outcome) = self.resume_converging(&update.spec, &context).await? {
+            return Ok(outcome);
+        }
         Ok(self.update_user(update, &physical_id, &context).await?)
     }
 

@@ -4,10 +4,13 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use super::checkpoint::Checkpoint;
 use super::create::Purpose;
 use super::{outcome, requester, ConnectUserResource, Failure};
 use crate::connect_user::connect::{ConnectApi, ErrorKind};
-use crate::connect_user::model::{Claim, Manager, ObservedUser, Ownership, PhysicalId, UserSpec};
+use crate::connect_user::model::{
+    Claim, Manager, ObservedUser, Ownership, PhysicalId, UserRef, UserSpec,
+};
 use crate::connect_user::plan::ownership::on_update;
 use crate::connect_user::plan::{self, Change, Plan, Replacement};
 use crate::connect_user::properties::Update;
@@ -98,27 +101,30 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
             let operations: Vec<&str> = changes.iter().map(|c| c.operation()).collect();
             tracing::info!(?operations, "converging the user");
         }
-        self.converge(spec, &user, &changes, context).await?;
+        self.converge(spec, &user.reference(), &changes, context)
+            .await?;
         Ok(outcome(&current.instance_id, &user.id, &user.arn))
     }
 
-    /// Makes the planned calls that bring `user` to `spec`, in order.
+    /// Makes the planned calls that bring `user` to `spec`, in order. Before each, the
+    /// changes still to make are the request's checkpoint, so that an invocation that runs
+    /// out of time hands the rest to the next one without reading the user again.
     pub(super) async fn converge(
         &self,
         spec: &UserSpec,
-        user: &ObservedUser,
+        user: &UserRef,
         changes: &[Change],
         context: &Context,
     ) -> Result<(), Failure> {
         let total = changes.len();
         for (done, change) in changes.iter().enumerate() {
-            let target = user.reference();
+            Checkpoint::converging(&spec.instance_id, user, &changes[done..]).save(context);
             let attempts = AtomicU32::new(0);
             let result = self
                 .retry
                 .run_paced(&context.pace, context.work_deadline, || {
                     attempts.fetch_add(1, Ordering::Relaxed);
-                    self.api.apply(&spec.instance_id, &target, change)
+                    self.api.apply(&spec.instance_id, user, change)
                 })
                 .await;
             if let Err(error) = result {
@@ -128,30 +134,68 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
                 let retried = attempts.load(Ordering::Relaxed) > 1;
                 if retried
                     && error.kind == ErrorKind::Other
-                    && self.change_landed(spec, user, change, context).await
+                    && self.change_landed(spec, &user.id, change, context).await
                 {
                     tracing::info!(error = %error, operation = change.operation(), "the change was made after all");
                     continue;
                 }
-                return Err(Failure::PartlyConverged {
+                let failure = Failure::PartlyConverged {
                     refusal: Box::new(Failure::refusal(error, spec.identity_info.as_ref())),
                     done,
                     total,
-                });
+                };
+                // Refused (not just out of time): what follows (a withdrawn claim, a retry of
+                // the whole request) must read Connect again, not go on with this plan.
+                if !failure.is_resumable() {
+                    context.progress.clear_checkpoint();
+                }
+                return Err(failure);
             }
         }
+        context.progress.clear_checkpoint();
         Ok(())
+    }
+
+    /// Goes on with the changes an earlier invocation of this request left in its checkpoint
+    /// (see [`Checkpoint::Converging`]); `None` when there are none, or when Connect refused
+    /// them: then the caller reads the user again and plans afresh, as without a checkpoint.
+    pub(super) async fn resume_converging(
+        &self,
+        spec: &UserSpec,
+        context: &Context,
+    ) -> Result<Option<Outcome>, Failure> {
+        let Some(Checkpoint::Converging {
+            user_id,
+            arn,
+            remaining,
+            ..
+        }) = Checkpoint::load(context, &spec.instance_id)
+        else {
+            return Ok(None);
+        };
+        let user = UserRef { id: user_id, arn };
+        let operations: Vec<&str> = remaining.iter().map(|c| c.operation()).collect();
+        tracing::info!(user_id = %user.id, ?operations, "going on with the changes the earlier invocation left");
+        match self.converge(spec, &user, &remaining, context).await {
+            Ok(()) => Ok(Some(outcome(&spec.instance_id, &user.id, &user.arn))),
+            Err(failure) if failure.is_resumable() => Err(failure),
+            Err(failure) => {
+                tracing::warn!(reason = %failure, "the changes the earlier invocation left were refused; reading the user again");
+                context.progress.clear_checkpoint();
+                Ok(None)
+            }
+        }
     }
 
     /// Whether Connect, read again, already holds what `change` was to make.
     async fn change_landed(
         &self,
         spec: &UserSpec,
-        user: &ObservedUser,
+        user_id: &str,
         change: &Change,
         context: &Context,
     ) -> bool {
-        let Ok(mut fresh) = self.describe(&spec.instance_id, &user.id, context).await else {
+        let Ok(mut fresh) = self.describe(&spec.instance_id, user_id, context).await else {
             return false;
         };
         if self

@@ -7,14 +7,13 @@ use serde_json::{json, Value};
 use tokio::time::Instant;
 
 use super::{Chain, Failed, Handler};
-use crate::protocol::continuation::{Stop, ASYNC_PAYLOAD_LIMIT};
+use crate::protocol::continuation::{Carried, Stop, ASYNC_PAYLOAD_LIMIT};
 use crate::protocol::deadline::Deadlines;
 use crate::protocol::event::{Envelope, Operation, Request};
 use crate::protocol::physical_id::failed_create_marker;
 use crate::protocol::resource::Resource;
 use crate::protocol::responder::SendError;
 use crate::protocol::response::{Answer, Status};
-use crate::retry::Pace;
 
 impl<R: Resource> Handler<R> {
     /// The `put` mode: the answer (or `refusal`, when the event must fail unheard) PUT to the
@@ -112,13 +111,12 @@ impl<R: Resource> Handler<R> {
                 physical_id.clone()
             }
         };
-        let made_before = chain.continuation.progress.as_deref();
-        let (retries, contended) = chain.continuation.backoff;
-        let pace = Pace::resumed(retries, contended);
-        let failed = match self
-            .run_request(request, deadlines, made_before, pace)
-            .await
-        {
+        let before = Carried {
+            made: chain.continuation.progress.clone(),
+            checkpoint: chain.continuation.checkpoint.clone(),
+            backoff: chain.continuation.backoff,
+        };
+        let failed = match self.run_request(request, deadlines, &before).await {
             Ok(outcome) => {
                 return Step::Answer(Answer::success(envelope, outcome.physical_id, outcome.data))
             }
@@ -126,15 +124,12 @@ impl<R: Resource> Handler<R> {
         };
         let Failed {
             mut reason,
-            made,
             resumable,
-            backoff,
+            carried,
         } = failed;
+        let made = carried.made.clone();
         if resumable {
-            match self
-                .continue_request(raw, chain, (made.clone(), backoff), deadlines)
-                .await
-            {
+            match self.continue_request(raw, chain, carried, deadlines).await {
                 Ok(invocation) => return Step::Continued(invocation),
                 Err(Stop::Unsure(why)) => return Step::Redeliver(why),
                 Err(stop) => {
@@ -195,21 +190,21 @@ fn with_delivered(mut summary: Value, delivered: bool) -> Value {
 }
 
 impl<R: Resource> Handler<R> {
-    /// Hands the request to another invocation of this function, carrying `made`; returns the
+    /// Hands the request to another invocation of this function, carrying `carried`; returns the
     /// new invocation's number, or why the request cannot go on. Spends at most half the time
     /// left before the answer deadline, so that a FAILED answer still fits after it.
     async fn continue_request(
         &self,
         event: &Value,
         chain: &Chain,
-        (made, backoff): (Option<String>, (u32, u32)),
+        carried: Carried,
         deadlines: Deadlines,
     ) -> Result<u32, Stop> {
         let invoker = self.self_invoke.as_ref().ok_or(Stop::Off)?;
         if chain.function_arn.is_empty() {
             return Err(Stop::NoFunctionArn);
         }
-        let next = chain.continuation.next(made, backoff, SystemTime::now())?;
+        let next = chain.continuation.next(carried, SystemTime::now())?;
         let payload = serde_json::to_vec(&next.wrap(event))
             .map_err(|error| Stop::InvokeFailed(error.to_string()))?;
         if payload.len() > ASYNC_PAYLOAD_LIMIT {

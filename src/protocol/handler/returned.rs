@@ -22,12 +22,12 @@ use serde_json::{json, Value};
 
 use super::guard::{guarded, Cut};
 use super::{Failed, Handler, InvocationError};
+use crate::protocol::continuation::Carried;
 use crate::protocol::deadline::Deadlines;
 use crate::protocol::event::{Envelope, Properties, Request, RequestIdentity};
 use crate::protocol::mode::{cap_reason, returned_reason, MAX_RETURNED_REASON_BYTES};
 use crate::protocol::resource::{Context, FailedCreate, Outcome, Progress, Resource};
 use crate::protocol::response::{Answer, Status};
-use crate::retry::Pace;
 
 impl<R: Resource> Handler<R> {
     /// Runs the event and answers by the invocation's result or error.
@@ -42,21 +42,19 @@ impl<R: Resource> Handler<R> {
         let identity = request.identity.clone();
         let properties = request.properties.clone();
         match self
-            .run_request(request, deadlines, None, Pace::default())
+            .run_request(request, deadlines, &Carried::default())
             .await
         {
             Ok(outcome) => succeeded(envelope, outcome),
             Err(Failed {
                 reason,
-                made: None,
                 resumable,
-                ..
+                carried: Carried { made: None, .. },
             }) => Err(failed(with_return_limit(reason, resumable))),
             Err(Failed {
                 reason,
-                made: Some(id),
                 resumable,
-                ..
+                carried: Carried { made: Some(id), .. },
             }) => {
                 let reason = with_return_limit(reason, resumable);
                 let cleaned = self.clean_up(identity, &id, properties, deadlines).await;
