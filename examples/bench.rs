@@ -829,7 +829,13 @@ async fn main() -> ExitCode {
         let n = number("STORM_FUNCTIONS").map_or(40, |v| v as usize);
         let scale = number("STORM_SCALE").filter(|s| *s >= 1.0).unwrap_or(1.0);
         println!("» storm: {n} functions, one event each at the same moment, Connect limited to {}/s burst {} (time scaled {scale}×)…", storm::RATE, storm::BURST);
-        let phases = storm::storm(&binary, n, scale).await;
+        // By ids and by names, or one of them alone (STORM_BY).
+        let runs = match std::env::var("STORM_BY").as_deref() {
+            Ok("ids") => vec![storm::Profiles::ById],
+            Ok("names") => vec![storm::Profiles::ByName],
+            _ => vec![storm::Profiles::ById, storm::Profiles::ByName],
+        };
+        let phases = storm::storm(&binary, n, scale, &runs).await;
         for phase in &phases {
             // The bar is the at 500 users; smaller storms are reported against it.
             let ok = (n >= 500).then(|| phase.meets_bar());

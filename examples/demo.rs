@@ -18,17 +18,17 @@ use connect_user_resource::connect_user::model::OWNERSHIP_TAG;
 use serde_json::{json, Value};
 use testkit::connect_emulator::{console, seed};
 use testkit::events::{self, stringify, STACK_ID};
-use testkit::examples::seed_examples;
+use testkit::examples::template_examples;
 use testkit::stack::LocalStack;
 
 const INSTANCE: &str = seed::INSTANCE_MANAGED;
 
-/// The five Terraform examples, and `ChannelUser` as in `template.yaml` (the testkit's
-/// fixture), its password in a secret of the local Secrets Manager. The demo shows it with
+/// The five Terraform examples as `template.yaml` declares them (by names, but for the one by
+/// ids), and `ChannelUser` as in `template.yaml` (the testkit's fixture), its password in a secret of the local Secrets Manager. The demo shows it with
 /// no VOICE after-contact work, so that the in-place update it plays raises it, and with a
 /// tag.
 fn examples(password_secret_arn: &str) -> Vec<(&'static str, Value)> {
-    let mut examples = seed_examples();
+    let mut examples = template_examples();
     let mut channels = testkit::examples::channel_user("example-channels", password_secret_arn);
     channels["AfterContactWorkConfigs"][0] = json!(
         {"Channel": "VOICE", "AfterContactWorkConfig": {"AfterContactWorkTimeLimit": 0}}

@@ -32,7 +32,10 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use connect_user_resource::connect_user::connect::{ApiError, ConnectApi, ErrorKind};
+use connect_user_resource::connect_user::connect::{
+    list_operation, ApiError, ConnectApi, ErrorKind, Page, Summary,
+};
+use connect_user_resource::connect_user::model::ids::Kind;
 use connect_user_resource::connect_user::model::{
     ObservedProficiencies, ObservedUser, Secret, UserRef,
 };
@@ -629,6 +632,49 @@ impl ConnectApi for DryConnect {
     ) -> Result<Option<String>, ApiError> {
         // Asked only when CreateUser said the name is taken: somebody has it.
         Ok(Some("u-somebody-else".into()))
+    }
+
+    async fn list_page(
+        &self,
+        instance_id: &str,
+        kind: Kind,
+        _next_token: Option<&str>,
+    ) -> Result<Page, ApiError> {
+        // The List operations' errors: ResourceNotFoundException (the instance),
+        // InvalidParameterException, InvalidRequestException.
+        let operation = list_operation(kind);
+        match roll(&self.world, &[operation, instance_id]) % 8 {
+            0 => Err(refusal(
+                operation,
+                "ResourceNotFoundException",
+                ErrorKind::NotFound,
+            )),
+            1 => Err(refusal(
+                operation,
+                "InvalidParameterException",
+                ErrorKind::Other,
+            )),
+            // Connect's defaults, and a name held twice.
+            _ => Ok(Page {
+                summaries: ["Basic Routing Profile", "Agent", "East", "East"]
+                    .iter()
+                    .enumerate()
+                    .map(|(i, name)| Summary {
+                        id: format!("id-{i}"),
+                        name: (*name).to_owned(),
+                    })
+                    .collect(),
+                next_token: None,
+            }),
+        }
+    }
+
+    async fn hierarchy_group_level(
+        &self,
+        _instance_id: &str,
+        group_id: &str,
+    ) -> Result<String, ApiError> {
+        Ok(format!("level-of-{group_id}"))
     }
 
     async fn list_proficiencies(

@@ -13,6 +13,8 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
+use connect_user_resource::connect_user::connect::list_operation;
+use connect_user_resource::connect_user::model::ids::Kind;
 use connect_user_resource::connect_user::model::{IdentityInfo, PhoneConfig, PhoneType};
 use connect_user_resource::connect_user::plan::Change;
 
@@ -74,7 +76,17 @@ fn actions_called() -> BTreeSet<String> {
             "ListUsers",
             "SearchUsers",
             "ListUserProficiencies",
+            "DescribeUserHierarchyGroup",
         ])
+        .chain(
+            [
+                Kind::RoutingProfile,
+                Kind::SecurityProfile,
+                Kind::HierarchyGroup,
+            ]
+            .into_iter()
+            .map(list_operation),
+        )
         .map(|a| format!("connect:{a}"))
         .chain(["secretsmanager:GetSecretValue".to_owned()])
         .collect()

@@ -5,10 +5,14 @@ import { Construct } from 'constructs';
 import { ConnectUserFunction, ConnectUserFunctionProps } from './function';
 import {
   adoptExistingUserProblems,
+  alternativeProblems,
+  bothGiven,
   deskPhoneProblems,
   nameProblems,
   PropProblem,
   MAX_USER_TAGS,
+  routingProfileNameProblems,
+  securityProfileNameProblems,
   securityProfileProblems,
   userTagProblems,
 } from './validation';
@@ -117,7 +121,12 @@ export interface UserProficiency {
 export interface ConnectUserProps {
   /** The Amazon Connect instance: its id, or its ARN. Changing it replaces the user. */
   readonly instanceId: string;
-  /** The user name: 1 to 64 of `[a-zA-Z0-9_.@-]`. Changing it replaces the user. */
+  /**
+   * The user name: 1 to 64 of `[a-zA-Z0-9_.@-]`. With `passwordSecret` (a Connect-managed
+   * instance) also at most 20 characters, and `@` only in an email format
+   * (`agent@example.com`); without one (SAML, existing directory) Connect decides, so a SAML
+   * agent such as `005Hs00000AbCdEIAZ@00DHs0000012345` is fine. Changing it replaces the user.
+   */
   readonly name: string;
   /**
    * The secret holding the initial password (the plain string, or JSON with the password under
@@ -136,8 +145,22 @@ export interface ConnectUserProps {
   readonly passwordSecretKey?: string;
   /** For `EXISTING_DIRECTORY` instances only. */
   readonly directoryUserId?: string;
-  /** Id or ARN; `''` means none. */
+  /**
+   * The agent hierarchy group: its id or ARN; `''` means none. The alternative to
+   * `hierarchyGroupName`: give at most one of them.
+   *
+   * @default no hierarchy group
+   */
   readonly hierarchyGroupId?: string;
+  /**
+   * The agent hierarchy group by its whole name, exactly as Connect holds it, resolved to its
+   * id in the instance by the function on every Create and Update; `''` means none. The
+   * alternative to `hierarchyGroupId`: give at most one of them (both, even `''`, fails at
+   * synth).
+   *
+   * @default no hierarchy group
+   */
+  readonly hierarchyGroupName?: string;
   readonly identityInfo?: IdentityInfo;
   /** Required unless `phoneNumberConfigs` is given. */
   readonly phoneConfig?: PhoneConfig;
@@ -147,10 +170,37 @@ export interface ConnectUserProps {
   readonly persistentConnectionConfigs?: PersistentConnectionConfig[];
   readonly voiceEnhancementConfigs?: VoiceEnhancementConfig[];
   readonly userProficiencies?: UserProficiency[];
-  /** Id or ARN. */
-  readonly routingProfileId: string;
-  /** 1 to 10 ids or ARNs. */
-  readonly securityProfileIds: string[];
+  /**
+   * The routing profile: its id or ARN. Exactly one of `routingProfileId` and
+   * `routingProfileName` is required.
+   *
+   * @default none: `routingProfileName` is then required
+   */
+  readonly routingProfileId?: string;
+  /**
+   * The routing profile by its whole name (1 to 127 characters), exactly as Connect holds it,
+   * such as `Basic Routing Profile`, resolved to its id in the instance by the function on
+   * every Create and Update. Exactly one of `routingProfileId` and `routingProfileName` is
+   * required.
+   *
+   * @default none: `routingProfileId` is then required
+   */
+  readonly routingProfileName?: string;
+  /**
+   * The security profiles: 1 to 10 ids or ARNs. Exactly one of `securityProfileIds` and
+   * `securityProfileNames` is required.
+   *
+   * @default none: `securityProfileNames` is then required
+   */
+  readonly securityProfileIds?: string[];
+  /**
+   * The security profiles by their whole names, such as `Agent`: 1 to 10, no two alike,
+   * resolved to ids in the instance by the function on every Create and Update. Exactly one of
+   * `securityProfileIds` and `securityProfileNames` is required.
+   *
+   * @default none: `securityProfileIds` is then required
+   */
+  readonly securityProfileNames?: string[];
   /**
    * Tag key to value; keys are sent as they are (never case-converted). At most 49 (one of
    * Connect's 50 is the function's own). They win over the function's `defaultTags` on a key.
@@ -285,8 +335,8 @@ export class ConnectUser extends Construct {
 /** Every synth-time problem with the props (validation.ts), each named by its prop path. */
 export function validate(props: ConnectUserProps): PropProblem[] {
   const problems = [
-    ...nameProblems(props.name),
-    ...securityProfileProblems(props.securityProfileIds),
+    ...nameProblems(props.name, 'name', props.passwordSecret !== undefined && props.passwordSecret !== null),
+    ...profileProblems(props),
     ...adoptExistingUserProblems(props.adoptExistingUser),
   ];
   if (props.tags !== undefined) problems.push(...userTagProblems(props.tags));
@@ -316,6 +366,40 @@ export function validate(props: ConnectUserProps): PropProblem[] {
 }
 
 /**
+ * The id-or-name pairs (routing profile, security profiles, hierarchy group), as the function
+ * reads them: each pair's either-or rule, then the rules of the one given (when both are given,
+ * only that is reported, as there).
+ */
+function profileProblems(props: ConnectUserProps): PropProblem[] {
+  const routingId = { path: 'routingProfileId', value: props.routingProfileId };
+  const routingName = { path: 'routingProfileName', value: props.routingProfileName };
+  const securityIds = { path: 'securityProfileIds', value: props.securityProfileIds };
+  const securityNames = { path: 'securityProfileNames', value: props.securityProfileNames };
+  const problems = [
+    ...alternativeProblems(
+      { path: 'hierarchyGroupId', value: props.hierarchyGroupId },
+      { path: 'hierarchyGroupName', value: props.hierarchyGroupName },
+      false,
+    ),
+    ...alternativeProblems(routingId, routingName, true),
+    ...alternativeProblems(securityIds, securityNames, true),
+  ];
+  if (!bothGiven(routingId.value, routingName.value) && given(props.routingProfileName)) {
+    problems.push(...routingProfileNameProblems(props.routingProfileName));
+  }
+  if (!bothGiven(securityIds.value, securityNames.value)) {
+    if (given(props.securityProfileIds)) problems.push(...securityProfileProblems(props.securityProfileIds));
+    if (given(props.securityProfileNames)) problems.push(...securityProfileNameProblems(props.securityProfileNames));
+  }
+  return problems;
+}
+
+/** Present and not null (a prop from JavaScript may be `null`). */
+function given<T>(value: T | undefined | null): value is T {
+  return value !== undefined && value !== null;
+}
+
+/**
  * The props as the function reads them: each camelCase prop under its PascalCase property name,
  * at every depth, spelled out (`CustomResource`'s `pascalCaseProperties` converts top-level keys
  * only). Tag keys and proficiency attribute names are values, sent as they are. A prop left
@@ -329,6 +413,7 @@ export function wireProperties(props: ConnectUserProps): { [key: string]: unknow
     PasswordSecretKey: props.passwordSecretKey,
     DirectoryUserId: props.directoryUserId,
     HierarchyGroupId: props.hierarchyGroupId,
+    HierarchyGroupName: props.hierarchyGroupName,
     IdentityInfo: props.identityInfo && compact({
       FirstName: props.identityInfo.firstName,
       LastName: props.identityInfo.lastName,
@@ -372,7 +457,9 @@ export function wireProperties(props: ConnectUserProps): { [key: string]: unknow
       Level: p.level,
     })),
     RoutingProfileId: props.routingProfileId,
+    RoutingProfileName: props.routingProfileName,
     SecurityProfileIds: props.securityProfileIds,
+    SecurityProfileNames: props.securityProfileNames,
     // A {key: value} map, which the function accepts as well as [{Key, Value}].
     Tags: props.tags,
     // As CloudFormation sends a boolean: exactly "true" or "false", the only spellings the

@@ -4,8 +4,8 @@ import { Token } from 'aws-cdk-lib';
  * Synth-time checks: only rules that are certain without asking AWS, on values known at synth
  * (a token, such as a parameter or another resource's attribute, is never judged). Everything
  * else the function checks when CloudFormation sends the properties, reporting every problem at
- * once (src/connect_user/properties.rs). Each rule here is also the function's: the cases in
- * test/rule-cases.json are run through both (test/rules.test.ts and tests/cdk_rules.rs).
+ * once (src/connect_user/properties/). Each rule here is also the function's: the cases in
+ * test/rule-cases.json are run through both (test/rules.test.ts and tests/e2e/cdk_rules.rs).
  */
 
 /** One problem with one prop, named by its path in `ConnectUserProps`. */
@@ -17,10 +17,20 @@ export interface PropProblem {
 /**
  * `name`: 1 to 64 characters from `[a-zA-Z0-9_.@-]`. CreateUser's `Username` (Amazon Connect
  * API reference, https://docs.aws.amazon.com/connect/latest/APIReference/API_CreateUser.html):
- * "can include up to 64 characters from [a-zA-Z0-9_-.\@]+" (20 on instances not using SAML,
- * which the construct cannot know).
+ * "can include up to 64 characters from [a-zA-Z0-9_-.\@]+".
+ *
+ * With `password` (the user has a `passwordSecret`), also the rules of a name on an instance
+ * whose identities Connect manages, the only instances whose users have a password (CreateUser's
+ * `Password`: "A password is required if you are using Amazon Connect for identity management.
+ * Otherwise, it is an error to include a password"): at most 20 characters ("For instances not
+ * using SAML for identity management, the user name can include up to 20 characters") and `@`
+ * only in an email format ([`isEmailUsername`]). The function checks these on Create and rename
+ * (its `check_new_name`), as Connect does; without a password (SAML, existing directory: a
+ * Salesforce Service Cloud Voice agent is `005Hs00000AbCdEIAZ@00DHs0000012345`) neither holds,
+ * and the name is sent for Connect to decide. They are checked only on a name that passes the
+ * first two, as the function does.
  */
-export function nameProblems(name: string, path = 'name'): PropProblem[] {
+export function nameProblems(name: string, path = 'name', password = false): PropProblem[] {
   if (Token.isUnresolved(name)) return [];
   const problems: PropProblem[] = [];
   const length = [...name].length;
@@ -30,7 +40,53 @@ export function nameProblems(name: string, path = 'name'): PropProblem[] {
   if (!/^[A-Za-z0-9_.@-]*$/.test(name)) {
     problems.push({ path, message: 'may contain only letters, digits and _ . @ -' });
   }
+  if (!password || problems.length > 0) return problems;
+  if (length > MANAGED_USERNAME_CHARS) {
+    problems.push({
+      path,
+      message:
+        `must be at most ${MANAGED_USERNAME_CHARS} characters with a passwordSecret (it is ${length}): ` +
+        'Connect allows more only with SAML, whose users have no password',
+    });
+  }
+  if (name.includes('@') && !isEmailUsername(name)) {
+    problems.push({
+      path,
+      message:
+        'may contain @ only in an email format such as agent@example.com (one @, a domain with at least one dot)',
+    });
+  }
   return problems;
+}
+
+/**
+ * How long a username may be on an instance whose identities Connect manages (CreateUser's
+ * `Username`: "For instances not using SAML for identity management, the user name can include
+ * up to 20 characters"); the function's `MANAGED_USERNAME_CHARS`.
+ */
+export const MANAGED_USERNAME_CHARS = 20;
+
+/**
+ * An email-format username, the only form in which a Connect-managed username may hold `@`
+ * (CreateUser's `Username`: "Username can include @ only if used in an email format. For
+ * example: Correct: testuser@example.com. Incorrect: testuser@example"). As the function holds
+ * it (its `is_email_username`; AWS defines the format no further): one `@`, a non-empty local
+ * part, and a domain of non-empty dot-separated labels with at least one dot, all of it in
+ * `[a-zA-Z0-9_.-]`.
+ */
+export function isEmailUsername(name: string): boolean {
+  const at = name.indexOf('@');
+  if (at < 0) return false;
+  const local = name.slice(0, at);
+  const domain = name.slice(at + 1);
+  const allowed = (part: string) => /^[A-Za-z0-9_.-]*$/.test(part);
+  return (
+    local !== '' &&
+    allowed(local) &&
+    allowed(domain) &&
+    domain.includes('.') &&
+    domain.split('.').every((label) => label !== '')
+  );
 }
 
 /**
@@ -44,6 +100,98 @@ export function securityProfileProblems(ids: ReadonlyArray<string>, path = 'secu
     return [{ path, message: `must hold 1 to 10 security profiles (it holds ${ids.length})` }];
   }
   return [];
+}
+
+/** An id prop, or its name prop, with its path: one of a pair of alternatives. */
+export interface Alternative {
+  readonly path: string;
+  readonly value: unknown;
+}
+
+/**
+ * A pair of alternatives, an id prop and its name prop (`routingProfileId` and
+ * `routingProfileName`, say), as the function reads `RoutingProfileId` and `RoutingProfileName`
+ * (src/connect_user/properties/profiles.rs): given means present and not null, `''` included.
+ * Both given is refused on the name prop, naming both; neither, when one is `required`, on the
+ * id prop. A token may turn out absent (`Aws.NO_VALUE`), so a pair with a token is never held
+ * to be both given.
+ */
+export function alternativeProblems(id: Alternative, name: Alternative, required: boolean): PropProblem[] {
+  const idGiven = isGiven(id.value);
+  const nameGiven = isGiven(name.value);
+  if (idGiven && nameGiven) {
+    if (Token.isUnresolved(id.value) || Token.isUnresolved(name.value)) return [];
+    return [
+      { path: name.path, message: `and ${id.path} are both given: they are alternatives, give one of them` },
+    ];
+  }
+  if (required && !idGiven && !nameGiven) {
+    return [{ path: id.path, message: `is required (or ${name.path}, its alternative)` }];
+  }
+  return [];
+}
+
+/** Whether both of a pair are given, neither a token ([`alternativeProblems`] refuses it). */
+export function bothGiven(id: unknown, name: unknown): boolean {
+  return isGiven(id) && isGiven(name) && !Token.isUnresolved(id) && !Token.isUnresolved(name);
+}
+
+/** Given, as the function reads a property: present and not null (`''` is given). */
+function isGiven(value: unknown): boolean {
+  return value !== undefined && value !== null;
+}
+
+/**
+ * How long a routing profile name may be, in characters: model shape `RoutingProfileName`
+ * (CreateRoutingProfile's `Name`), 1 to 127; the function's `ROUTING_PROFILE_NAME_CHARS`.
+ */
+export const MAX_ROUTING_PROFILE_NAME_CHARS = 127;
+
+/**
+ * `routingProfileName`: 1 to 127 characters (model shape `RoutingProfileName`). An empty name
+ * is refused, as the function refuses an empty `RoutingProfileName` (it is not "none": a user
+ * always has a routing profile).
+ */
+export function routingProfileNameProblems(name: string, path = 'routingProfileName'): PropProblem[] {
+  if (Token.isUnresolved(name)) return [];
+  const length = [...name].length;
+  if (length < 1) return [{ path, message: 'must not be empty (a routing profile name has 1 to 127 characters)' }];
+  if (length > MAX_ROUTING_PROFILE_NAME_CHARS) {
+    return [{ path, message: `must be at most ${MAX_ROUTING_PROFILE_NAME_CHARS} characters (it is ${length})` }];
+  }
+  return [];
+}
+
+/**
+ * `securityProfileNames`: 1 to 10 names (CreateUser's `SecurityProfileIds`, which they are
+ * resolved to: 1 to 10 items), each non-empty, no two alike: a repeat is refused, as the
+ * function refuses it (it most likely stands for a profile left out), where repeated ids
+ * collapse. A list token, or a token name, is never judged.
+ */
+export function securityProfileNameProblems(
+  names: ReadonlyArray<string>,
+  path = 'securityProfileNames',
+): PropProblem[] {
+  if (Token.isUnresolved(names)) return [];
+  if (names.length < 1 || names.length > 10) {
+    return [{ path, message: `must hold 1 to 10 security profiles (it holds ${names.length})` }];
+  }
+  const problems: PropProblem[] = [];
+  const seen = new Set<string>();
+  names.forEach((name: unknown, i) => {
+    if (Token.isUnresolved(name)) return;
+    const at = `${path}[${i}]`;
+    if (name === undefined || name === null || name === '' || typeof name === 'object') {
+      problems.push({ path: at, message: 'must be a security profile name' });
+      return;
+    }
+    const text = String(name);
+    if (seen.has(text)) {
+      problems.push({ path: at, message: `repeats the name ${JSON.stringify(text)}` });
+    }
+    seen.add(text);
+  });
+  return problems;
 }
 
 /**

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CfnOutput, CfnParameter, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Aws, CfnCondition, CfnOutput, CfnParameter, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -144,6 +144,54 @@ describe('ConnectUser properties', () => {
     assert.deepEqual(user.Properties.PhoneNumberConfigs, [
       { Channel: 'VOICE', PhoneType: 'DESK_PHONE', PhoneNumber: '+14255550100' },
     ]);
+  });
+
+  it('sends profiles and the hierarchy group by name, with no ids', () => {
+    const s = stack();
+    const { routingProfileId, securityProfileIds, ...rest } = basicProps();
+    assert.ok(routingProfileId && securityProfileIds);
+    new ConnectUser(s, 'ByName', {
+      ...rest,
+      routingProfileName: 'Basic Routing Profile',
+      securityProfileNames: ['Agent', 'CallCenterManager'],
+      hierarchyGroupName: 'Tier 1',
+    });
+    const [, user] = onlyResource(Template.fromStack(s), 'Custom::ConnectUser');
+    assert.deepEqual(Object.keys(user.Properties).sort(), [
+      'HierarchyGroupName', 'InstanceId', 'Name', 'PhoneConfig', 'RoutingProfileName', 'SecurityProfileNames',
+      'ServiceTimeout', 'ServiceToken',
+    ]);
+    assert.equal(user.Properties.RoutingProfileName, 'Basic Routing Profile');
+    assert.deepEqual(user.Properties.SecurityProfileNames, ['Agent', 'CallCenterManager']);
+    assert.equal(user.Properties.HierarchyGroupName, 'Tier 1');
+  });
+
+  it('mixes names and ids across the pairs, and sends an empty hierarchyGroupName (no group) as it is', () => {
+    const s = stack();
+    new ConnectUser(s, 'Mixed', {
+      ...basicProps(),
+      routingProfileId: undefined,
+      routingProfileName: 'Basic Routing Profile',
+      hierarchyGroupName: '',
+    });
+    new ConnectUser(s, 'Other', {
+      ...basicProps(),
+      name: 'agent.two',
+      securityProfileIds: undefined,
+      securityProfileNames: ['Agent'],
+      hierarchyGroupId: 'hg-1',
+    });
+    const users = new Map(resources(Template.fromStack(s), 'Custom::ConnectUser').map(([, r]) => [r.Properties.Name, r.Properties]));
+    const mixed = users.get('agent.one')!;
+    assert.equal(mixed.RoutingProfileName, 'Basic Routing Profile');
+    assert.deepEqual(mixed.SecurityProfileIds, ['sp-0']);
+    assert.equal(mixed.HierarchyGroupName, '');
+    assert.ok(!('RoutingProfileId' in mixed) && !('HierarchyGroupId' in mixed));
+    const other = users.get('agent.two')!;
+    assert.equal(other.RoutingProfileId, 'rp-1');
+    assert.deepEqual(other.SecurityProfileNames, ['Agent']);
+    assert.equal(other.HierarchyGroupId, 'hg-1');
+    assert.ok(!('SecurityProfileIds' in other) && !('HierarchyGroupName' in other));
   });
 
   it('sends adoptExistingUser as CloudFormation sends a boolean, "true" or "false"', () => {
@@ -560,6 +608,116 @@ describe('synth-time validation', () => {
       () => new ConnectUser(stack(), 'Bad', { ...basicProps(), adoptExistingUser: 'yes' as unknown as boolean }),
       /adoptExistingUser must be "true" or "false"/,
     );
+  });
+
+  it('refuses both of an id-or-name pair, naming both, and neither of a required pair, all at once', () => {
+    assert.throws(
+      () =>
+        new ConnectUser(stack(), 'Both', {
+          ...basicProps(),
+          routingProfileName: 'Basic Routing Profile',
+          securityProfileNames: ['Agent'],
+          hierarchyGroupId: '',
+          hierarchyGroupName: '',
+        }),
+      (error: Error) => {
+        assert.match(error.message, /Both: invalid ConnectUser props/);
+        for (const [name, id] of [
+          ['hierarchyGroupName', 'hierarchyGroupId'],
+          ['routingProfileName', 'routingProfileId'],
+          ['securityProfileNames', 'securityProfileIds'],
+        ]) {
+          assert.ok(
+            error.message.includes(`${name} and ${id} are both given: they are alternatives, give one of them`),
+            `${name}: ${error.message}`,
+          );
+        }
+        return true;
+      },
+    );
+    assert.throws(
+      () =>
+        new ConnectUser(stack(), 'Neither', {
+          ...basicProps(),
+          routingProfileId: undefined,
+          securityProfileIds: undefined,
+        }),
+      (error: Error) => {
+        assert.ok(error.message.includes('routingProfileId is required (or routingProfileName, its alternative)'), error.message);
+        assert.ok(error.message.includes('securityProfileIds is required (or securityProfileNames, its alternative)'), error.message);
+        return true;
+      },
+    );
+  });
+
+  it('refuses a routing profile name over 127 characters and security profile names the function would refuse', () => {
+    assert.throws(
+      () =>
+        new ConnectUser(stack(), 'Long', {
+          ...basicProps(),
+          routingProfileId: undefined,
+          routingProfileName: 'r'.repeat(128),
+          securityProfileIds: undefined,
+          securityProfileNames: ['Agent', 'Admin', 'Agent', ''],
+        }),
+      (error: Error) => {
+        assert.ok(error.message.includes('routingProfileName must be at most 127 characters (it is 128)'), error.message);
+        assert.ok(error.message.includes('securityProfileNames[2] repeats the name "Agent"'), error.message);
+        assert.ok(error.message.includes('securityProfileNames[3] must be a security profile name'), error.message);
+        return true;
+      },
+    );
+    for (const count of [0, 11]) {
+      const names = Array.from({ length: count }, (_, i) => `Profile ${i}`);
+      assert.throws(
+        () => new ConnectUser(stack(), 'Count', { ...basicProps(), securityProfileIds: undefined, securityProfileNames: names }),
+        new RegExp(`securityProfileNames must hold 1 to 10 security profiles \\(it holds ${count}\\)`),
+      );
+    }
+  });
+
+  it('holds a name to 20 characters and @ in an email format only with a password', () => {
+    const samlName = '005Hs00000AbCdEIAZ@00DHs0000012345';
+    // Without a password (SAML, directory): Connect decides.
+    new ConnectUser(stack(), 'Saml', { ...basicProps(), name: samlName });
+    const withPassword = (name: string) => {
+      const s = stack();
+      return new ConnectUser(s, 'Managed', { ...basicProps(), name, passwordSecret: new secretsmanager.Secret(s, 'Password') });
+    };
+    withPassword('agent@example.com');
+    withPassword('a'.repeat(20));
+    assert.throws(
+      () => withPassword(samlName),
+      (error: Error) => {
+        assert.ok(error.message.includes('name must be at most 20 characters with a passwordSecret (it is 34)'), error.message);
+        assert.ok(error.message.includes('name may contain @ only in an email format such as agent@example.com'), error.message);
+        return true;
+      },
+    );
+    assert.throws(() => withPassword('agent@example'), /name may contain @ only in an email format/);
+  });
+
+  it('never judges whether a pair with a token is given twice', () => {
+    const s = stack();
+    const routingProfile = new CfnParameter(s, 'RoutingProfileName');
+    const names = new CfnParameter(s, 'SecurityProfileNames', { type: 'CommaDelimitedList' });
+    const hasGroup = new CfnParameter(s, 'HierarchyGroupId');
+    // A token may resolve to no value at all (AWS::NoValue), which leaves its property out.
+    const hasGroupId = new CfnCondition(s, 'HasGroupId', { expression: Fn.conditionNot(Fn.conditionEquals(hasGroup, '')) });
+    const groupId = Fn.conditionIf(hasGroupId.logicalId, hasGroup.valueAsString, Aws.NO_VALUE).toString();
+    new ConnectUser(s, 'Agent', {
+      ...basicProps(),
+      routingProfileName: routingProfile.valueAsString,
+      securityProfileNames: names.valueAsList,
+      hierarchyGroupId: groupId,
+      hierarchyGroupName: 'Tier 1',
+    });
+    Template.fromStack(s).hasResourceProperties('Custom::ConnectUser', {
+      RoutingProfileId: 'rp-1',
+      RoutingProfileName: { Ref: 'RoutingProfileName' },
+      SecurityProfileNames: { Ref: 'SecurityProfileNames' },
+      HierarchyGroupName: 'Tier 1',
+    });
   });
 
   it('never judges a value known only at deploy time', () => {

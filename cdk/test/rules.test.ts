@@ -5,15 +5,31 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { describe, it } from 'node:test';
 import { Stack } from 'aws-cdk-lib';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Channel, ConnectUser, ConnectUserFunction, ConnectUserProps, PhoneType } from '../lib';
 import { basicProps, stack, standInCode } from './support';
 
+const RULES = [
+  'name',
+  'securityProfileIds',
+  'routingProfile',
+  'securityProfiles',
+  'hierarchyGroup',
+  'deskPhone',
+  'tag',
+  'tagCount',
+  'adoptExistingUser',
+] as const;
+
 interface Case {
-  rule: 'name' | 'securityProfileIds' | 'deskPhone' | 'tag' | 'tagCount' | 'adoptExistingUser';
+  rule: (typeof RULES)[number];
   valid: boolean;
   why: string;
   propPath: string;
   name?: string;
+  password?: boolean;
+  id?: unknown;
+  byName?: unknown;
   count?: number;
   in?: 'phoneConfig' | 'phoneNumberConfigs';
   phoneType?: string;
@@ -24,14 +40,44 @@ interface Case {
 
 const cases: Case[] = JSON.parse(fs.readFileSync(path.join(__dirname, 'rule-cases.json'), 'utf8')).cases;
 
-/** The props of one case: the base user with the one change the case makes. */
-function propsOf(c: Case): ConnectUserProps {
+/**
+ * The props of one case: the base user with the one change the case makes. A case's user with
+ * a password has a `passwordSecret` (an imported secret of `scope`).
+ */
+function propsOf(c: Case, scope: Stack): ConnectUserProps {
   const props = basicProps();
   switch (c.rule) {
-    case 'name':
-      return { ...props, name: c.name! };
+    case 'name': {
+      const passwordSecret = c.password
+        ? secretsmanager.Secret.fromSecretCompleteArn(
+            scope,
+            'Password',
+            'arn:aws:secretsmanager:eu-west-1:111122223333:secret:agent-password-AbCdEf',
+          )
+        : undefined;
+      return { ...props, name: c.name!, passwordSecret };
+    }
     case 'securityProfileIds':
       return { ...props, securityProfileIds: Array.from({ length: c.count! }, (_, i) => `sp-${i}`) };
+    // Each pair exactly as the case gives it: the base's id left out, each field only if given.
+    case 'routingProfile':
+      return {
+        ...props,
+        routingProfileId: 'id' in c ? (c.id as string) : undefined,
+        routingProfileName: 'byName' in c ? (c.byName as string) : undefined,
+      };
+    case 'securityProfiles':
+      return {
+        ...props,
+        securityProfileIds: 'id' in c ? (c.id as string[]) : undefined,
+        securityProfileNames: 'byName' in c ? (c.byName as string[]) : undefined,
+      };
+    case 'hierarchyGroup':
+      return {
+        ...props,
+        hierarchyGroupId: 'id' in c ? (c.id as string) : undefined,
+        hierarchyGroupName: 'byName' in c ? (c.byName as string) : undefined,
+      };
     case 'deskPhone':
       return c.in === 'phoneConfig'
         ? { ...props, phoneConfig: { phoneType: c.phoneType as PhoneType, deskPhoneNumber: c.number } }
@@ -49,21 +95,53 @@ function propsOf(c: Case): ConnectUserProps {
   }
 }
 
+/** The problems a ConnectUser error lists, each `<propPath> <message>`. */
+function problemsOf(error: Error): string[] {
+  const marker = 'invalid ConnectUser props: ';
+  const at = error.message.indexOf(marker);
+  assert.ok(at >= 0, error.message);
+  return error.message.slice(at + marker.length).split('; ');
+}
+
 describe('the rules the construct shares with the function (rule-cases.json)', () => {
   it('covers each rule with valid and invalid cases', () => {
-    for (const rule of ['name', 'securityProfileIds', 'deskPhone', 'tag', 'tagCount', 'adoptExistingUser']) {
+    for (const rule of RULES) {
       assert.ok(cases.some((c) => c.rule === rule && c.valid), rule);
       assert.ok(cases.some((c) => c.rule === rule && !c.valid), rule);
     }
+    assert.deepEqual(
+      cases.filter((c) => !RULES.includes(c.rule)).map((c) => c.rule),
+      [],
+      'a rule this test does not know',
+    );
+  });
+
+  it('covers the name rules with and without a password', () => {
+    for (const password of [true, false]) {
+      for (const valid of [true, false]) {
+        assert.ok(
+          cases.some((c) => c.rule === 'name' && Boolean(c.password) === password && c.valid === valid),
+          `password ${password}, valid ${valid}`,
+        );
+      }
+    }
+    // The same name both ways: a rule of password users only.
+    const validNames = (password: boolean) =>
+      new Set(cases.filter((c) => c.rule === 'name' && Boolean(c.password) === password && c.valid).map((c) => c.name));
+    const withPassword = cases.filter((c) => c.rule === 'name' && c.password && !c.valid);
+    assert.ok(withPassword.some((c) => validNames(false).has(c.name)), 'a name valid only without a password');
   });
 
   for (const c of cases) {
     it(`${c.rule}: ${c.why} is ${c.valid ? 'valid' : `refused, naming ${c.propPath}`}`, () => {
-      const make = () => new ConnectUser(stack(), 'User', propsOf(c));
+      const make = () => {
+        const s = stack();
+        return new ConnectUser(s, 'User', propsOf(c, s));
+      };
       if (c.valid) {
         make();
       } else {
-        assert.throws(make, (error: Error) => error.message.includes(`${c.propPath} `));
+        assert.throws(make, (error: Error) => problemsOf(error).some((p) => p.startsWith(`${c.propPath} `)));
       }
     });
   }

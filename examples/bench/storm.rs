@@ -11,6 +11,11 @@
 //! integration) calls `DescribeUser` at 0.5 requests/second throughout; its share of calls
 //! served is reported.
 //!
+//! The storm is played twice, as templates write their profiles: by ids (`RoutingProfileId`,
+//! `SecurityProfileIds`) and by names (`RoutingProfileName`, `SecurityProfileNames`, resolved
+//! with one List call per kind per Create and Update); `STORM_BY=ids` or `STORM_BY=names`
+//! plays one of them alone.
+//!
 //! `STORM_FUNCTIONS` (default 40) sets N. `STORM_SCALE` (default 1) runs the same storm k
 //! times faster: the rate, the bystander's rate and every time constant of the function (its
 //! backoff, the invocation's timeout, `ServiceTimeout`, the answer margin) scaled together,
@@ -42,9 +47,35 @@ const RETRY_FIRST_MS: f64 = 2000.0;
 const RETRY_CAP_MS: f64 = 36000.0;
 const BYSTANDER_RATE: f64 = 0.5;
 
+/// How the storm's templates name their profiles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Profiles {
+    ById,
+    ByName,
+}
+
+impl Profiles {
+    /// The lookups a Create or Update makes on top of its other calls: by names, one
+    /// `ListRoutingProfiles` and one `ListSecurityProfiles` (the seeded instance holds fewer
+    /// than 1,000 of each).
+    fn lookups(self) -> f64 {
+        match self {
+            Profiles::ById => 0.0,
+            Profiles::ByName => 2.0,
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Profiles::ById => "",
+            Profiles::ByName => " (by names)",
+        }
+    }
+}
+
 /// One phase's figures.
 pub struct Phase {
-    pub name: &'static str,
+    pub name: String,
     pub functions: usize,
     /// The phase's minimal calls per user: what one user's event makes alone.
     pub calls_per_user: f64,
@@ -194,9 +225,18 @@ async fn fleet(binary: &Path, n: usize, scale: f64, connect: &ConnectEmulator) -
     fleet
 }
 
-/// The basic example named `name`, with the template's `ServiceTimeout` (scaled).
-fn user(name: &str, scale: f64) -> Value {
+/// The basic example named `name`, with the template's `ServiceTimeout` (scaled), its
+/// profiles given as `profiles` says.
+fn user(name: &str, scale: f64, profiles: Profiles) -> Value {
     let mut properties = seed_examples()[0].1.clone();
+    if profiles == Profiles::ByName {
+        if let Some(map) = properties.as_object_mut() {
+            map.remove("RoutingProfileId");
+            map.remove("SecurityProfileIds");
+        }
+        properties["RoutingProfileName"] = json!(seed::ROUTING_PROFILE_NAMES[0]);
+        properties["SecurityProfileNames"] = json!([seed::SECURITY_PROFILE_NAMES[0]]);
+    }
     properties["Name"] = json!(name);
     properties["ServiceTimeout"] = json!(format!("{:.0}", (SERVICE_TIMEOUT_S / scale).max(1.0)));
     events::stringify(properties)
@@ -214,7 +254,7 @@ impl Play<'_> {
     /// Plays one event per function at the same moment and waits for every answer.
     async fn phase(
         &self,
-        name: &'static str,
+        name: String,
         calls_per_user: f64,
         make_event: impl Fn(usize, &str) -> Value,
     ) -> (Phase, Vec<Value>) {
@@ -267,8 +307,16 @@ impl Play<'_> {
 }
 
 /// Served calls of one adopting Create alone (no contention): the adoption's minimal calls.
-async fn lone_adoption_calls(binary: &Path, connect: &ConnectEmulator, sink: &Sink) -> f64 {
-    let name = "console-probe";
+async fn lone_adoption_calls(
+    binary: &Path,
+    connect: &ConnectEmulator,
+    sink: &Sink,
+    profiles: Profiles,
+) -> f64 {
+    let name = match profiles {
+        Profiles::ById => "console-probe",
+        Profiles::ByName => "console-probe-n",
+    };
     connect.console_user(seed::INSTANCE_MANAGED, name);
     let runtime = RuntimeApi::start().await;
     let function = Function::start_binary(
@@ -278,25 +326,30 @@ async fn lone_adoption_calls(binary: &Path, connect: &ConnectEmulator, sink: &Si
         &[("RUST_LOG", "warn")],
     );
     connect.clear_calls();
-    let mut properties = user(name, 1.0);
+    let mut properties = user(name, 1.0, profiles);
     properties["AdoptExistingUser"] = json!("true");
     if let Some(map) = properties.as_object_mut() {
         map.remove("Password");
     }
-    let event = events::create(sink, "adopt-probe", "Probe", &properties);
+    let event = events::create(sink, &format!("adopt-probe-{name}"), "Probe", &properties);
     let _ = runtime.invoke(event, Duration::from_secs(60)).await;
     drop(function);
     connect.calls().iter().filter(|c| c.status == 200).count() as f64
 }
 
-/// Plays every phase with `n` functions; `scale` as the module doc says.
-pub async fn storm(binary: &Path, n: usize, scale: f64) -> Vec<Phase> {
+/// Plays every phase with `n` functions, once for each of `runs`; `scale` as the module doc
+/// says.
+pub async fn storm(binary: &Path, n: usize, scale: f64, runs: &[Profiles]) -> Vec<Phase> {
     let connect = ConnectEmulator::start().await;
     let sink = Sink::start().await;
-    let adoption_calls = lone_adoption_calls(binary, &connect, &sink).await;
+    let mut adoption_calls = Vec::new();
+    for profiles in runs {
+        adoption_calls.push(lone_adoption_calls(binary, &connect, &sink, *profiles).await);
+    }
     let target = connect.console_user(seed::INSTANCE_MANAGED, "bystander-target");
-    let consoles = connect.seed_console_users(seed::INSTANCE_MANAGED, "console", n);
-    drop(consoles);
+    for profiles in runs {
+        drop(connect.seed_console_users(seed::INSTANCE_MANAGED, console_prefix(*profiles), n));
+    }
     connect.rate_limit(RATE * scale, BURST);
     let fleet = fleet(binary, n, scale, &connect).await;
     let bystander = Bystander::start(connect.endpoint(), target, BYSTANDER_RATE * scale);
@@ -307,82 +360,102 @@ pub async fn storm(binary: &Path, n: usize, scale: f64) -> Vec<Phase> {
         bystander: &bystander,
         scale,
     };
-    let name = |i: usize| format!("storm{i:03}");
     let mut phases = Vec::new();
-    // STORM_PHASES=adopt plays the adoption alone.
-    let only_adoption = std::env::var("STORM_PHASES").is_ok_and(|v| v == "adopt");
-    if !only_adoption {
-        let (phase, answers) = play
-            .phase("create", 1.0, |i, key| {
-                events::create(&sink, key, "Agent", &user(&name(i), scale))
-            })
-            .await;
-        let ids: Vec<String> = answers
-            .iter()
-            .map(|a| {
-                a["PhysicalResourceId"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_owned()
-            })
-            .collect();
-        phases.push(phase);
+    for (profiles, adoption_calls) in runs.iter().zip(adoption_calls) {
+        phases.extend(play.stack(*profiles, adoption_calls).await);
+    }
+    phases
+}
 
-        let moved = |i: usize| {
-            let mut properties = user(&name(i), scale);
-            properties["RoutingProfileId"] = json!(seed::ROUTING_PROFILES[1]);
+/// The console users a run adopts: `console0000`, ... by ids, `consolen0000`, ... by names.
+fn console_prefix(profiles: Profiles) -> &'static str {
+    match profiles {
+        Profiles::ById => "console",
+        Profiles::ByName => "consolen",
+    }
+}
+
+impl Play<'_> {
+    /// Every phase of a stack of the fleet's users, their profiles given as `profiles` says.
+    async fn stack(&self, profiles: Profiles, adoption_calls: f64) -> Vec<Phase> {
+        let (sink, scale, label) = (self.sink, self.scale, profiles.label());
+        let lookups = profiles.lookups();
+        let name = |i: usize| format!("storm{i:03}");
+        let user = |i: usize| user(&name(i), scale, profiles);
+        let mut phases = Vec::new();
+        // STORM_PHASES=adopt plays the adoption alone.
+        let only_adoption = std::env::var("STORM_PHASES").is_ok_and(|v| v == "adopt");
+        if !only_adoption {
+            let (phase, answers) = self
+                .phase(format!("create{label}"), 1.0 + lookups, |i, key| {
+                    events::create(sink, key, "Agent", &user(i))
+                })
+                .await;
+            let ids: Vec<String> = answers
+                .iter()
+                .map(|a| {
+                    a["PhysicalResourceId"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned()
+                })
+                .collect();
+            phases.push(phase);
+
+            let moved = |i: usize| {
+                let mut properties = user(i);
+                match profiles {
+                    Profiles::ById => {
+                        properties["RoutingProfileId"] = json!(seed::ROUTING_PROFILES[1]);
+                    }
+                    Profiles::ByName => {
+                        properties["RoutingProfileName"] = json!(seed::ROUTING_PROFILE_NAMES[1]);
+                    }
+                }
+                properties
+            };
+            let (phase, _) = self
+                .phase(
+                    format!("update (every user changed){label}"),
+                    2.0 + lookups,
+                    |i, key| events::update(sink, key, "Agent", &ids[i], &moved(i), &user(i)),
+                )
+                .await;
+            phases.push(phase);
+            // CloudFormation's rollback of an Update: the same resources, old and new swapped.
+            let (phase, _) = self
+                .phase(
+                    format!("rollback of that update{label}"),
+                    2.0 + lookups,
+                    |i, key| events::update(sink, key, "Agent", &ids[i], &user(i), &moved(i)),
+                )
+                .await;
+            phases.push(phase);
+            let (phase, _) = self
+                .phase(format!("delete{label}"), 2.0, |i, key| {
+                    events::delete(sink, key, "Agent", &ids[i], &user(i))
+                })
+                .await;
+            phases.push(phase);
+        }
+
+        let prefix = console_prefix(profiles);
+        let adopting = |i: usize| {
+            let mut properties = self::user(&format!("{prefix}{i:04}"), scale, profiles);
+            properties["AdoptExistingUser"] = json!("true");
+            if let Some(map) = properties.as_object_mut() {
+                map.remove("Password");
+            }
             properties
         };
-        let (phase, _) = play
-            .phase("update (every user changed)", 2.0, |i, key| {
-                events::update(
-                    &sink,
-                    key,
-                    "Agent",
-                    &ids[i],
-                    &moved(i),
-                    &user(&name(i), scale),
-                )
-            })
+        let (phase, _) = self
+            .phase(
+                format!("create, adopting console users{label}"),
+                adoption_calls,
+                |i, key| events::create(sink, key, "Agent", &adopting(i)),
+            )
             .await;
         phases.push(phase);
-        // CloudFormation's rollback of an Update: the same resources, old and new swapped.
-        let (phase, _) = play
-            .phase("rollback of that update", 2.0, |i, key| {
-                events::update(
-                    &sink,
-                    key,
-                    "Agent",
-                    &ids[i],
-                    &user(&name(i), scale),
-                    &moved(i),
-                )
-            })
-            .await;
-        phases.push(phase);
-        let (phase, _) = play
-            .phase("delete", 2.0, |i, key| {
-                events::delete(&sink, key, "Agent", &ids[i], &user(&name(i), scale))
-            })
-            .await;
-        phases.push(phase);
+        phases
     }
-
-    let adopting = |i: usize| {
-        let mut properties = user(&format!("console{i:04}"), scale);
-        properties["AdoptExistingUser"] = json!("true");
-        if let Some(map) = properties.as_object_mut() {
-            map.remove("Password");
-        }
-        properties
-    };
-    let (phase, _) = play
-        .phase(
-            "create, adopting console users",
-            adoption_calls,
-            |i, key| events::create(&sink, key, "Agent", &adopting(i)),
-        )
-        .await;
-    phases.push(phase);
-    phases
 }

@@ -47,6 +47,46 @@ pub fn seed_examples() -> Vec<(&'static str, Value)> {
     ]
 }
 
+/// The five examples as `template.yaml` declares them: by names (`RoutingProfileName`,
+/// `SecurityProfileNames`, `HierarchyGroupName`, Connect's names of the seeded profiles and
+/// group), but for `DeskPhoneUser`, the template's one example by ids.
+pub fn template_examples() -> Vec<(&'static str, Value)> {
+    let mut examples = seed_examples();
+    for (logical_id, properties) in examples.iter_mut() {
+        if *logical_id != "DeskPhoneUser" {
+            *properties = by_names(properties.clone());
+        }
+    }
+    examples
+}
+
+/// `properties` with each seeded profile and group id replaced by its name property.
+pub fn by_names(mut properties: Value) -> Value {
+    let name_of = |ids: &[&str], names: &[&str], id: &Value| {
+        let at = ids.iter().position(|known| Some(*known) == id.as_str());
+        json!(at.map(|i| names[i]).unwrap_or_default())
+    };
+    let Some(map) = properties.as_object_mut() else {
+        return properties;
+    };
+    if let Some(id) = map.remove("RoutingProfileId") {
+        let name = name_of(&seed::ROUTING_PROFILES, &seed::ROUTING_PROFILE_NAMES, &id);
+        map.insert("RoutingProfileName".into(), name);
+    }
+    if let Some(Value::Array(ids)) = map.remove("SecurityProfileIds") {
+        let names: Vec<Value> = ids
+            .iter()
+            .map(|id| name_of(&seed::SECURITY_PROFILES, &seed::SECURITY_PROFILE_NAMES, id))
+            .collect();
+        map.insert("SecurityProfileNames".into(), Value::Array(names));
+    }
+    if let Some(id) = map.remove("HierarchyGroupId") {
+        let name = name_of(&seed::HIERARCHY_GROUPS, &seed::HIERARCHY_GROUP_NAMES, &id);
+        map.insert("HierarchyGroupName".into(), name);
+    }
+    properties
+}
+
 /// The basic example (`BasicUser`).
 pub fn basic() -> Value {
     seed_examples().remove(0).1
@@ -76,8 +116,8 @@ pub fn channel_user(name: &str, password_secret_arn: &str) -> Value {
             "LastName": "example2",
             "Email": format!("{name}@example.com"),
         },
-        "RoutingProfileId": seed::ROUTING_PROFILES[0],
-        "SecurityProfileIds": [seed::SECURITY_PROFILES[0]],
+        "RoutingProfileName": seed::ROUTING_PROFILE_NAMES[0],
+        "SecurityProfileNames": [seed::SECURITY_PROFILE_NAMES[0]],
         "PhoneNumberConfigs": [{"Channel": "VOICE", "PhoneType": "SOFT_PHONE"}],
         "AutoAcceptConfigs": [
             {"Channel": "VOICE", "AutoAccept": true},

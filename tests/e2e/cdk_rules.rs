@@ -1,6 +1,8 @@
 //! The rules the CDK construct checks at synth (cdk/src/validation.ts) are the function's: the
 //! cases in cdk/test/rule-cases.json, which cdk/test/rules.test.ts runs through `ConnectUser`,
-//! run here through the function's own parser, and both must agree with each case.
+//! run here through the function's own parser as a Create reads the properties
+//! ([`properties::for_create`]: `parse`, and the rules of a name a user is created with, which
+//! depend on whether it has a password), and both must agree with each case.
 
 use std::path::Path;
 
@@ -15,7 +17,24 @@ fn cases() -> Vec<Value> {
     doc["cases"].as_array().unwrap().clone()
 }
 
-/// A valid user, as the construct's base in rules.test.ts.
+/// Every rule the cases may have, each covered by valid and invalid cases.
+const RULES: &[&str] = &[
+    "name",
+    "securityProfileIds",
+    "routingProfile",
+    "securityProfiles",
+    "hierarchyGroup",
+    "deskPhone",
+    "tag",
+    "tagCount",
+    "adoptExistingUser",
+];
+
+/// The secret a case's user with a password names (rules.test.ts imports the same ARN).
+const PASSWORD_SECRET_ARN: &str =
+    "arn:aws:secretsmanager:eu-west-1:111122223333:secret:agent-password-AbCdEf";
+
+/// A valid user, as the construct's base in rules.test.ts (no password).
 fn base() -> Map<String, Value> {
     json!({
         "InstanceId": "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee",
@@ -35,7 +54,28 @@ fn properties_of(case: &Value) -> Map<String, Value> {
     match case["rule"].as_str().unwrap() {
         "name" => {
             properties.insert("Name".into(), case["name"].clone());
+            if case["password"] == true {
+                properties.insert("PasswordSecretArn".into(), json!(PASSWORD_SECRET_ARN));
+            }
         }
+        "routingProfile" => alternatives(
+            &mut properties,
+            case,
+            "RoutingProfileId",
+            "RoutingProfileName",
+        ),
+        "securityProfiles" => alternatives(
+            &mut properties,
+            case,
+            "SecurityProfileIds",
+            "SecurityProfileNames",
+        ),
+        "hierarchyGroup" => alternatives(
+            &mut properties,
+            case,
+            "HierarchyGroupId",
+            "HierarchyGroupName",
+        ),
         "securityProfileIds" => {
             let count = case["count"].as_u64().unwrap();
             let ids: Vec<Value> = (0..count).map(|i| json!(format!("sp-{i}"))).collect();
@@ -85,23 +125,51 @@ fn properties_of(case: &Value) -> Map<String, Value> {
     properties
 }
 
+/// One id-or-name pair exactly as the case gives it: the base's id property removed, then the
+/// case's `id` as the id property and its `byName` as the name property, each only if given.
+fn alternatives(properties: &mut Map<String, Value>, case: &Value, id_key: &str, name_key: &str) {
+    properties.remove(id_key);
+    properties.remove(name_key);
+    if let Some(id) = case.get("id") {
+        properties.insert(id_key.into(), id.clone());
+    }
+    if let Some(name) = case.get("byName") {
+        properties.insert(name_key.into(), name.clone());
+    }
+}
+
 #[test]
 fn the_base_user_is_valid() {
-    assert!(properties::parse(&base()).is_ok());
+    assert!(properties::for_create(&base()).is_ok());
+    assert!(!base().contains_key("PasswordSecretArn") && !base().contains_key("Password"));
+}
+
+/// The name rules are run both ways: for a user with a password (held to a Connect-managed
+/// instance's rules) and without (SAML, directory: Connect decides), each valid and invalid.
+#[test]
+fn the_name_cases_cover_users_with_and_without_a_password() {
+    let cases = cases();
+    for password in [true, false] {
+        for valid in [true, false] {
+            assert!(
+                cases.iter().any(|c| c["rule"] == "name"
+                    && (c["password"] == true) == password
+                    && c["valid"] == valid),
+                "no name case with password {password}, valid {valid}"
+            );
+        }
+    }
 }
 
 #[test]
 fn the_function_agrees_with_every_case_the_construct_checks() {
     let cases = cases();
     assert!(cases.len() >= 20, "{} cases", cases.len());
-    for rule in [
-        "name",
-        "securityProfileIds",
-        "deskPhone",
-        "tag",
-        "tagCount",
-        "adoptExistingUser",
-    ] {
+    for case in &cases {
+        let rule = case["rule"].as_str().unwrap();
+        assert!(RULES.contains(&rule), "unknown rule {rule}");
+    }
+    for &rule in RULES {
         for valid in [true, false] {
             assert!(
                 cases
@@ -113,10 +181,15 @@ fn the_function_agrees_with_every_case_the_construct_checks() {
         }
     }
     for case in &cases {
-        let result = properties::parse(&properties_of(case));
+        let result = properties::for_create(&properties_of(case));
         let path = case["wirePath"].as_str().unwrap();
         if case["valid"].as_bool().unwrap() {
-            assert!(result.is_ok(), "{case}: {:?}", result.err());
+            assert!(
+                result.is_ok(),
+                "{case}: {:?} {:?}",
+                result.err(),
+                properties_of(case)
+            );
         } else {
             let Err(InvalidProperties(errors)) = result else {
                 panic!("{case}: the function accepts it");
@@ -141,7 +214,12 @@ fn the_default_tags_parser_agrees_with_every_tag_case() {
         let text = json!({ key: case["value"] }).to_string();
         let result = DefaultTags::parse(Some(&text));
         if case["valid"].as_bool().unwrap() {
-            assert!(result.is_ok(), "{case}: {:?}", result.err());
+            assert!(
+                result.is_ok(),
+                "{case}: {:?} {:?}",
+                result.err(),
+                properties_of(case)
+            );
         } else {
             let reason = result.expect_err("the function accepts it").to_string();
             let shown: String = key.chars().take(64).collect();

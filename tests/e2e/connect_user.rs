@@ -1270,6 +1270,20 @@ async fn every_granted_action_is_needed() {
     let adopted = physical_id(ok(&stack.create("Adopted", &adopting).await));
     assert_eq!(adopted, format!("{INSTANCE}:{console_id}"));
     ok(&stack.delete("Adopted", &adopted, &adopting).await);
+    // Profiles and a group by name (the List operations), the group's name shared on two
+    // levels (DescribeUserHierarchyGroup, for the levels the reason names).
+    stack.connect.put_hierarchy_group(INSTANCE, "Shared", 1);
+    stack.connect.put_hierarchy_group(INSTANCE, "Shared", 2);
+    let mut by_names = basic();
+    let map = by_names.as_object_mut().unwrap();
+    map.remove("RoutingProfileId");
+    map.remove("SecurityProfileIds");
+    by_names["Name"] = json!("by-names");
+    by_names["RoutingProfileName"] = json!(seed::ROUTING_PROFILE_NAMES[0]);
+    by_names["SecurityProfileNames"] = json!([seed::SECURITY_PROFILE_NAMES[0]]);
+    by_names["HierarchyGroupName"] = json!("Shared");
+    let reason = failed(&stack.create("ByNames", &by_names).await);
+    assert!(reason.contains("give HierarchyGroupId instead"), "{reason}");
 
     let mut called: BTreeSet<String> = stack
         .connect

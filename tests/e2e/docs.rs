@@ -499,8 +499,8 @@ fn only_a_secret_named_by_reference_may_be_a_literal_password_in_the_event() {
     // BasicUser's Create event gives `Password`: a doc that names the secret by its ARN, not by
     // a reference the event would have resolved, differs from both.
     let problems = altered(
-        "      PasswordSecretArn: !Ref AgentPasswordSecret\n      RoutingProfileId: !Ref RoutingProfileId\n      HierarchyGroupId",
-        "      PasswordSecretArn: arn:aws:secretsmanager:us-east-1:123456789012:secret:x\n      RoutingProfileId: !Ref RoutingProfileId\n      HierarchyGroupId",
+        "      PasswordSecretArn: !Ref AgentPasswordSecret\n      RoutingProfileName: !Ref RoutingProfileName\n      HierarchyGroupName",
+        "      PasswordSecretArn: arn:aws:secretsmanager:us-east-1:123456789012:secret:x\n      RoutingProfileName: !Ref RoutingProfileName\n      HierarchyGroupName",
     );
     assert_eq!(problems.len(), 2, "{problems:#?}");
     assert!(problems[0].contains("HierarchyUser: PasswordSecretArn is \"arn:"));

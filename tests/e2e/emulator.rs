@@ -617,8 +617,17 @@ fn a_username_has_an_at_sign_only_in_an_email_format() {
         "a@example..com",
         "a@.com",
     ] {
-        invalid(world.create_user(SAML, &saml_user(bad)));
+        invalid(world.create_user(MANAGED, &managed_user(bad)));
+        invalid(world.create_user(DIRECTORY, &directory_user(bad)));
     }
+    // SAML takes `@` outside an email format: its names are "up to 64 characters from
+    // [a-zA-Z0-9_-.\@]+", and Salesforce Service Cloud Voice provisions `UserId@OrgId`.
+    created(
+        &mut world,
+        SAML,
+        &saml_user("005Hs00000AbCdEIAZ@00DHs0000012345"),
+    );
+    created(&mut world, SAML, &saml_user("testuser@example"));
     for good in [
         "testuser",
         "testuser@example.com",

@@ -44,6 +44,10 @@ enum Flow {
     Delete,
     /// A Create with `AdoptExistingUser` that finds a console-made user in one `SearchUsers`.
     Adopt,
+    /// A Create that names its routing profile, security profiles and hierarchy group.
+    ByNames,
+    /// A Create naming a hierarchy group two groups share: refused, naming each group's level.
+    AmbiguousGroup,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -93,7 +97,7 @@ impl ConnectFault {
 
 /// The Connect calls each flow makes (each call once, on the flow that first makes it), and
 /// whether the call changes something.
-const FLOWS: [(Flow, &[(&str, bool)]); 6] = [
+const FLOWS: [(Flow, &[(&str, bool)]); 8] = [
     (
         Flow::Create,
         &[("CreateUser", true), ("AssociateUserProficiencies", true)],
@@ -119,6 +123,18 @@ const FLOWS: [(Flow, &[(&str, bool)]); 6] = [
     (Flow::UpdateChannels, &[("UpdateUserConfig", true)]),
     (Flow::Delete, &[("DeleteUser", true)]),
     (Flow::Adopt, &[("SearchUsers", false)]),
+    (
+        Flow::ByNames,
+        &[
+            ("ListRoutingProfiles", false),
+            ("ListSecurityProfiles", false),
+            ("ListUserHierarchyGroups", false),
+        ],
+    ),
+    (
+        Flow::AmbiguousGroup,
+        &[("DescribeUserHierarchyGroup", false)],
+    ),
 ];
 
 fn properties() -> Value {
@@ -470,6 +486,74 @@ async fn adopt_cell(stack: &LocalStack, operation: &str, fault: ConnectFault, ce
     assert_eq!(stack.connect.user_count(INSTANCE), 1, "{cell}: duplicated");
 }
 
+/// A Create by names whose lookup meets `fault`: a recoverable fault is retried (the user is
+/// made with the ids the names stand for, or an ambiguous group name is refused naming each
+/// level); one that outlasts the deadline fails with the failed-Create marker, no user made.
+async fn by_names_cell(
+    stack: &LocalStack,
+    flow: Flow,
+    operation: &str,
+    fault: ConnectFault,
+    cell: &str,
+) {
+    let mut by_names = properties();
+    let map = by_names.as_object_mut().unwrap();
+    map.remove("RoutingProfileId");
+    map.remove("SecurityProfileIds");
+    by_names["RoutingProfileName"] = json!(seed::ROUTING_PROFILE_NAMES[1]);
+    by_names["SecurityProfileNames"] = json!([seed::SECURITY_PROFILE_NAMES[0]]);
+    by_names["HierarchyGroupName"] = json!(seed::HIERARCHY_GROUP_NAMES[1]);
+    if flow == Flow::AmbiguousGroup {
+        stack.connect.put_hierarchy_group(INSTANCE, "Shared", 1);
+        stack.connect.put_hierarchy_group(INSTANCE, "Shared", 2);
+        by_names["HierarchyGroupName"] = json!("Shared");
+    }
+    let (injected, times) = fault.fault();
+    stack.connect.inject(operation, injected, times);
+    let request = stack.request_id("create");
+    let event = events::create(&stack.sink, &request, "Agent", &by_names);
+    let answer = play_in_time(stack, event, cell).await;
+    match (flow, fault.recoverable()) {
+        (Flow::ByNames, true) => {
+            assert_eq!(answer["Status"], "SUCCESS", "{cell}: {answer}");
+            let user = stack
+                .connect
+                .user_at(answer["PhysicalResourceId"].as_str().unwrap())
+                .unwrap();
+            assert_eq!(
+                user["RoutingProfileId"],
+                seed::ROUTING_PROFILES[1],
+                "{cell}"
+            );
+            assert_eq!(
+                user["HierarchyGroupId"],
+                seed::HIERARCHY_GROUPS[1],
+                "{cell}"
+            );
+        }
+        (_, true) => {
+            assert_eq!(answer["Status"], "FAILED", "{cell}: {answer}");
+            let reason = answer["Reason"].as_str().unwrap();
+            assert!(
+                reason.contains("(level 1)") && reason.contains("(level 2)"),
+                "{cell}: {reason}"
+            );
+        }
+        (_, false) => {
+            assert_eq!(answer["Status"], "FAILED", "{cell}: {answer}");
+            let id = answer["PhysicalResourceId"].as_str().unwrap();
+            assert!(id.starts_with("failed-create."), "{cell}: {id}");
+        }
+    }
+    if flow == Flow::AmbiguousGroup || !fault.recoverable() {
+        assert_eq!(
+            stack.connect.user_count(INSTANCE),
+            0,
+            "{cell}: a user was made"
+        );
+    }
+}
+
 async fn run_connect_cell(
     flow: Flow,
     operation: &'static str,
@@ -493,6 +577,9 @@ async fn run_connect_cell(
         }
         Flow::Delete => delete_cell(&stack, operation, fault, &cell).await,
         Flow::Adopt => adopt_cell(&stack, operation, fault, &cell).await,
+        Flow::ByNames | Flow::AmbiguousGroup => {
+            by_names_cell(&stack, flow, operation, fault, &cell).await
+        }
     }
     assert_no_secret(&mut stack, &cell).await;
     cell

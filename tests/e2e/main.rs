@@ -20,6 +20,7 @@ mod docs;
 mod emulator;
 mod events;
 mod fault_matrix;
+mod names;
 mod password_secret;
 mod protocol;
 mod response_mode;

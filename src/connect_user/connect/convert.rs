@@ -1,10 +1,13 @@
 //! Conversions between aws-sdk-connect's types and the model: identity, `PhoneConfig`, the
 //! described user, proficiencies. The per-channel lists are in [`super::channels`].
 
-use aws_sdk_connect::error::BuildError;
+use aws_sdk_connect::config::http::HttpResponse;
+use aws_sdk_connect::error::{BuildError, ProvideErrorMetadata, SdkError};
 use aws_sdk_connect::types::{self as sdk, UserIdentityInfo, UserPhoneConfig};
 
 use super::channels::{from_sdk_channels, listed_channels, non_empty};
+use super::{ApiError, ErrorKind};
+use crate::connect_user::aws;
 use crate::connect_user::model::{
     IdentityInfo, ObservedUser, PhoneConfig, PhoneType, Proficiencies,
 };
@@ -89,6 +92,26 @@ pub fn to_sdk_proficiencies(
 /// `None` for an empty list, so that the SDK leaves it off the wire.
 pub fn some_if_any<T>(items: Vec<T>) -> Option<Vec<T>> {
     (!items.is_empty()).then_some(items)
+}
+
+/// Turns an SDK error into an [`ApiError`] with Connect's error code and message.
+pub fn api_error<E>(operation: &'static str, error: SdkError<E, HttpResponse>) -> ApiError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let failure = aws::failure(error);
+    let kind = match failure.code.as_str() {
+        "ResourceNotFoundException" => ErrorKind::NotFound,
+        "DuplicateResourceException" => ErrorKind::Duplicate,
+        _ if failure.is_transient() => ErrorKind::Retryable,
+        _ => ErrorKind::Other,
+    };
+    ApiError {
+        operation,
+        code: failure.code,
+        message: failure.message,
+        kind,
+    }
 }
 
 #[cfg(test)]

@@ -8,10 +8,12 @@ pub mod channels;
 pub mod convert;
 #[cfg(test)]
 pub mod memory;
+mod profiles;
 pub mod sdk;
 
 use std::future::Future;
 
+use super::model::ids::Kind;
 use super::model::{ObservedProficiencies, ObservedUser, UserRef};
 use super::plan::{Change, NewUser};
 use crate::retry::Transient;
@@ -39,6 +41,33 @@ pub struct ApiError {
     pub message: String,
     pub kind: ErrorKind,
 }
+
+/// A routing profile, security profile or hierarchy group as a List operation summarises it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    pub id: String,
+    pub name: String,
+}
+
+/// One page of a List operation, and where the next begins.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Page {
+    pub summaries: Vec<Summary>,
+    pub next_token: Option<String>,
+}
+
+/// The List operation that summarises the instance's resources of `kind`.
+pub fn list_operation(kind: Kind) -> &'static str {
+    match kind {
+        Kind::RoutingProfile => "ListRoutingProfiles",
+        Kind::SecurityProfile => "ListSecurityProfiles",
+        Kind::HierarchyGroup => "ListUserHierarchyGroups",
+    }
+}
+
+/// The most summaries one List call returns: the model's `MaxResult1000` for
+/// ListRoutingProfiles, ListSecurityProfiles and ListUserHierarchyGroups.
+pub const LIST_PAGE_SIZE: i32 = 1000;
 
 /// The Connect calls the resource makes.
 pub trait ConnectApi: Send + Sync + 'static {
@@ -77,6 +106,23 @@ pub trait ConnectApi: Send + Sync + 'static {
         instance_id: &str,
         user_id: &str,
     ) -> impl Future<Output = Result<ObservedProficiencies, ApiError>> + Send;
+
+    /// One page ([`LIST_PAGE_SIZE`] at most) of the instance's resources of `kind`
+    /// ([`list_operation`]), from `next_token` (`None`: the first page). One call, so that each
+    /// page is retried on its own.
+    fn list_page(
+        &self,
+        instance_id: &str,
+        kind: Kind,
+        next_token: Option<&str>,
+    ) -> impl Future<Output = Result<Page, ApiError>> + Send;
+
+    /// The level (`LevelId`) of a hierarchy group, through `DescribeUserHierarchyGroup`.
+    fn hierarchy_group_level(
+        &self,
+        instance_id: &str,
+        group_id: &str,
+    ) -> impl Future<Output = Result<String, ApiError>> + Send;
 
     /// `DeleteUser`.
     fn delete_user(

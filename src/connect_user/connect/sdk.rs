@@ -5,18 +5,18 @@
 //! from the shared configuration in [`crate::connect_user::aws`] (SDK retry off, endpoint
 //! override honoured). Lists are read with the SDK's paginators.
 
-use aws_sdk_connect::config::http::HttpResponse;
-use aws_sdk_connect::error::{BuildError, ProvideErrorMetadata, SdkError};
+use aws_sdk_connect::error::BuildError;
 use aws_sdk_connect::types as sdk;
 use aws_sdk_connect::Client;
 use tokio::sync::OnceCell;
 
 use super::channels::to_sdk_channels;
 use super::convert::{
-    from_sdk_user, some_if_any, to_sdk_identity, to_sdk_phone, to_sdk_proficiencies,
+    api_error, from_sdk_user, some_if_any, to_sdk_identity, to_sdk_phone, to_sdk_proficiencies,
 };
-use super::{ApiError, ConnectApi, ErrorKind};
+use super::{profiles, ApiError, ConnectApi, ErrorKind, Page};
 use crate::connect_user::aws;
+use crate::connect_user::model::ids::Kind;
 use crate::connect_user::model::{ObservedProficiencies, ObservedUser, UserRef};
 use crate::connect_user::plan::{Change, NewUser};
 
@@ -43,26 +43,6 @@ impl SdkConnect {
         self.client
             .get_or_init(|| async { Client::new(aws::config().await) })
             .await
-    }
-}
-
-/// Turns an SDK error into an [`ApiError`] with Connect's error code and message.
-fn api_error<E>(operation: &'static str, error: SdkError<E, HttpResponse>) -> ApiError
-where
-    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-{
-    let failure = aws::failure(error);
-    let kind = match failure.code.as_str() {
-        "ResourceNotFoundException" => ErrorKind::NotFound,
-        "DuplicateResourceException" => ErrorKind::Duplicate,
-        _ if failure.is_transient() => ErrorKind::Retryable,
-        _ => ErrorKind::Other,
-    };
-    ApiError {
-        operation,
-        code: failure.code,
-        message: failure.message,
-        kind,
     }
 }
 
@@ -190,6 +170,37 @@ impl ConnectApi for SdkConnect {
             }
         }
         Ok(None)
+    }
+
+    async fn list_page(
+        &self,
+        instance_id: &str,
+        kind: Kind,
+        next_token: Option<&str>,
+    ) -> Result<Page, ApiError> {
+        let client = self.client().await;
+        profiles::list_page(client, instance_id, kind, next_token).await
+    }
+
+    async fn hierarchy_group_level(
+        &self,
+        instance_id: &str,
+        group_id: &str,
+    ) -> Result<String, ApiError> {
+        let described = self
+            .client()
+            .await
+            .describe_user_hierarchy_group()
+            .instance_id(instance_id)
+            .hierarchy_group_id(group_id)
+            .send()
+            .await
+            .map_err(|e| api_error("DescribeUserHierarchyGroup", e))?;
+        Ok(described
+            .hierarchy_group()
+            .and_then(|group| group.level_id())
+            .unwrap_or("unknown")
+            .to_owned())
     }
 
     async fn list_proficiencies(

@@ -25,5 +25,6 @@ pub use observed::{ObservedUser, UserRef};
 pub use ownership::{Claim, How, Manager, Ownership, Relation, Requester};
 pub use proficiencies::{ObservedProficiencies, Proficiencies, ProficiencyKey};
 pub use user::{
-    user_tag_problem, IdentityInfo, PasswordSource, Secret, UserSpec, MAX_USER_TAGS, OWNERSHIP_TAG,
+    user_tag_problem, IdentityInfo, PasswordSource, ProfileNames, Secret, UserSpec, MAX_USER_TAGS,
+    OWNERSHIP_TAG,
 };

@@ -22,6 +22,11 @@ use std::ops::RangeInclusive;
 /// identity type), so the larger bound is the one checked before any call.
 pub const USERNAME_CHARS: RangeInclusive<usize> = 1..=64;
 
+/// How long a username may be on an instance that is not SAML, in characters. Model doc,
+/// `CreateUserRequest.Username`: "For instances not using SAML for identity management, the
+/// user name can include up to 20 characters".
+pub const MANAGED_USERNAME_CHARS: usize = 20;
+
 /// A character a username may hold. Model doc, `CreateUserRequest.Username`: "up to 64
 /// characters from [a-zA-Z0-9_-.\@]+".
 pub fn is_username_char(c: char) -> bool {
@@ -140,6 +145,10 @@ pub fn is_email(email: &str) -> bool {
 /// `UserPhoneConfig.AfterContactWorkTimeLimit`: "a minimum value of 0 and a maximum value of
 /// 2,000,000 seconds (24 days)".
 pub const MAX_AFTER_CONTACT_WORK_SECONDS: i64 = 2_000_000;
+
+/// How long a routing profile's name is, in characters. Model shape `RoutingProfileName`: min 1,
+/// max 127 (the shapes `SecurityProfileName` and `HierarchyGroupName` carry no bounds).
+pub const ROUTING_PROFILE_NAME_CHARS: RangeInclusive<usize> = 1..=127;
 
 /// How many security profiles a user holds. Model shape `SecurityProfileIds`: min 1, max 10.
 pub const SECURITY_PROFILES: RangeInclusive<usize> = 1..=10;

@@ -61,6 +61,23 @@ impl fmt::Debug for IdentityInfo {
     }
 }
 
+/// `RoutingProfileName`, `SecurityProfileNames` and `HierarchyGroupName`: each the alternative
+/// to its id property, so that one template serves every instance (Connect gives its built-in
+/// profiles new ids in each). A name is the whole name exactly as Connect holds it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProfileNames {
+    pub routing_profile: Option<String>,
+    pub security_profiles: Option<BTreeSet<String>>,
+    /// Never empty: `HierarchyGroupName: ""` means no group, as `HierarchyGroupId: ""` does.
+    pub hierarchy_group: Option<String>,
+}
+
+impl ProfileNames {
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
 /// Everything a `Custom::ConnectUser` asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserSpec {
@@ -83,6 +100,10 @@ pub struct UserSpec {
     pub proficiencies: Option<Proficiencies>,
     pub routing_profile_id: String,
     pub security_profile_ids: BTreeSet<String>,
+    /// The profiles and group the template gives by name. They are resolved to ids in the
+    /// instance before anything else (`resource::names`); until then the id fields they stand
+    /// for hold nothing.
+    pub names: ProfileNames,
     /// The template's tags, without the ownership tag.
     pub tags: BTreeMap<String, String>,
     /// `AdoptExistingUser`: a Create (or a replacing Update) takes over a same-name user that

@@ -91,6 +91,7 @@ mod tests {
             proficiencies: None,
             routing_profile_id: "rp-1".into(),
             security_profile_ids: BTreeSet::from(["sp-1".to_string()]),
+            names: Default::default(),
             tags: BTreeMap::from([("team".to_string(), "blue".to_string())]),
             adopt_existing: false,
         }

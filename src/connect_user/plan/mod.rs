@@ -228,6 +228,7 @@ mod tests {
             proficiencies: None,
             routing_profile_id: "rp-1".into(),
             security_profile_ids: BTreeSet::from(["sp-1".to_string()]),
+            names: Default::default(),
             tags: BTreeMap::new(),
             adopt_existing: false,
         }

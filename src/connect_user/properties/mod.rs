@@ -27,7 +27,7 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
-use super::model::rules::is_email_username;
+use super::model::rules::{is_email_username, MANAGED_USERNAME_CHARS};
 use super::model::UserSpec;
 pub use password::DEFAULT_PASSWORD_SECRET_KEY;
 pub use reader::suggest;
@@ -67,6 +67,7 @@ pub const TOP_LEVEL: &[&str] = &[
     "PasswordSecretKey",
     "DirectoryUserId",
     "HierarchyGroupId",
+    "HierarchyGroupName",
     "IdentityInfo",
     "PhoneConfig",
     "AutoAcceptConfigs",
@@ -76,7 +77,9 @@ pub const TOP_LEVEL: &[&str] = &[
     "VoiceEnhancementConfigs",
     "UserProficiencies",
     "RoutingProfileId",
+    "RoutingProfileName",
     "SecurityProfileIds",
+    "SecurityProfileNames",
     "Tags",
     "AdoptExistingUser",
     "ServiceToken",
@@ -86,7 +89,7 @@ pub const TOP_LEVEL: &[&str] = &[
 /// The properties of a Create: [`parse`], and the rule for a new name ([`check_new_name`]).
 pub fn for_create(properties: &Map<String, Value>) -> Result<UserSpec, InvalidProperties> {
     let spec = parse(properties)?;
-    check_new_name(&spec.name)?;
+    check_new_name(&spec.name, spec.password.is_some())?;
     Ok(spec)
 }
 
@@ -102,9 +105,9 @@ pub fn parse(properties: &Map<String, Value>) -> Result<UserSpec, InvalidPropert
     let password = password::password_source(&top);
     let directory_user_id = top.field("DirectoryUserId").text();
     let instance = instance_id.clone().unwrap_or_default();
-    let hierarchy_group_id = profiles::hierarchy_group_id(&top, &instance);
-    let routing_profile_id = profiles::routing_profile_id(&top, &instance);
-    let security_profile_ids = profiles::security_profile_ids(&top, &instance);
+    let hierarchy_group = profiles::hierarchy_group(&top, &instance);
+    let routing_profile = profiles::routing_profile(&top, &instance);
+    let security_profiles = profiles::security_profiles(&top, &instance);
     let identity_info = identity::identity_info(&top);
     let channels = settings::channel_settings(&top);
     let proficiencies = proficiencies::proficiencies(&top);
@@ -122,14 +125,14 @@ pub fn parse(properties: &Map<String, Value>) -> Result<UserSpec, InvalidPropert
         Some(instance_id),
         Some(name),
         Some((phone_config, channels)),
-        Some(routing_profile_id),
-        Some(security_profile_ids),
+        Some(routing_profile),
+        Some(security_profiles),
     ) = (
         instance_id,
         name,
         channels,
-        routing_profile_id,
-        security_profile_ids,
+        routing_profile,
+        security_profiles,
     )
     else {
         // Each None above reported an error, so this is unreachable in practice; answer anyway.
@@ -138,6 +141,8 @@ pub fn parse(properties: &Map<String, Value>) -> Result<UserSpec, InvalidPropert
             message: "are incomplete".into(),
         }]));
     };
+    let (routing_profile_id, security_profile_ids, hierarchy_group_id, names) =
+        profiles::split_names(routing_profile, security_profiles, hierarchy_group);
     Ok(UserSpec {
         instance_id,
         name,
@@ -150,25 +155,51 @@ pub fn parse(properties: &Map<String, Value>) -> Result<UserSpec, InvalidPropert
         proficiencies,
         routing_profile_id,
         security_profile_ids,
+        names,
         tags,
         adopt_existing,
     })
 }
 
-/// The rule for a name a user is about to be created with, on top of [`parse`]'s: Connect
-/// allows `@` in a username only in an email format (see
-/// [`is_email_username`](crate::connect_user::model::rules::is_email_username)). Checked on
-/// Create and when an Update changes `Name` ([`for_create`], [`for_update`]), never for a
-/// `Name` already in use, so that an Update, Delete or rollback keeps accepting what an
+/// The rules for a name a user is about to be created with, on top of [`parse`]'s, for a user
+/// that will have a password (`Password` or `PasswordSecretArn`): a password exists only on an
+/// instance whose identities Connect manages, so the name is one of a Connect-managed instance,
+/// where Connect allows at most [`MANAGED_USERNAME_CHARS`] characters and `@` only in an email
+/// format (see [`is_email_username`]).
+///
+/// Without a password the instance is SAML or an existing directory, and the model doc gives
+/// SAML names "up to 64 characters from [a-zA-Z0-9_-.\@]+": Salesforce Service Cloud Voice
+/// provisions its SAML agents as `UserId@OrgId`. The email paragraph of the same doc names no
+/// identity type, so which instances Connect applies it to is not documented: without a
+/// password the name is sent, and Connect's own refusal, named, is the FAILED reason.
+///
+/// Checked on Create and when an Update changes `Name` ([`for_create`], [`for_update`]), never
+/// for a `Name` already in use, so that an Update, Delete or rollback keeps accepting what an
 /// earlier release accepted.
-fn check_new_name(name: &str) -> Result<(), InvalidProperties> {
-    if !name.contains('@') || is_email_username(name) {
+fn check_new_name(name: &str, password_given: bool) -> Result<(), InvalidProperties> {
+    if !password_given {
         return Ok(());
     }
-    Err(InvalidProperties(vec![PropertyError {
-        path: "Name".into(),
-        message: "may contain @ only in an email format such as agent@example.com (one @, a domain with at least one dot)".into(),
-    }]))
+    let mut errors = Vec::new();
+    let length = name.chars().count();
+    let max = MANAGED_USERNAME_CHARS;
+    if length > max {
+        errors.push(PropertyError {
+            path: "Name".into(),
+            message: format!("must be at most {max} characters on an instance whose users have passwords (it is {length}): Connect allows more only with SAML, whose users have no password"),
+        });
+    }
+    if name.contains('@') && !is_email_username(name) {
+        errors.push(PropertyError {
+            path: "Name".into(),
+            message: "may contain @ only in an email format such as agent@example.com (one @, a domain with at least one dot)".into(),
+        });
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(InvalidProperties(errors))
+    }
 }
 
 /// Whether an Update changes `Name` (the new name must then pass [`check_new_name`]).
@@ -213,7 +244,7 @@ mod tests {
             "a.b-c_d@x.example.co",
             "a@b.c",
         ] {
-            assert_eq!(check_new_name(good), Ok(()), "{good}");
+            assert_eq!(check_new_name(good, true), Ok(()), "{good}");
         }
         for bad in [
             "testuser@example",
@@ -224,9 +255,32 @@ mod tests {
             "a@example..com",
             "a@example.com.",
         ] {
-            let error = check_new_name(bad).expect_err(bad);
+            let error = check_new_name(bad, true).expect_err(bad);
             assert_eq!(error.0[0].path, "Name", "{bad}");
+            assert_eq!(
+                check_new_name(bad, false),
+                Ok(()),
+                "no password: Connect decides"
+            );
         }
+    }
+
+    #[test]
+    fn a_name_is_held_to_twenty_characters_only_with_a_password() {
+        let salesforce = "005Hs00000AbCdEIAZ@00DHs0000012345";
+        assert_eq!(
+            check_new_name(salesforce, false),
+            Ok(()),
+            "SAML, as Service Cloud Voice provisions it"
+        );
+        let twenty = "a".repeat(20);
+        assert_eq!(check_new_name(&twenty, true), Ok(()));
+        let error = check_new_name(&format!("{twenty}b"), true).unwrap_err();
+        assert!(
+            error.to_string().contains("at most 20 characters"),
+            "{error}"
+        );
+        assert_eq!(check_new_name(&format!("{twenty}b"), false), Ok(()));
     }
 
     #[test]

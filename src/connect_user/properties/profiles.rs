@@ -1,12 +1,16 @@
 //! Where the user lives and what it may do: `InstanceId`, `RoutingProfileId`,
 //! `SecurityProfileIds` and `HierarchyGroupId`, each given as an id or an ARN and kept as the id
-//! (an ARN must name the same instance).
+//! (an ARN must name the same instance); or, instead of each id property, its name property
+//! (`RoutingProfileName`, `SecurityProfileNames`, `HierarchyGroupName`), resolved in the
+//! instance later (`resource::names`). Exactly one of each required pair, at most one of the
+//! hierarchy pair: both given is refused naming both, before any call.
 
 use std::collections::BTreeSet;
 
 use super::reader::{scalar_text, Field, Reader};
 use crate::connect_user::model::ids::{self, Kind};
-use crate::connect_user::model::rules::SECURITY_PROFILES;
+use crate::connect_user::model::rules::{ROUTING_PROFILE_NAME_CHARS, SECURITY_PROFILES};
+use crate::connect_user::model::ProfileNames;
 
 /// `InstanceId` (required): the instance's id, from an id or an instance ARN.
 pub(super) fn instance_id(top: &Reader) -> Option<String> {
@@ -15,21 +19,98 @@ pub(super) fn instance_id(top: &Reader) -> Option<String> {
     ids::instance_id(&text).map_err(|m| field.error(m)).ok()
 }
 
-/// `HierarchyGroupId` (optional).
-pub(super) fn hierarchy_group_id(top: &Reader, instance: &str) -> Option<String> {
-    let field = top.field("HierarchyGroupId");
-    resource_id(&field, &field.text()?, Kind::HierarchyGroup, instance)
+/// A profile or group as the template gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Given<T> {
+    Id(T),
+    Name(T),
 }
 
-/// `RoutingProfileId` (required).
-pub(super) fn routing_profile_id(top: &Reader, instance: &str) -> Option<String> {
-    let field = top.field("RoutingProfileId");
-    resource_id(
-        &field,
-        &field.required_text()?,
-        Kind::RoutingProfile,
-        instance,
+/// The ids given, and the names to resolve in their place (see [`ProfileNames`]): a property
+/// given by name leaves its id empty until then.
+pub(super) fn split_names(
+    routing_profile: Given<String>,
+    security_profiles: Given<BTreeSet<String>>,
+    hierarchy_group: Option<Given<String>>,
+) -> (String, BTreeSet<String>, Option<String>, ProfileNames) {
+    let mut names = ProfileNames::default();
+    let routing_profile_id = match routing_profile {
+        Given::Id(id) => id,
+        Given::Name(name) => {
+            names.routing_profile = Some(name);
+            String::new()
+        }
+    };
+    let security_profile_ids = match security_profiles {
+        Given::Id(ids) => ids,
+        Given::Name(given) => {
+            names.security_profiles = Some(given);
+            BTreeSet::new()
+        }
+    };
+    let hierarchy_group_id = match hierarchy_group {
+        Some(Given::Id(id)) => Some(id),
+        Some(Given::Name(name)) => {
+            names.hierarchy_group = Some(name);
+            None
+        }
+        None => None,
+    };
+    (
+        routing_profile_id,
+        security_profile_ids,
+        hierarchy_group_id,
+        names,
     )
+}
+
+/// Whether both of an id property and its name property are given; if so, reports it on the
+/// name property, naming both.
+fn both_given(top: &Reader, id_key: &str, name_key: &str) -> bool {
+    let both = top.has(id_key) && top.has(name_key);
+    if both {
+        top.field(name_key).error(format!(
+            "and {id_key} are both given: they are alternatives, give one of them"
+        ));
+    }
+    both
+}
+
+/// `HierarchyGroupId` or `HierarchyGroupName` (optional; `""` is no group). `None`: no group.
+pub(super) fn hierarchy_group(top: &Reader, instance: &str) -> Option<Given<String>> {
+    if both_given(top, "HierarchyGroupId", "HierarchyGroupName") {
+        return None;
+    }
+    if top.has("HierarchyGroupName") {
+        return top.field("HierarchyGroupName").text().map(Given::Name);
+    }
+    let field = top.field("HierarchyGroupId");
+    resource_id(&field, &field.text()?, Kind::HierarchyGroup, instance).map(Given::Id)
+}
+
+/// `RoutingProfileId` or `RoutingProfileName` (one is required).
+pub(super) fn routing_profile(top: &Reader, instance: &str) -> Option<Given<String>> {
+    if both_given(top, "RoutingProfileId", "RoutingProfileName") {
+        return None;
+    }
+    if top.has("RoutingProfileName") {
+        let field = top.field("RoutingProfileName");
+        let name = field.required_text()?;
+        let length = name.chars().count();
+        if !ROUTING_PROFILE_NAME_CHARS.contains(&length) {
+            let max = ROUTING_PROFILE_NAME_CHARS.end();
+            field.error(format!("must be at most {max} characters (it is {length})"));
+            return None;
+        }
+        return Some(Given::Name(name));
+    }
+    let field = top.field("RoutingProfileId");
+    if !top.has("RoutingProfileId") {
+        field.error("is required (or RoutingProfileName, its alternative)");
+        return None;
+    }
+    let text = field.required_text()?;
+    resource_id(&field, &text, Kind::RoutingProfile, instance).map(Given::Id)
 }
 
 /// The id a resource's id or ARN names; an ARN must be of `kind` and of `instance`.
@@ -39,8 +120,53 @@ fn resource_id(field: &Field, text: &str, kind: Kind, instance: &str) -> Option<
         .ok()
 }
 
-/// `SecurityProfileIds` (required): 1 to 10 ids or ARNs; repeats collapse.
-pub(super) fn security_profile_ids(top: &Reader, instance: &str) -> Option<BTreeSet<String>> {
+/// `SecurityProfileIds` or `SecurityProfileNames` (one is required).
+pub(super) fn security_profiles(top: &Reader, instance: &str) -> Option<Given<BTreeSet<String>>> {
+    if both_given(top, "SecurityProfileIds", "SecurityProfileNames") {
+        return None;
+    }
+    if top.has("SecurityProfileNames") {
+        return security_profile_names(top).map(Given::Name);
+    }
+    if !top.has("SecurityProfileIds") {
+        top.field("SecurityProfileIds")
+            .error("is required (or SecurityProfileNames, its alternative)");
+        return None;
+    }
+    security_profile_ids(top, instance).map(Given::Id)
+}
+
+/// `SecurityProfileNames`: 1 to 10 names, no two alike (a repeat is a mistake to show, not
+/// to collapse: it most likely stands for a profile left out).
+fn security_profile_names(top: &Reader) -> Option<BTreeSet<String>> {
+    let field = top.field("SecurityProfileNames");
+    let (min, max) = (SECURITY_PROFILES.start(), SECURITY_PROFILES.end());
+    let items = field.required_list(&format!(
+        "must be a list of {min} to {max} security profile names"
+    ))?;
+    if !SECURITY_PROFILES.contains(&items.len()) {
+        field.error(format!(
+            "must hold {min} to {max} security profiles (it holds {})",
+            items.len()
+        ));
+        return None;
+    }
+    let mut names = BTreeSet::new();
+    for item in items {
+        match scalar_text(item.value()) {
+            Ok(Some(name)) if !name.is_empty() => {
+                if !names.insert(name.clone()) {
+                    item.error(format!("repeats the name {name:?}"));
+                }
+            }
+            _ => item.error("must be a security profile name"),
+        }
+    }
+    Some(names)
+}
+
+/// `SecurityProfileIds`: 1 to 10 ids or ARNs; repeats collapse.
+fn security_profile_ids(top: &Reader, instance: &str) -> Option<BTreeSet<String>> {
     let field = top.field("SecurityProfileIds");
     let (min, max) = (SECURITY_PROFILES.start(), SECURITY_PROFILES.end());
     let items = field.required_list(&format!(

@@ -28,7 +28,7 @@ pub fn for_update(
 ) -> Result<Update, InvalidProperties> {
     let mut spec = parse(new)?;
     if name_changed(new, old) {
-        check_new_name(&spec.name)?;
+        check_new_name(&spec.name, spec.password.is_some())?;
     }
     if spec.proficiencies.is_none() && lists_proficiencies(old) {
         spec.proficiencies = Some(Default::default());

@@ -7,6 +7,7 @@
 use thiserror::Error;
 
 use super::identity_hints;
+use super::names::NameProblem;
 use crate::connect_user::connect::{ApiError, ErrorKind};
 use crate::connect_user::model::{DefaultTagsError, IdentityInfo, Manager, OWNERSHIP_TAG};
 use crate::connect_user::password::PasswordError;
@@ -21,6 +22,9 @@ pub enum Failure {
     /// The properties are invalid: every property at fault is named.
     #[error("{0}")]
     Invalid(#[from] InvalidProperties),
+    /// Names that do not resolve to exactly one profile or group: each is named.
+    #[error("{}", unresolved(.0))]
+    Unresolved(Vec<NameProblem>),
     /// The password could not be read.
     #[error("{0}")]
     Password(#[from] PasswordError),
@@ -148,6 +152,12 @@ impl Failure {
             _ => false,
         }
     }
+}
+
+/// The reason for names that do not resolve: every problem, and that nothing was changed.
+fn unresolved(problems: &[NameProblem]) -> String {
+    let listed: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    format!("{}; nothing was changed", listed.join("; "))
 }
 
 /// A call that failed only because the time ran out: it gave up while still retryable, or

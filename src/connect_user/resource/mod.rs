@@ -18,6 +18,7 @@ mod create;
 mod delete;
 pub mod failure;
 pub mod identity_hints;
+mod names;
 #[cfg(test)]
 mod tests;
 mod update;
@@ -147,6 +148,7 @@ impl<A: ConnectApi, S: SecretStore> Resource for ConnectUserResource<A, S> {
         let defaults = self.defaults().map_err(Failure::from)?;
         let spec = properties::for_create(&properties).map_err(Failure::from)?;
         let spec = with_defaults(spec, defaults);
+        let spec = self.resolve_names(spec, &context).await?;
         if let Some(outcome) = self.resume_converging(&spec, &context).await? {
             return Ok(outcome);
         }
@@ -165,6 +167,7 @@ impl<A: ConnectApi, S: SecretStore> Resource for ConnectUserResource<A, S> {
         let defaults = self.defaults().map_err(Failure::from)?;
         let mut update = properties::for_update(&new, &old).map_err(Failure::from)?;
         update.spec = with_defaults(update.spec, defaults);
+        update.spec = self.resolve_names(update.spec, &context).await?;
         if let Some(outcome) = self.resume_converging(&update.spec, &context).await? {
             return Ok(outcome);
         }

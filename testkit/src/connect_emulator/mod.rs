@@ -1,5 +1,6 @@
 //! A local Amazon Connect: a stateful HTTP server that speaks Connect's REST-JSON wire
-//! protocol for the user APIs, and answers errors as Connect does (status,
+//! protocol for the user APIs and the lookups of routing profiles, security profiles and
+//! hierarchy groups by name, and answers errors as Connect does (status,
 //! `x-amzn-ErrorType`, `{"Message"}`). Tests can throttle it with a token bucket and inject
 //! faults, and inspect or tamper with its state.
 //!
@@ -394,6 +395,93 @@ impl ConnectEmulator {
     pub fn seed_console_users(&self, instance: &str, prefix: &str, count: usize) -> Vec<String> {
         self.with_world(|w| w.seed_console_users(instance, prefix, count))
             .unwrap_or_else(|e| panic!("seeding {count} users: {e:?}"))
+    }
+
+    /// Puts a routing profile called `name` into `instance`, as made in the console (no call
+    /// recorded; see [`World::put_routing_profile`]): listed last by `ListRoutingProfiles`
+    /// and accepted by `CreateUser` and `UpdateUserRoutingProfile`. Returns its id, unique
+    /// and shaped like the seeds'; its ARN is
+    /// `arn:aws:connect:{REGION}:{ACCOUNT}:instance/{instance}/routing-profile/{id}`. Panics
+    /// if Connect would refuse it (a name the instance holds already, say).
+    pub fn put_routing_profile(&self, instance: &str, name: &str) -> String {
+        self.with_world(|w| w.put_routing_profile(instance, name))
+            .unwrap_or_else(|e| panic!("routing profile {name}: {e:?}"))
+    }
+
+    /// Puts a security profile called `name` into `instance`, as made in the console (see
+    /// [`World::put_security_profile`]): listed last by `ListSecurityProfiles` and accepted
+    /// by `CreateUser` and `UpdateUserSecurityProfiles`. Returns its id; its ARN ends
+    /// `.../security-profile/{id}`. Panics if Connect would refuse it.
+    pub fn put_security_profile(&self, instance: &str, name: &str) -> String {
+        self.with_world(|w| w.put_security_profile(instance, name))
+            .unwrap_or_else(|e| panic!("security profile {name}: {e:?}"))
+    }
+
+    /// Puts a hierarchy group called `name` on `level` (1 to 5) into `instance`, as made in
+    /// the console (see [`World::put_hierarchy_group`]: below level one it goes under the
+    /// group last made on the level above): listed last by `ListUserHierarchyGroups`,
+    /// described by `DescribeUserHierarchyGroup`, accepted by `CreateUser` and
+    /// `UpdateUserHierarchy`. The same name may be held on another level. Returns its id; its
+    /// ARN ends `.../agent-group/{id}`. Panics if Connect would refuse it.
+    pub fn put_hierarchy_group(&self, instance: &str, name: &str, level: u8) -> String {
+        self.with_world(|w| w.put_hierarchy_group(instance, name, level))
+            .unwrap_or_else(|e| panic!("hierarchy group {name} on level {level}: {e:?}"))
+    }
+
+    /// Puts a hierarchy group called `name` under the group `parent`, one level below it (see
+    /// [`World::put_hierarchy_group_under`]). Returns its id. Panics if Connect would refuse
+    /// it.
+    pub fn put_hierarchy_group_under(&self, instance: &str, name: &str, parent: &str) -> String {
+        self.with_world(|w| w.put_hierarchy_group_under(instance, name, parent))
+            .unwrap_or_else(|e| panic!("hierarchy group {name} under {parent}: {e:?}"))
+    }
+
+    /// Renames the routing profile `id` in the console (see
+    /// [`World::rename_routing_profile`]): its id, users and place in the list stay. Panics
+    /// if there is no such profile or Connect would refuse the name.
+    pub fn rename_routing_profile(&self, instance: &str, id: &str, new_name: &str) {
+        self.with_world(|w| w.rename_routing_profile(instance, id, new_name))
+            .unwrap_or_else(|e| panic!("renaming routing profile {id} to {new_name}: {e:?}"))
+    }
+
+    /// Renames the security profile `id` (see [`World::rename_security_profile`]). Panics if
+    /// there is no such profile or Connect would refuse the name.
+    pub fn rename_security_profile(&self, instance: &str, id: &str, new_name: &str) {
+        self.with_world(|w| w.rename_security_profile(instance, id, new_name))
+            .unwrap_or_else(|e| panic!("renaming security profile {id} to {new_name}: {e:?}"))
+    }
+
+    /// Renames the hierarchy group `id` in the console (see
+    /// [`World::rename_hierarchy_group`]). Panics if there is no such group or Connect would
+    /// refuse the name.
+    pub fn rename_hierarchy_group(&self, instance: &str, id: &str, new_name: &str) {
+        self.with_world(|w| w.rename_hierarchy_group(instance, id, new_name))
+            .unwrap_or_else(|e| panic!("renaming hierarchy group {id} to {new_name}: {e:?}"))
+    }
+
+    /// Puts `count` routing profiles into `instance` at once, named `prefix0000`,
+    /// `prefix0001`, ... after those it holds (see [`World::seed_routing_profiles`]; 3,000 in
+    /// milliseconds). Returns their ids in that order.
+    pub fn seed_routing_profiles(&self, instance: &str, prefix: &str, count: usize) -> Vec<String> {
+        self.with_world(|w| w.seed_routing_profiles(instance, prefix, count))
+            .unwrap_or_else(|e| panic!("seeding {count} routing profiles: {e:?}"))
+    }
+
+    /// [`ConnectEmulator::seed_routing_profiles`] for security profiles.
+    pub fn seed_security_profiles(
+        &self,
+        instance: &str,
+        prefix: &str,
+        count: usize,
+    ) -> Vec<String> {
+        self.with_world(|w| w.seed_security_profiles(instance, prefix, count))
+            .unwrap_or_else(|e| panic!("seeding {count} security profiles: {e:?}"))
+    }
+
+    /// [`ConnectEmulator::seed_routing_profiles`] for hierarchy groups, all on level one.
+    pub fn seed_hierarchy_groups(&self, instance: &str, prefix: &str, count: usize) -> Vec<String> {
+        self.with_world(|w| w.seed_hierarchy_groups(instance, prefix, count))
+            .unwrap_or_else(|e| panic!("seeding {count} hierarchy groups: {e:?}"))
     }
 
     /// Answers the emulator refused to give because they broke the model's output shape

@@ -3,7 +3,7 @@
 //! ([`super::service_model`]), then the rules the model does not carry ([`super::rules`]),
 //! then the change, then the answer's check against the operation's output shape.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::{json, Map, Value};
 
@@ -29,6 +29,20 @@ pub mod seed {
         "hg-east-0000-4000-8000-000000000001",
         "hg-west-0000-4000-8000-000000000002",
     ];
+    /// The names of [`ROUTING_PROFILES`], in order. The first is the routing profile Connect
+    /// makes with every instance (admin guide, concepts-routing.html: "Amazon Connect includes
+    /// a default routing profile named Basic routing profile"; spelled here in title case, as
+    /// the project's template names it); the second is one an administrator added.
+    pub const ROUTING_PROFILE_NAMES: [&str; 2] = ["Basic Routing Profile", "Sales Routing Profile"];
+    /// The names of [`SECURITY_PROFILES`], in order: Connect's four default security
+    /// profiles, Agent, CallCenterManager, Admin and QualityAnalyst (admin guide, security
+    /// profiles, connect-security-profiles.html).
+    pub const SECURITY_PROFILE_NAMES: [&str; 4] =
+        ["Agent", "CallCenterManager", "Admin", "QualityAnalyst"];
+    /// The names of [`HIERARCHY_GROUPS`], in order; both are on [`HIERARCHY_GROUP_LEVEL`].
+    pub const HIERARCHY_GROUP_NAMES: [&str; 2] = ["East", "West"];
+    /// The level of [`HIERARCHY_GROUPS`] (no parent).
+    pub const HIERARCHY_GROUP_LEVEL: u8 = 1;
     /// Predefined attributes and their values, for proficiencies.
     pub const PREDEFINED_ATTRIBUTES: [(&str, &[&str]); 2] = [
         ("Language", &["English", "Spanish", "French", "German"]),
@@ -58,7 +72,7 @@ pub(super) fn duplicate(username: &str) -> ApiError {
     }
 }
 
-fn not_found(message: impl Into<String>) -> ApiError {
+pub(super) fn not_found(message: impl Into<String>) -> ApiError {
     ApiError {
         status: 404,
         code: "ResourceNotFoundException",
@@ -123,13 +137,187 @@ impl Default for ChannelState {
 
 pub use rules::CHANNELS;
 
+/// A routing profile or a security profile, as its List operation shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Profile {
+    pub id: String,
+    pub arn: String,
+    pub name: String,
+    pub modified: f64,
+}
+
+/// A hierarchy group. Connect's hierarchy has up to five levels (admin guide,
+/// agent-hierarchy.html: "You can specify up to 5 levels or tiers for your organization's
+/// hierarchy groups"); a group on level one has no parent (API reference,
+/// CreateUserHierarchyGroup, `ParentGroupId`: "The user hierarchy is created at level one if
+/// the parent group ID is null"), one on level n has a parent on level n - 1. Assumption:
+/// every instance of the emulator has all five levels defined (the hierarchy structure, which
+/// Connect needs before a level holds groups, is not emulated).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HierarchyGroup {
+    pub id: String,
+    pub arn: String,
+    pub name: String,
+    /// 1 to 5.
+    pub level: u8,
+    /// The group one level up; `None` on level 1.
+    pub parent: Option<String>,
+    pub modified: f64,
+}
+
+/// What a [`Catalog`] holds: something with an id and a name.
+pub trait Named {
+    fn id(&self) -> &str;
+    fn name(&self) -> &str;
+    fn set_name(&mut self, name: String);
+    /// Its summary as the List operations show it (`RoutingProfileSummary`,
+    /// `SecurityProfileSummary`, `HierarchyGroupSummary`: the same five members).
+    fn summary(&self) -> Value;
+}
+
+fn summary_of(id: &str, arn: &str, name: &str, modified: f64) -> Value {
+    json!({
+        "Id": id,
+        "Arn": arn,
+        "Name": name,
+        "LastModifiedTime": modified,
+        "LastModifiedRegion": seed::REGION,
+    })
+}
+
+impl Named for Profile {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn set_name(&mut self, name: String) {
+        self.name = name;
+        self.modified = now();
+    }
+    fn summary(&self) -> Value {
+        summary_of(&self.id, &self.arn, &self.name, self.modified)
+    }
+}
+
+impl Named for HierarchyGroup {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn set_name(&mut self, name: String) {
+        self.name = name;
+        self.modified = now();
+    }
+    fn summary(&self) -> Value {
+        summary_of(&self.id, &self.arn, &self.name, self.modified)
+    }
+}
+
+/// An instance's resources of one kind, in the order they were made (the order the List
+/// operations answer in: see [`World::list_page`]), found by id.
+#[derive(Debug, Clone)]
+pub struct Catalog<T> {
+    items: Vec<T>,
+    index: HashMap<String, usize>,
+}
+
+impl<T> Default for Catalog<T> {
+    fn default() -> Self {
+        Self {
+            items: Vec::new(),
+            index: HashMap::new(),
+        }
+    }
+}
+
+impl<T: Named> Catalog<T> {
+    pub fn contains(&self, id: &str) -> bool {
+        self.index.contains_key(id)
+    }
+
+    pub fn get(&self, id: &str) -> Option<&T> {
+        self.index.get(id).and_then(|&i| self.items.get(i))
+    }
+
+    pub fn get_mut(&mut self, id: &str) -> Option<&mut T> {
+        self.index.get(id).and_then(|&i| self.items.get_mut(i))
+    }
+
+    /// Adds `item` last. Ids are the world's to give, each once: an item whose id is held
+    /// already replaces the one held, in its place.
+    pub fn push(&mut self, item: T) {
+        match self
+            .index
+            .get(item.id())
+            .and_then(|&i| self.items.get_mut(i))
+        {
+            Some(held) => *held = item,
+            None => {
+                self.index.insert(item.id().to_owned(), self.items.len());
+                self.items.push(item);
+            }
+        }
+    }
+
+    /// In the order they were made.
+    pub fn iter(&self) -> std::slice::Iter<'_, T> {
+        self.items.iter()
+    }
+
+    pub fn as_slice(&self) -> &[T] {
+        &self.items
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+}
+
+impl<T: Named> FromIterator<T> for Catalog<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        let mut catalog = Self::default();
+        for item in iter {
+            catalog.push(item);
+        }
+        catalog
+    }
+}
+
+/// The ARN of an instance's resource: `arn:aws:connect:{region}:{account}:instance/{instance}/{kind}/{id}`
+/// (`agent` for a user, `routing-profile`, `security-profile`, `agent-group` for a hierarchy
+/// group).
+pub fn resource_arn(instance_id: &str, kind: &str, id: &str) -> String {
+    format!(
+        "arn:aws:connect:{}:{}:instance/{instance_id}/{kind}/{id}",
+        seed::REGION,
+        seed::ACCOUNT
+    )
+}
+
+/// The `HierarchyPath` members, by level.
+pub const HIERARCHY_LEVELS: [&str; 5] = [
+    "LevelOne",
+    "LevelTwo",
+    "LevelThree",
+    "LevelFour",
+    "LevelFive",
+];
+
 #[derive(Debug, Clone)]
 pub struct Instance {
     pub id: String,
     pub identity_management: IdentityManagement,
-    pub routing_profiles: BTreeSet<String>,
-    pub security_profiles: BTreeSet<String>,
-    pub hierarchy_groups: BTreeSet<String>,
+    pub routing_profiles: Catalog<Profile>,
+    pub security_profiles: Catalog<Profile>,
+    pub hierarchy_groups: Catalog<HierarchyGroup>,
     pub users: BTreeMap<String, User>,
 }
 
@@ -161,6 +349,8 @@ pub struct World {
     /// The users `SearchUsers` does not show yet (added while [`World::search_index_paused`]).
     pub unindexed: BTreeSet<String>,
     next_user: u64,
+    /// The number in the next routing profile's, security profile's or hierarchy group's id.
+    pub(super) next_resource: u64,
 }
 
 impl Default for World {
@@ -174,22 +364,44 @@ impl Default for World {
                 IdentityManagement::ExistingDirectory,
             ),
         ] {
+            let made = now();
+            let profiles = |ids: &[&str], names: &[&str], kind: &str| -> Catalog<Profile> {
+                ids.iter()
+                    .zip(names)
+                    .map(|(profile, name)| Profile {
+                        id: (*profile).to_owned(),
+                        arn: resource_arn(id, kind, profile),
+                        name: (*name).to_owned(),
+                        modified: made,
+                    })
+                    .collect()
+            };
             instances.insert(
                 id.to_owned(),
                 Instance {
                     id: id.to_owned(),
                     identity_management: kind,
-                    routing_profiles: seed::ROUTING_PROFILES
-                        .iter()
-                        .map(|s| s.to_string())
-                        .collect(),
-                    security_profiles: seed::SECURITY_PROFILES
-                        .iter()
-                        .map(|s| s.to_string())
-                        .collect(),
+                    routing_profiles: profiles(
+                        &seed::ROUTING_PROFILES,
+                        &seed::ROUTING_PROFILE_NAMES,
+                        "routing-profile",
+                    ),
+                    security_profiles: profiles(
+                        &seed::SECURITY_PROFILES,
+                        &seed::SECURITY_PROFILE_NAMES,
+                        "security-profile",
+                    ),
                     hierarchy_groups: seed::HIERARCHY_GROUPS
                         .iter()
-                        .map(|s| s.to_string())
+                        .zip(seed::HIERARCHY_GROUP_NAMES)
+                        .map(|(group, name)| HierarchyGroup {
+                            id: (*group).to_owned(),
+                            arn: resource_arn(id, "agent-group", group),
+                            name: name.to_owned(),
+                            level: seed::HIERARCHY_GROUP_LEVEL,
+                            parent: None,
+                            modified: made,
+                        })
                         .collect(),
                     users: BTreeMap::new(),
                 },
@@ -205,11 +417,12 @@ impl Default for World {
             search_index_paused: false,
             unindexed: BTreeSet::new(),
             next_user: 1,
+            next_resource: 1,
         }
     }
 }
 
-fn now() -> f64 {
+pub(super) fn now() -> f64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs_f64())
@@ -339,6 +552,42 @@ impl Instance {
             .values()
             .find(|u| rules::same_username(&u.username, username))
     }
+
+    /// `DescribeUserHierarchyGroup`'s `HierarchyGroup`: the group, its level as `LevelId`
+    /// (`"1"` to `"5"`, as the AWS CLI's describe-user-hierarchy-group example answers
+    /// `"LevelId": "1"` for a group on level one) and its `HierarchyPath`, the summary of each
+    /// group from level one down to the group itself, each under its level's member.
+    pub fn hierarchy_group_view(&self, group_id: &str) -> ApiResult {
+        let group = self.hierarchy_groups.get(group_id).ok_or_else(|| {
+            not_found(format!(
+                "hierarchy group {group_id} not found in instance {}",
+                self.id
+            ))
+        })?;
+        let mut path = Map::new();
+        let mut at = Some(group);
+        // A group's ancestors are one a level, five at most.
+        for _ in 0..HIERARCHY_LEVELS.len() {
+            let Some(current) = at else { break };
+            let level = usize::from(current.level.clamp(1, 5)) - 1;
+            path.insert(HIERARCHY_LEVELS[level].to_owned(), current.summary());
+            at = current
+                .parent
+                .as_deref()
+                .and_then(|parent| self.hierarchy_groups.get(parent));
+        }
+        Ok(json!({
+            "HierarchyGroup": {
+                "Id": group.id,
+                "Arn": group.arn,
+                "Name": group.name,
+                "LevelId": group.level.to_string(),
+                "HierarchyPath": path,
+                "LastModifiedTime": group.modified,
+                "LastModifiedRegion": seed::REGION,
+            }
+        }))
+    }
 }
 
 impl World {
@@ -437,6 +686,21 @@ impl World {
             }
             "ListUserProficiencies" => self.serve_list_proficiencies(&instance, &user, input),
             "ListUsers" => self.serve_list_users(&instance, input),
+            "ListRoutingProfiles" => {
+                let profiles = &self.instance(&instance)?.routing_profiles;
+                self.list_page(operation, profiles, input, "RoutingProfileSummaryList")
+            }
+            "ListSecurityProfiles" => {
+                let profiles = &self.instance(&instance)?.security_profiles;
+                self.list_page(operation, profiles, input, "SecurityProfileSummaryList")
+            }
+            "ListUserHierarchyGroups" => {
+                let groups = &self.instance(&instance)?.hierarchy_groups;
+                self.list_page(operation, groups, input, "UserHierarchyGroupSummaryList")
+            }
+            "DescribeUserHierarchyGroup" => self
+                .instance(&instance)?
+                .hierarchy_group_view(text(input, "HierarchyGroupId").unwrap_or_default()),
             "SearchUsers" => self.serve_search_users(&instance, input),
             "TagResource" => {
                 let tags = tag_map(input, "tags");
@@ -477,7 +741,7 @@ impl World {
             .ok_or_else(|| not_found(format!("instance {id} not found")))
     }
 
-    fn instance_mut(&mut self, id: &str) -> Result<&mut Instance, ApiError> {
+    pub(super) fn instance_mut(&mut self, id: &str) -> Result<&mut Instance, ApiError> {
         self.instances
             .get_mut(id)
             .ok_or_else(|| not_found(format!("instance {id} not found")))
@@ -593,11 +857,7 @@ impl World {
             self.next_user, self.next_user
         );
         self.next_user += 1;
-        let arn = format!(
-            "arn:aws:connect:{}:{}:instance/{instance_id}/agent/{id}",
-            seed::REGION,
-            seed::ACCOUNT
-        );
+        let arn = resource_arn(instance_id, "agent", &id);
         let user = User {
             id: id.clone(),
             arn: arn.clone(),
@@ -886,9 +1146,60 @@ fn search_summary(user: &User) -> Value {
 }
 
 impl World {
-    /// A list operation's page size: `MaxResults`, else 100 (ListUsers' model doc: "The
-    /// default MaxResult size is 100"; assumption: the same for the others), at most the
-    /// [`World::page_cap`].
+    /// One page of `ListRoutingProfiles`, `ListSecurityProfiles` or `ListUserHierarchyGroups`:
+    /// the summaries of `items` under `list`, and a `NextToken` while more follow.
+    ///
+    /// Order: the order the items were made (the seeds first, then what the tests put in).
+    /// AWS documents no order for these lists (their API reference pages and model docs say
+    /// nothing of it), so the order is the emulator's choice; this one lets a test put a name
+    /// on a late page by adding many items before it. A rename keeps an item's place.
+    ///
+    /// `NextToken` is opaque to the caller (model doc, `NextToken`: "Use the value returned in
+    /// the previous response in the next request"): it names the operation and where the next
+    /// page starts, and a token of another operation, or one the emulator did not give,
+    /// answers 400 `InvalidParameterException` (assumption: AWS does not document the answer
+    /// to a bad token).
+    pub(super) fn list_page<T: Named>(
+        &self,
+        operation: &str,
+        items: &Catalog<T>,
+        input: &Value,
+        list: &str,
+    ) -> ApiResult {
+        let max_results = self.page_size(input);
+        let start = match text(input, "NextToken") {
+            None => 0,
+            Some(token) => token
+                .strip_prefix(operation)
+                .and_then(|rest| rest.strip_prefix('.'))
+                .and_then(|index| index.parse::<usize>().ok())
+                .ok_or_else(|| ApiError {
+                    status: 400,
+                    code: "InvalidParameterException",
+                    message: "NextToken is not valid".into(),
+                })?,
+        };
+        let page: Vec<Value> = items
+            .as_slice()
+            .iter()
+            .skip(start)
+            .take(max_results)
+            .map(Named::summary)
+            .collect();
+        let mut out = Map::new();
+        out.insert(list.to_owned(), Value::Array(page));
+        let next = start.saturating_add(max_results);
+        if next < items.len() {
+            out.insert("NextToken".into(), json!(format!("{operation}.{next}")));
+        }
+        Ok(Value::Object(out))
+    }
+
+    /// A list operation's page size: `MaxResults`, else 100 (model doc, the `MaxResults` of
+    /// ListUsers, ListRoutingProfiles, ListSecurityProfiles and ListUserHierarchyGroups: "The
+    /// default MaxResult size is 100"; assumption: the same for ListUserProficiencies and
+    /// SearchUsers), at most the [`World::page_cap`]. The model's `MaxResult1000` (1 to 1000)
+    /// and the like are checked before this.
     fn page_size(&self, input: &Value) -> usize {
         let asked = input["MaxResults"]
             .as_u64()

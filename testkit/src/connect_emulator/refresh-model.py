@@ -41,6 +41,17 @@ OPERATIONS = [
     "TagResource",
     "UntagResource",
     "ListTagsForResource",
+    "ListRoutingProfiles",
+    "ListSecurityProfiles",
+    "ListUserHierarchyGroups",
+    "DescribeUserHierarchyGroup",
+]
+
+# Shapes kept although no served operation uses them: the names the console-side helpers
+# (console.rs: put_security_profile, rename_security_profile) check, as the operation that
+# makes the resource (CreateSecurityProfile, not served) would.
+EXTRA_SHAPES = [
+    "CreateSecurityProfileName",
 ]
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -80,6 +91,7 @@ def main() -> None:
         operation = model["operations"][name]
         roots += [operation[k]["shape"] for k in ("input", "output") if k in operation]
         roots += [error["shape"] for error in operation.get("errors", [])]
+    roots += EXTRA_SHAPES
     kept = closure(model["shapes"], roots)
     trimmed = {
         "version": model.get("version", "2.0"),
@@ -107,8 +119,9 @@ service-model.json in this folder is derived from botocore {version}
 {copyright_line}
 Licensed under the Apache License, Version 2.0; the licence text follows.
 
-Changes made: only the operations the test emulator serves and the shapes they use are kept;
-the JSON is re-indented. It is test code: it is never part of the Lambda artifact.
+Changes made: only the operations the test emulator serves, the shapes they use and the few
+shapes its test helpers check names against are kept; the JSON is re-indented. It is test
+code: it is never part of the Lambda artifact.
 Regenerate it (and this notice) with:
 
     python3 testkit/src/connect_emulator/refresh-model.py
