@@ -381,3 +381,33 @@ async fn an_adoption_cut_before_its_claim_describes_the_user_found_instead_of_se
     let before_claim = stages.iter().filter(|s| *s == "Found").count();
     assert_eq!(described, 2 + before_claim, "{stages:?}");
 }
+
+#[tokio::test]
+async fn a_continuation_going_on_with_its_changes_does_not_resolve_the_names_again() {
+    let stack = short_stack(&[]).await;
+    let id = stack
+        .connect
+        .console_user(seed::INSTANCE_MANAGED, "console-agent");
+    stack
+        .connect
+        .inject("UpdateUserRoutingProfile", Fault::throttle(), THROTTLES);
+    let properties = testkit::examples::by_names(adopting("console-agent"));
+    let key = stack.request_id("adopt");
+    let event = events::create(&stack.sink, &key, "Agent", &properties);
+    let (answer, accepted) = stack.play_through(event, SHORT, CHAIN).await;
+    assert_eq!(
+        physical_id(ok(&answer)),
+        format!("{}:{id}", seed::INSTANCE_MANAGED)
+    );
+    assert_eq!(accepted.len(), 1);
+    let stages = checkpoint_stages(&stack);
+    assert!(
+        !stages.is_empty() && stages.iter().all(|s| s == "Converging"),
+        "{stages:?}"
+    );
+    // The names were resolved once, by the first invocation; the changes carry the ids.
+    assert_eq!(served(&stack, "ListRoutingProfiles"), 1);
+    assert_eq!(served(&stack, "ListSecurityProfiles"), 1);
+    let user = stack.connect.user(seed::INSTANCE_MANAGED, &id).unwrap();
+    assert_eq!(user["RoutingProfileId"], seed::ROUTING_PROFILES[0]);
+}

@@ -112,7 +112,10 @@ async fn an_unknown_name_fails_naming_the_property_and_makes_no_user() {
         "{reason}"
     );
     assert!(!reason.contains("did you mean"), "{reason}");
-    assert!(reason.ends_with("nothing was changed"), "{reason}");
+    assert!(
+        reason.ends_with("no change was made after the names were looked up"),
+        "{reason}"
+    );
     assert_eq!(stack.connect.user_count(INSTANCE), 0);
     assert!(writes(&stack).is_empty(), "{:?}", writes(&stack));
 }

@@ -49,7 +49,9 @@ impl Checkpoint {
             Ok(checkpoint) if checkpoint.instance_id() == instance_id => Some(checkpoint),
             Ok(_) => None,
             Err(error) => {
-                tracing::warn!(%error, "the earlier invocation's checkpoint cannot be read; reading Connect again");
+                // The error's category only: its text may quote a value (a name, an email).
+                let category = format!("{:?}", error.classify());
+                tracing::warn!(%category, "the earlier invocation's checkpoint cannot be read; reading Connect again");
                 None
             }
         }

@@ -154,10 +154,14 @@ impl Failure {
     }
 }
 
-/// The reason for names that do not resolve: every problem, and that nothing was changed.
+/// The reason for names that do not resolve: every problem, and that the lookup came before
+/// any change (an earlier invocation of the same request may have made some).
 fn unresolved(problems: &[NameProblem]) -> String {
     let listed: Vec<String> = problems.iter().map(ToString::to_string).collect();
-    format!("{}; nothing was changed", listed.join("; "))
+    format!(
+        "{}; no change was made after the names were looked up",
+        listed.join("; ")
+    )
 }
 
 /// A call that failed only because the time ran out: it gave up while still retryable, or

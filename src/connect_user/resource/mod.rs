@@ -148,10 +148,12 @@ impl<A: ConnectApi, S: SecretStore> Resource for ConnectUserResource<A, S> {
         let defaults = self.defaults().map_err(Failure::from)?;
         let spec = properties::for_create(&properties).map_err(Failure::from)?;
         let spec = with_defaults(spec, defaults);
-        let spec = self.resolve_names(spec, &context).await?;
+        // The changes an earlier invocation left carry the ids its names resolved to: going
+        // on with them resolves nothing again (see `names`, `checkpoint`).
         if let Some(outcome) = self.resume_converging(&spec, &context).await? {
             return Ok(outcome);
         }
+        let spec = self.resolve_names(spec, &context).await?;
         Ok(self
             .create_or_adopt(&spec, &context, create::Purpose::Create)
             .await?)
@@ -167,10 +169,10 @@ impl<A: ConnectApi, S: SecretStore> Resource for ConnectUserResource<A, S> {
         let defaults = self.defaults().map_err(Failure::from)?;
         let mut update = properties::for_update(&new, &old).map_err(Failure::from)?;
         update.spec = with_defaults(update.spec, defaults);
-        update.spec = self.resolve_names(update.spec, &context).await?;
         if let Some(outcome) = self.resume_converging(&update.spec, &context).await? {
             return Ok(outcome);
         }
+        update.spec = self.resolve_names(update.spec, &context).await?;
         Ok(self.update_user(update, &physical_id, &context).await?)
     }
 

@@ -22,11 +22,16 @@
 use std::collections::BTreeSet;
 
 use super::{ConnectUserResource, Failure};
-use crate::connect_user::connect::{list_operation, ApiError, ConnectApi, Summary};
+use crate::connect_user::connect::{list_operation, ApiError, ConnectApi, ErrorKind, Summary};
 use crate::connect_user::model::ids::Kind;
 use crate::connect_user::model::UserSpec;
 use crate::connect_user::secrets::SecretStore;
 use crate::protocol::resource::Context;
+
+/// The most pages read for one kind: 100,000 profiles or groups (an assumption: far more than
+/// an instance holds), so that a paging that never ends cannot hold the event until its
+/// deadline; a token seen before ends it too.
+const MAX_PAGES: usize = 100;
 
 /// A name that does not resolve to exactly one id.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -198,7 +203,8 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
     ) -> Result<Vec<Summary>, ApiError> {
         let mut listed = Vec::new();
         let mut token: Option<String> = None;
-        loop {
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..MAX_PAGES {
             let page = self
                 .retry
                 .run_paced(&context.pace, context.work_deadline, || {
@@ -208,16 +214,23 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
             listed.extend(page.summaries);
             match page.next_token {
                 // A token seen before would loop for ever: Connect's paging is done.
-                Some(next) if Some(&next) != token.as_ref() => token = Some(next),
-                _ => break,
+                Some(next) if seen.insert(next.clone()) => token = Some(next),
+                _ => {
+                    tracing::debug!(
+                        operation = list_operation(kind),
+                        count = listed.len(),
+                        "listed"
+                    );
+                    return Ok(listed);
+                }
             }
         }
-        tracing::debug!(
-            operation = list_operation(kind),
-            count = listed.len(),
-            "listed"
-        );
-        Ok(listed)
+        Err(ApiError {
+            operation: list_operation(kind),
+            code: "TooManyPages".into(),
+            message: format!("still paging after {MAX_PAGES} pages; give the id property instead"),
+            kind: ErrorKind::Other,
+        })
     }
 
     /// An ambiguous group name's problem with each match's level (one

@@ -131,8 +131,12 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
                 // A retried call whose first answer was lost can fail because its work is done
                 // (an association Connect now calls "already associated"): if Connect holds
                 // what the change wanted, it is made.
+                // Only on a spec whose names are resolved: going on from a checkpoint, the
+                // spec's names are not (its changes carry the ids), and a refusal falls back
+                // to reading the user again with the names resolved.
                 let retried = attempts.load(Ordering::Relaxed) > 1;
                 if retried
+                    && spec.names.is_empty()
                     && error.kind == ErrorKind::Other
                     && self.change_landed(spec, &user.id, change, context).await
                 {
@@ -158,7 +162,8 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
 
     /// Goes on with the changes an earlier invocation of this request left in its checkpoint
     /// (see [`Checkpoint::Converging`]); `None` when there are none, or when Connect refused
-    /// them: then the caller reads the user again and plans afresh, as without a checkpoint.
+    /// them: then the caller resolves the names, reads the user again and plans afresh, as
+    /// without a checkpoint. `spec`'s names need not be resolved: the changes carry the ids.
     pub(super) async fn resume_converging(
         &self,
         spec: &UserSpec,
