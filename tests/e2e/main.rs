@@ -25,3 +25,4 @@ mod password_secret;
 mod protocol;
 mod response_mode;
 mod user_settings;
+mod version;
