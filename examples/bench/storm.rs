@@ -30,7 +30,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 use testkit::connect_emulator::{seed, ConnectEmulator};
 use testkit::events;
-use testkit::examples::seed_examples;
+use testkit::examples::{by_names, seed_examples};
 use testkit::function::Function;
 use testkit::lambda_api::LambdaApi;
 use testkit::runtime_api::RuntimeApi;
@@ -230,12 +230,7 @@ async fn fleet(binary: &Path, n: usize, scale: f64, connect: &ConnectEmulator) -
 fn user(name: &str, scale: f64, profiles: Profiles) -> Value {
     let mut properties = seed_examples()[0].1.clone();
     if profiles == Profiles::ByName {
-        if let Some(map) = properties.as_object_mut() {
-            map.remove("RoutingProfileId");
-            map.remove("SecurityProfileIds");
-        }
-        properties["RoutingProfileName"] = json!(seed::ROUTING_PROFILE_NAMES[0]);
-        properties["SecurityProfileNames"] = json!([seed::SECURITY_PROFILE_NAMES[0]]);
+        properties = by_names(properties);
     }
     properties["Name"] = json!(name);
     properties["ServiceTimeout"] = json!(format!("{:.0}", (SERVICE_TIMEOUT_S / scale).max(1.0)));

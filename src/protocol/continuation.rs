@@ -71,27 +71,25 @@ pub struct Continuation {
     pub invocation: u32,
     /// When CloudFormation stops waiting for the answer, in epoch milliseconds.
     pub wait_ends_ms: u64,
+    /// What the earlier invocations handed on (on the wire, its fields sit beside these).
+    #[serde(flatten)]
+    pub carried: Carried,
+}
+
+/// What one invocation hands to the next, besides the event.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Carried {
     /// The physical id of what a Create has made so far, if anything.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub progress: Option<String>,
-    /// How far the request had backed off: retries made, and calls made under contention
-    /// ([`crate::retry::Pace`]), so that a continuation stays in the herd's rhythm.
-    #[serde(default)]
-    pub backoff: (u32, u32),
+    #[serde(rename = "Progress", default, skip_serializing_if = "Option::is_none")]
+    pub made: Option<String>,
     /// Where the resource's work stood, in its own terms
     /// ([`Progress`](super::resource::Progress)'s checkpoint): the protocol only carries it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checkpoint: Option<Value>,
-}
-
-/// What one invocation hands to the next, besides the event.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Carried {
-    /// The physical id of what a Create has made so far.
-    pub made: Option<String>,
-    /// The resource's checkpoint.
-    pub checkpoint: Option<Value>,
-    /// Retries and contended calls so far ([`crate::retry::Pace`]).
+    /// How far the request had backed off: retries made, and calls made under contention
+    /// ([`crate::retry::Pace`]), so that a continuation stays in the herd's rhythm.
+    #[serde(default)]
     pub backoff: (u32, u32),
 }
 
@@ -101,9 +99,7 @@ impl Continuation {
         Self {
             invocation: 1,
             wait_ends_ms: epoch_millis(wait_end(event, now)),
-            progress: None,
-            backoff: (0, 0),
-            checkpoint: None,
+            carried: Carried::default(),
         }
     }
 
@@ -124,9 +120,7 @@ impl Continuation {
         Ok(Self {
             invocation: self.invocation + 1,
             wait_ends_ms: self.wait_ends_ms,
-            progress: carried.made,
-            backoff: carried.backoff,
-            checkpoint: carried.checkpoint,
+            carried,
         })
     }
 
@@ -362,11 +356,20 @@ mod tests {
         let c = Continuation {
             invocation: 2,
             wait_ends_ms: 5,
-            progress: Some("i:u".into()),
-            backoff: (3, 1),
-            checkpoint: Some(json!({"Stage": "Found", "UserId": "u"})),
+            carried: Carried {
+                made: Some("i:u".into()),
+                backoff: (3, 1),
+                checkpoint: Some(json!({"Stage": "Found", "UserId": "u"})),
+            },
         };
-        let (event, back) = split(c.wrap(&e));
+        let wrapped = c.wrap(&e);
+        // The wire form: what is carried sits beside the chain's own fields.
+        assert_eq!(
+            wrapped[CONTINUATION_KEY],
+            json!({"Invocation": 2, "WaitEndsMs": 5, "Progress": "i:u", "Backoff": [3, 1],
+                   "Checkpoint": {"Stage": "Found", "UserId": "u"}})
+        );
+        let (event, back) = split(wrapped);
         assert_eq!(event, e);
         assert_eq!(back, Some(c));
         let (plain, none) = split(e.clone());
@@ -381,9 +384,7 @@ mod tests {
         let mut c = Continuation {
             invocation: 1,
             wait_ends_ms: epoch_millis(now + Duration::from_secs(3000)),
-            progress: None,
-            backoff: (0, 0),
-            checkpoint: None,
+            carried: Carried::default(),
         };
         for n in 2..=MAX_INVOCATIONS {
             let carried = Carried {
@@ -393,8 +394,11 @@ mod tests {
             };
             c = c.next(carried, now).unwrap();
             assert_eq!(c.invocation, n);
-            assert_eq!(c.progress, Some(format!("i:u{n}")));
-            assert_eq!((c.checkpoint.clone(), c.backoff), (Some(json!(n)), (n, 1)));
+            assert_eq!(c.carried.made, Some(format!("i:u{n}")));
+            assert_eq!(
+                (c.carried.checkpoint.clone(), c.carried.backoff),
+                (Some(json!(n)), (n, 1))
+            );
         }
         assert_eq!(
             c.next(Carried::default(), now),

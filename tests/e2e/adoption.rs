@@ -55,16 +55,6 @@ fn manager(stack: &LocalStack, id: &str) -> Option<String> {
     tags(&stack.connect.user(INSTANCE, id)?).remove(RESERVED)
 }
 
-/// How many calls of `operation` Connect saw, served or not.
-fn calls_of(stack: &LocalStack, operation: &str) -> usize {
-    stack
-        .connect
-        .calls()
-        .iter()
-        .filter(|c| c.operation == operation)
-        .count()
-}
-
 /// Asserts a SUCCESS for the user `id`, with `instanceId:userId` and the usual Data.
 #[track_caller]
 fn answered_user(stack: &LocalStack, answer: &Value, id: &str) {
@@ -92,8 +82,8 @@ async fn a_console_user_is_adopted_and_converged_without_a_create_user() {
         ))
         .await;
     answered_user(&stack, &answer, &id);
-    assert_eq!(calls_of(&stack, "CreateUser"), 0, "no second user");
-    assert_eq!(calls_of(&stack, "SearchUsers"), 1);
+    assert_eq!(stack.connect.calls_of("CreateUser"), 0, "no second user");
+    assert_eq!(stack.connect.calls_of("SearchUsers"), 1);
     assert_eq!(stack.connect.user_count(INSTANCE), 1);
     // Converged as an Update would: the template's settings, its tags only.
     let user = stack.connect.user(INSTANCE, &id).unwrap();
@@ -399,7 +389,7 @@ async fn a_redelivered_adopting_create_answers_the_same_id() {
         Vec::<String>::new(),
         "converged already"
     );
-    assert_eq!(calls_of(&stack, "CreateUser"), 0);
+    assert_eq!(stack.connect.calls_of("CreateUser"), 0);
     assert_eq!(stack.connect.user_count(INSTANCE), 1);
 }
 
@@ -468,9 +458,9 @@ async fn adoption_among_thousands_of_users_takes_one_lookup_call() {
     let ids = stack.connect.seed_console_users(INSTANCE, "staff", 3000);
     let answer = stack.create("Agent", &adopting("staff2999")).await;
     answered_user(&stack, &answer, &ids[2999]);
-    assert_eq!(calls_of(&stack, "SearchUsers"), 1);
-    assert_eq!(calls_of(&stack, "ListUsers"), 0);
-    assert_eq!(calls_of(&stack, "CreateUser"), 0);
+    assert_eq!(stack.connect.calls_of("SearchUsers"), 1);
+    assert_eq!(stack.connect.calls_of("ListUsers"), 0);
+    assert_eq!(stack.connect.calls_of("CreateUser"), 0);
     assert_eq!(stack.connect.user_count(INSTANCE), 3000);
 }
 
@@ -522,14 +512,14 @@ async fn a_name_in_another_case_is_adopted_whether_the_search_ignores_case_or_no
         answered_user(&stack, &answer, &id);
         assert_eq!(stack.connect.user_count(INSTANCE), 1, "{mode:?}");
         let fell_back = mode == UsernameMatch::CaseSensitive;
-        assert_eq!(calls_of(&stack, "SearchUsers"), 1, "{mode:?}");
+        assert_eq!(stack.connect.calls_of("SearchUsers"), 1, "{mode:?}");
         assert_eq!(
-            calls_of(&stack, "CreateUser"),
+            stack.connect.calls_of("CreateUser"),
             usize::from(fell_back),
             "{mode:?}"
         );
         assert_eq!(
-            calls_of(&stack, "ListUsers"),
+            stack.connect.calls_of("ListUsers"),
             usize::from(fell_back),
             "{mode:?}"
         );

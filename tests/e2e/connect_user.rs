@@ -1274,13 +1274,8 @@ async fn every_granted_action_is_needed() {
     // levels (DescribeUserHierarchyGroup, for the levels the reason names).
     stack.connect.put_hierarchy_group(INSTANCE, "Shared", 1);
     stack.connect.put_hierarchy_group(INSTANCE, "Shared", 2);
-    let mut by_names = basic();
-    let map = by_names.as_object_mut().unwrap();
-    map.remove("RoutingProfileId");
-    map.remove("SecurityProfileIds");
+    let mut by_names = testkit::examples::by_names(basic());
     by_names["Name"] = json!("by-names");
-    by_names["RoutingProfileName"] = json!(seed::ROUTING_PROFILE_NAMES[0]);
-    by_names["SecurityProfileNames"] = json!([seed::SECURITY_PROFILE_NAMES[0]]);
     by_names["HierarchyGroupName"] = json!("Shared");
     let reason = failed(&stack.create("ByNames", &by_names).await);
     assert!(reason.contains("give HierarchyGroupId instead"), "{reason}");

@@ -295,12 +295,8 @@ fn adopting(name: &str) -> Value {
 
 /// Served calls of `operation`.
 fn served(stack: &LocalStack, operation: &str) -> usize {
-    stack
-        .connect
-        .calls()
-        .iter()
-        .filter(|c| c.operation == operation && c.status == 200)
-        .count()
+    let served = stack.connect.served();
+    served.iter().filter(|o| *o == operation).count()
 }
 
 /// The `Stage` of each continuation's checkpoint, in order.

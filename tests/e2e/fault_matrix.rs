@@ -496,12 +496,8 @@ async fn by_names_cell(
     fault: ConnectFault,
     cell: &str,
 ) {
-    let mut by_names = properties();
-    let map = by_names.as_object_mut().unwrap();
-    map.remove("RoutingProfileId");
-    map.remove("SecurityProfileIds");
+    let mut by_names = testkit::examples::by_names(properties());
     by_names["RoutingProfileName"] = json!(seed::ROUTING_PROFILE_NAMES[1]);
-    by_names["SecurityProfileNames"] = json!([seed::SECURITY_PROFILE_NAMES[0]]);
     by_names["HierarchyGroupName"] = json!(seed::HIERARCHY_GROUP_NAMES[1]);
     if flow == Flow::AmbiguousGroup {
         stack.connect.put_hierarchy_group(INSTANCE, "Shared", 1);

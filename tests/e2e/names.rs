@@ -34,34 +34,14 @@ const WRITES: [&str; 13] = [
 
 /// The basic example by names: Connect's default routing profile and the Agent profile.
 fn by_names() -> Value {
-    let mut properties = basic();
-    let map = properties.as_object_mut().unwrap();
-    map.remove("RoutingProfileId");
-    map.remove("SecurityProfileIds");
-    properties["RoutingProfileName"] = json!(seed::ROUTING_PROFILE_NAMES[0]);
-    properties["SecurityProfileNames"] = json!([seed::SECURITY_PROFILE_NAMES[0]]);
-    properties
-}
-
-/// Calls of `operation` Connect saw, served or not.
-fn calls_of(stack: &LocalStack, operation: &str) -> usize {
-    stack
-        .connect
-        .calls()
-        .iter()
-        .filter(|c| c.operation == operation)
-        .count()
+    testkit::examples::by_names(basic())
 }
 
 /// The operations Connect served that change something.
 fn writes(stack: &LocalStack) -> Vec<String> {
-    stack
-        .connect
-        .calls()
-        .into_iter()
-        .filter(|c| c.status == 200 && WRITES.contains(&c.operation.as_str()))
-        .map(|c| c.operation)
-        .collect()
+    let mut served = stack.connect.served();
+    served.retain(|operation| WRITES.contains(&operation.as_str()));
+    served
 }
 
 #[tokio::test]
@@ -88,7 +68,7 @@ async fn profiles_and_a_group_by_name_create_the_user_with_their_ids() {
     assert_eq!(profiles, wanted);
     assert_eq!(user["HierarchyGroupId"], seed::HIERARCHY_GROUPS[1]);
     for lookup in LOOKUPS {
-        assert_eq!(calls_of(&stack, lookup), 1, "{lookup}");
+        assert_eq!(stack.connect.calls_of(lookup), 1, "{lookup}");
     }
 }
 
@@ -97,7 +77,7 @@ async fn a_template_by_ids_makes_no_lookup() {
     let stack = LocalStack::start().await;
     ok(&stack.create("Agent", &basic()).await);
     for lookup in LOOKUPS {
-        assert_eq!(calls_of(&stack, lookup), 0, "{lookup}");
+        assert_eq!(stack.connect.calls_of(lookup), 0, "{lookup}");
     }
 }
 
@@ -139,8 +119,8 @@ async fn a_name_differing_only_in_case_or_spaces_is_refused_with_the_name_meant(
     }
     assert_eq!(stack.connect.user_count(INSTANCE), 0);
     // The suggestion came from the pages already read: one call per kind.
-    assert_eq!(calls_of(&stack, "ListRoutingProfiles"), 1);
-    assert_eq!(calls_of(&stack, "ListSecurityProfiles"), 1);
+    assert_eq!(stack.connect.calls_of("ListRoutingProfiles"), 1);
+    assert_eq!(stack.connect.calls_of("ListSecurityProfiles"), 1);
 }
 
 #[tokio::test]
@@ -160,7 +140,7 @@ async fn a_group_name_held_on_two_levels_fails_naming_each_id_and_level() {
     }
     assert!(reason.contains("(level "), "{reason}");
     assert!(reason.contains("give HierarchyGroupId instead"), "{reason}");
-    assert_eq!(calls_of(&stack, "DescribeUserHierarchyGroup"), 2);
+    assert_eq!(stack.connect.calls_of("DescribeUserHierarchyGroup"), 2);
     assert_eq!(stack.connect.user_count(INSTANCE), 0);
 }
 
@@ -224,9 +204,9 @@ async fn a_no_op_update_by_names_reads_and_looks_up_and_writes_nothing() {
     stack.connect.clear_calls();
     ok(&stack.update("Agent", &id, &properties, &properties).await);
     assert!(writes(&stack).is_empty(), "{:?}", writes(&stack));
-    assert_eq!(calls_of(&stack, "ListRoutingProfiles"), 1);
-    assert_eq!(calls_of(&stack, "ListSecurityProfiles"), 1);
-    assert_eq!(calls_of(&stack, "DescribeUser"), 1);
+    assert_eq!(stack.connect.calls_of("ListRoutingProfiles"), 1);
+    assert_eq!(stack.connect.calls_of("ListSecurityProfiles"), 1);
+    assert_eq!(stack.connect.calls_of("DescribeUser"), 1);
 }
 
 #[tokio::test]
@@ -252,7 +232,7 @@ async fn a_name_on_a_late_page_of_2700_profiles_resolves_in_three_calls() {
     let user = stack.connect.user_at(&physical_id(ok(&answer))).unwrap();
     assert_eq!(user["RoutingProfileId"], late.as_str());
     // 2,700 seeded, the seeds and the late one: three pages of 1,000.
-    assert_eq!(calls_of(&stack, "ListRoutingProfiles"), 3);
+    assert_eq!(stack.connect.calls_of("ListRoutingProfiles"), 3);
 }
 
 #[tokio::test]
@@ -265,8 +245,8 @@ async fn throttled_lookups_are_retried() {
         .connect
         .inject("ListSecurityProfiles", Fault::throttle(), 1);
     ok(&stack.create("Agent", &by_names()).await);
-    assert_eq!(calls_of(&stack, "ListRoutingProfiles"), 3);
-    assert_eq!(calls_of(&stack, "ListSecurityProfiles"), 2);
+    assert_eq!(stack.connect.calls_of("ListRoutingProfiles"), 3);
+    assert_eq!(stack.connect.calls_of("ListSecurityProfiles"), 2);
 }
 
 #[tokio::test]

@@ -139,27 +139,14 @@ pub(super) fn security_profiles(top: &Reader, instance: &str) -> Option<Given<BT
 /// `SecurityProfileNames`: 1 to 10 names, no two alike (a repeat is a mistake to show, not
 /// to collapse: it most likely stands for a profile left out).
 fn security_profile_names(top: &Reader) -> Option<BTreeSet<String>> {
-    let field = top.field("SecurityProfileNames");
-    let (min, max) = (SECURITY_PROFILES.start(), SECURITY_PROFILES.end());
-    let items = field.required_list(&format!(
-        "must be a list of {min} to {max} security profile names"
-    ))?;
-    if !SECURITY_PROFILES.contains(&items.len()) {
-        field.error(format!(
-            "must hold {min} to {max} security profiles (it holds {})",
-            items.len()
-        ));
-        return None;
-    }
     let mut names = BTreeSet::new();
-    for item in items {
-        match scalar_text(item.value()) {
-            Ok(Some(name)) if !name.is_empty() => {
-                if !names.insert(name.clone()) {
-                    item.error(format!("repeats the name {name:?}"));
-                }
+    for (item, name) in security_profile_items(top, "SecurityProfileNames", "names")? {
+        match name {
+            Some(name) if !names.insert(name.clone()) => {
+                item.error(format!("repeats the name {name:?}"));
             }
-            _ => item.error("must be a security profile name"),
+            Some(_) => {}
+            None => item.error("must be a security profile name"),
         }
     }
     Some(names)
@@ -167,10 +154,27 @@ fn security_profile_names(top: &Reader) -> Option<BTreeSet<String>> {
 
 /// `SecurityProfileIds`: 1 to 10 ids or ARNs; repeats collapse.
 fn security_profile_ids(top: &Reader, instance: &str) -> Option<BTreeSet<String>> {
-    let field = top.field("SecurityProfileIds");
+    let mut ids = BTreeSet::new();
+    for (item, text) in security_profile_items(top, "SecurityProfileIds", "ids or ARNs")? {
+        match text {
+            Some(text) => ids.extend(resource_id(&item, &text, Kind::SecurityProfile, instance)),
+            None => item.error("must be a security profile id or ARN"),
+        }
+    }
+    Some(ids)
+}
+
+/// The items of the security profile list `key` (required, 1 to 10 of them), each with its
+/// text, `None` where it is not a non-empty string; `what` the items are, for the reason.
+fn security_profile_items<'a>(
+    top: &Reader<'a>,
+    key: &str,
+    what: &str,
+) -> Option<Vec<(Field<'a>, Option<String>)>> {
+    let field = top.field(key);
     let (min, max) = (SECURITY_PROFILES.start(), SECURITY_PROFILES.end());
     let items = field.required_list(&format!(
-        "must be a list of {min} to {max} security profile ids or ARNs"
+        "must be a list of {min} to {max} security profile {what}"
     ))?;
     if !SECURITY_PROFILES.contains(&items.len()) {
         field.error(format!(
@@ -179,16 +183,15 @@ fn security_profile_ids(top: &Reader, instance: &str) -> Option<BTreeSet<String>
         ));
         return None;
     }
-    let mut ids = BTreeSet::new();
-    for item in items {
-        match scalar_text(item.value()) {
-            Ok(Some(text)) if !text.is_empty() => {
-                ids.extend(resource_id(&item, &text, Kind::SecurityProfile, instance));
-            }
-            _ => item.error("must be a security profile id or ARN"),
-        }
-    }
-    Some(ids)
+    Some(
+        items
+            .into_iter()
+            .map(|item| {
+                let text = scalar_text(item.value()).ok().flatten();
+                (item, text.filter(|t| !t.is_empty()))
+            })
+            .collect(),
+    )
 }
 
 #[cfg(test)]

@@ -8,14 +8,19 @@
 //!   `ListUserHierarchyGroups` return up to 1,000 summaries a call (the model's
 //!   `MaxResult1000`), so an instance of up to 1,000 of a kind costs one call for that kind,
 //!   wherever the name falls in Connect's order, and each 1,000 beyond one call more. The
-//!   Search operations page by 500 (`SearchRoutingProfiles`) or 100 (security profiles,
-//!   hierarchy groups), and AWS does not document whether their `EXACT` comparison ignores
-//!   case. Each page goes through the request's one retry under the deadline.
+//!   Search operations page by 500 (`SearchRoutingProfiles`: the model's `MaxResult500`) or
+//!   100 (`SearchSecurityProfiles`, `SearchUserHierarchyGroups`: `MaxResult100`), and AWS does
+//!   not document whether their `EXACT` comparison ignores case. Each page goes through the
+//!   request's one retry under the deadline.
 //! - **Exactly as Connect holds it.** A name matches only the whole name, case and spaces
 //!   included, compared here. One that matches nothing is refused naming the property and
 //!   the name, and any name of that kind that differs from it only in case or spaces ("did you
 //!   mean"), found in the same pages at no further call.
-//! - **Uniqueness is not assumed.** Where a name matches several resources, the FAILED reason
+//! - **Uniqueness is not assumed.** AWS documents no uniqueness rule in prose for any of the
+//!   three kinds (the API Reference gives their Create and name-update operations a 409
+//!   `DuplicateResourceException`, "A resource with the specified name already exists",
+//!   without saying within what), so the code is right either way (tests/e2e/names.rs plays a
+//!   unique name and one two groups share). Where a name matches several resources, the FAILED reason
 //!   lists each id (and, for hierarchy groups, each level: one `DescribeUserHierarchyGroup`
 //!   per match, as the summaries carry none) and asks for the id property instead.
 

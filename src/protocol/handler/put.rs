@@ -111,12 +111,10 @@ impl<R: Resource> Handler<R> {
                 physical_id.clone()
             }
         };
-        let before = Carried {
-            made: chain.continuation.progress.clone(),
-            checkpoint: chain.continuation.checkpoint.clone(),
-            backoff: chain.continuation.backoff,
-        };
-        let failed = match self.run_request(request, deadlines, &before).await {
+        let failed = match self
+            .run_request(request, deadlines, &chain.continuation.carried)
+            .await
+        {
             Ok(outcome) => {
                 return Step::Answer(Answer::success(envelope, outcome.physical_id, outcome.data))
             }

@@ -495,6 +495,17 @@ impl ConnectEmulator {
         self.shared.calls.lock().unwrap().clone()
     }
 
+    /// How many calls of `operation` the emulator saw, served or not.
+    pub fn calls_of(&self, operation: &str) -> usize {
+        self.shared
+            .calls
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|c| c.operation == operation)
+            .count()
+    }
+
     /// The operations that were served successfully, in order.
     pub fn served(&self) -> Vec<String> {
         self.calls()
