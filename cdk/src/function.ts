@@ -1,13 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Fn, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { loadPermissions, PASSWORD_SECRET, Permissions, permissionsPath } from './permissions';
+import { loadPermissions, PASSWORD_SECRET, Permissions } from './permissions';
 import { PropProblem, tagProblems } from './validation';
 
 /**
@@ -31,10 +31,12 @@ export enum ResponseMode {
 /** Options of the connect-user-resource function. */
 export interface ConnectUserFunctionProps {
   /**
-   * The function's code: a directory or zip holding the `bootstrap` executable.
+   * The function's code: a directory or zip holding the `bootstrap` executable, such as a
+   * release's zip (`lambda.Code.fromAsset('connect-user-resource-<version>-arm64.zip')`).
+   * Required outside the connect-user-resource repository.
    *
-   * @default the `bootstrap.zip` that `make build` writes for the architecture:
-   * `target/lambda-arm64/connect-user-resource/bootstrap.zip` (or `lambda-x86_64`)
+   * @default inside the repository, the `bootstrap.zip` that `make build` writes for the
+   * architecture: `target/lambda-arm64/connect-user-resource/bootstrap.zip` (or `lambda-x86_64`)
    */
   readonly code?: lambda.Code;
   /**
@@ -68,7 +70,8 @@ export interface ConnectUserFunctionProps {
    */
   readonly logLevel?: lambda.ApplicationLogLevel;
   /**
-   * How long the function's log group keeps its logs.
+   * How long the function's log group keeps its logs, and in `RETURN` mode the Provider
+   * framework's log group too.
    *
    * @default logs.RetentionDays.ONE_MONTH
    */
@@ -102,9 +105,6 @@ export interface ConnectUserFunctionProps {
 /** Marks a ConnectUserFunction whatever copy of this library made it. */
 const MARKER = Symbol.for('connect-user-resource-cdk.ConnectUserFunction');
 
-/** The construct id of the function `ConnectUser` creates once per stack. */
-export const SINGLETON_ID = 'ConnectUserFunction';
-
 /**
  * The Lambda behind `Custom::ConnectUser`: `provided.al2023`, arm64 by default, JSON logs in its
  * own log group, and a role that grants exactly what src/connect_user/permissions.json lists,
@@ -112,6 +112,9 @@ export const SINGLETON_ID = 'ConnectUserFunction';
  * adds its own with `grantInstance` and `grantPasswordSecret`).
  */
 export class ConnectUserFunction extends lambda.Function {
+  /** The construct id of the function `ConnectUser` creates once per stack. */
+  public static readonly SINGLETON_ID = 'ConnectUserFunction';
+
   /**
    * The stack's one `ConnectUserFunction`, created with `props` the first time it is asked for.
    * Every `ConnectUser` of the stack that is not given a function uses it, and its role
@@ -119,20 +122,20 @@ export class ConnectUserFunction extends lambda.Function {
    */
   public static singleton(scope: Construct, props: ConnectUserFunctionProps = {}): ConnectUserFunction {
     const stack = Stack.of(scope);
-    const existing = stack.node.tryFindChild(SINGLETON_ID);
+    const existing = stack.node.tryFindChild(ConnectUserFunction.SINGLETON_ID);
     if (existing instanceof ConnectUserFunction) return existing;
     if (existing) {
       throw new Error(
-        `${stack.node.path}/${SINGLETON_ID} exists and is not a ConnectUserFunction; ` +
+        `${stack.node.path}/${ConnectUserFunction.SINGLETON_ID} exists and is not a ConnectUserFunction; ` +
           'pass the function to each ConnectUser instead',
       );
     }
-    return new ConnectUserFunction(stack, SINGLETON_ID, props);
+    return new ConnectUserFunction(stack, ConnectUserFunction.SINGLETON_ID, props);
   }
 
   /** Whether the stack of `scope` has its singleton `ConnectUserFunction` already. */
   public static hasSingleton(scope: Construct): boolean {
-    return Stack.of(scope).node.tryFindChild(SINGLETON_ID) !== undefined;
+    return Stack.of(scope).node.tryFindChild(ConnectUserFunction.SINGLETON_ID) !== undefined;
   }
 
   /** Whether `x` is a `ConnectUserFunction` (of any copy of this library). */
@@ -150,7 +153,10 @@ export class ConnectUserFunction extends lambda.Function {
   private readonly instances = new Set<string>();
   private readonly secrets = new Set<string>();
   private readonly keys = new Set<string>();
+  /** The wildcard resources acknowledged for cdk-nag, once each. */
+  private readonly acknowledged = new Set<string>();
   private provider?: cr.Provider;
+  private readonly logRetention: logs.RetentionDays;
   /**
    * In `PUT` mode, the policy that lets the function invoke itself (`lambda:InvokeFunction` on
    * its own ARN and nothing else); every `ConnectUser` it serves depends on it.
@@ -176,7 +182,19 @@ export class ConnectUserFunction extends lambda.Function {
         );
       }
     }
+    const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // A role of its own rather than Lambda's default, which carries the managed
+    // AWSLambdaBasicExecutionRole (logs on every log group of the account; cdk-nag
+    // AwsSolutions-IAM4): logging is granted on this function's log group only (below).
+    const role = new iam.Role(scope, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'connect-user-resource: the Connect actions of permissions.json, on the instances of its users',
+    });
     super(scope, id, {
+      role,
       description: props.description ?? 'Custom::ConnectUser: creates, updates and deletes Amazon Connect users',
       runtime: lambda.Runtime.PROVIDED_AL2023,
       architecture,
@@ -195,14 +213,13 @@ export class ConnectUserFunction extends lambda.Function {
       // (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-advanced.html).
       loggingFormat: lambda.LoggingFormat.JSON,
       applicationLogLevelV2: props.logLevel ?? lambda.ApplicationLogLevel.INFO,
-      logGroup: new logs.LogGroup(scope, `${id}Logs`, {
-        retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-        removalPolicy: RemovalPolicy.DESTROY,
-      }),
+      logGroup,
       environment,
     });
+    grantLogging(role, logGroup);
     Object.defineProperty(this, MARKER, { value: true });
     this.responseMode = responseMode;
+    this.logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     this.defaultTags = props.defaultTags;
     this.permissions = loadPermissions();
     if (responseMode === ResponseMode.PUT) {
@@ -237,7 +254,7 @@ export class ConnectUserFunction extends lambda.Function {
   public get serviceToken(): string {
     if (this.responseMode === ResponseMode.PUT) return this.functionArn;
     if (!this.provider) {
-      this.provider = new cr.Provider(this, 'Provider', { onEventHandler: this });
+      this.provider = provider(this, this.logRetention);
     }
     return this.provider.serviceToken;
   }
@@ -255,7 +272,10 @@ export class ConnectUserFunction extends lambda.Function {
       const arns = statement.resources
         .filter((name) => name !== PASSWORD_SECRET)
         .map((name) => subArn(this.permissions, name, id));
-      if (arns.length > 0) this.statement(statement.sid, statement.actions).addResources(...arns);
+      if (arns.length > 0) {
+        this.statement(statement.sid, statement.actions).addResources(...arns);
+        this.acknowledgeInstanceWildcards(arns);
+      }
     }
   }
 
@@ -309,6 +329,92 @@ export class ConnectUserFunction extends lambda.Function {
     }
     return statement;
   }
+
+  /**
+   * Acknowledges, for cdk-nag's AwsSolutions-IAM5 (wildcard resources), each `.../<type>/*`
+   * resource granted on one instance: the function creates agents at deploy time, so their ids
+   * (and those of the profiles and groups a user names) are unknown at synth, and
+   * `instance/<id>/<type>/*` is the narrowest resource IAM offers for them (Service
+   * Authorization Reference, Amazon Connect, resource types `user`, `routing-profile`,
+   * `security-profile`, `hierarchy-group`). Only this function's role policy is acknowledged.
+   */
+  private acknowledgeInstanceWildcards(arns: ReadonlyArray<string>): void {
+    const policy = this.role?.node.tryFindChild('DefaultPolicy');
+    if (!policy) return;
+    for (const arn of arns) {
+      const resource = nagResource(Stack.of(this).resolve(arn));
+      if (resource === undefined || !resource.wildcard || this.acknowledged.has(resource.finding)) continue;
+      this.acknowledged.add(resource.finding);
+      const type = /\/([a-z-]+)\/\*"?/.exec(resource.finding)?.[1] ?? 'resource';
+      Validations.of(policy).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${resource.finding}]`,
+        reason:
+          'Agents are created at deploy time, so their ids (and those of the profiles and groups a user ' +
+          `names) are unknown at synth; the instance's ${type}/* is the narrowest resource IAM allows for them`,
+      });
+    }
+  }
+}
+
+/**
+ * Lets `role` write its function's logs: `CreateLogStream` and `PutLogEvents` on that one log
+ * group (its `Arn` attribute, `arn:...:log-group:<name>:*`, covers its streams), the two actions
+ * Lambda needs when the log group exists (Lambda Developer Guide, "Sending Lambda function logs
+ * to CloudWatch Logs": the execution role needs logs:CreateLogStream and logs:PutLogEvents, and
+ * logs:CreateLogGroup only to create the group, which the stack does).
+ */
+function grantLogging(role: iam.IRole, logGroup: logs.ILogGroup): void {
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'WriteOwnLogs',
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [logGroup.logGroupArn],
+    }),
+  );
+}
+
+/**
+ * The CDK Provider framework around `fn` (`RETURN` mode), with a log group of its own, kept as
+ * long as the function's (the Provider's `logRetention` is legacy and adds a function of its own) and a role that may log there only
+ * (no AWSLambdaBasicExecutionRole). The framework grants itself `lambda:InvokeFunction` on the
+ * function and its versions (`<function>.Arn:*`, cdk-nag AwsSolutions-IAM5), which is
+ * acknowledged on that role's policy: it invokes the function it wraps and nothing else.
+ */
+function provider(fn: lambda.Function, retention: logs.RetentionDays): cr.Provider {
+  const logGroup = new logs.LogGroup(fn, 'ProviderLogs', {
+    retention,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  const role = new iam.Role(fn, 'ProviderRole', {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    description: 'connect-user-resource: the CDK Provider framework, invoking the function it wraps',
+  });
+  grantLogging(role, logGroup);
+  const framework = new cr.Provider(fn, 'Provider', { onEventHandler: fn, logGroup, frameworkOnEventRole: role });
+  const policy = role.node.tryFindChild('DefaultPolicy');
+  if (policy) {
+    Validations.of(policy).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${Stack.of(fn).getLogicalId(fn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
+      reason:
+        'The CDK Provider framework invokes the function it wraps, in any of its versions ' +
+        '(aws-cdk-lib grants <function>.Arn:*); it may invoke no other function',
+    });
+  }
+  return framework;
+}
+
+/**
+ * A resolved resource as cdk-nag names it in a finding (`AwsSolutions-IAM5[Resource::<this>]`):
+ * a literal ARN as it is, an `Fn::Sub` as its JSON (`["arn:...${InstanceId}/agent/*",
+ * {"InstanceId":...}]`, as cdk-nag 3 prints it); `wildcard` tells whether its pattern ends in
+ * `/*`. Undefined for any other form.
+ */
+function nagResource(resolved: unknown): { finding: string; wildcard: boolean } | undefined {
+  if (typeof resolved === 'string') return { finding: resolved, wildcard: resolved.endsWith('/*') };
+  if (resolved === null || typeof resolved !== 'object') return undefined;
+  const sub = (resolved as { [key: string]: unknown })['Fn::Sub'];
+  if (!Array.isArray(sub) || typeof sub[0] !== 'string') return undefined;
+  return { finding: JSON.stringify(sub), wildcard: sub[0].endsWith('/*') };
 }
 
 /** A resource's ARN pattern from permissions.json, in one instance. */
@@ -369,10 +475,22 @@ function environmentSizeProblems(environment: { [key: string]: string }, path: s
   return [{ path, message: `makes the function's environment ${bytes} bytes, over Lambda's 4 KB (4096 bytes)` }];
 }
 
-/** The code `make build` writes for the architecture, if it is there. */
+/**
+ * The code `make build` writes for the architecture, inside the connect-user-resource repository
+ * that holds this copy of the package (its `Cargo.toml` and `src/connect_user/permissions.json`
+ * above `lib/`). Outside it (the package installed from npm, PyPI or a tarball), `code` is
+ * required: the error says so.
+ */
 function defaultCode(architecture: lambda.Architecture): lambda.Code {
-  const root = path.dirname(path.dirname(path.dirname(permissionsPath())));
   const folder = architecture.name === lambda.Architecture.X86_64.name ? 'lambda-x86_64' : 'lambda-arm64';
+  const root = repositoryRoot();
+  if (root === undefined) {
+    throw new Error(
+      'ConnectUserFunction: no code given. Outside the connect-user-resource repository, pass `code`: ' +
+        "the release's zip for the architecture, such as lambda.Code.fromAsset('connect-user-resource-" +
+        `<version>-${architecture.name}.zip') (Python: aws_lambda.Code.from_asset(...))`,
+    );
+  }
   const zip = path.join(root, 'target', folder, 'connect-user-resource', 'bootstrap.zip');
   if (!fs.existsSync(zip)) {
     throw new Error(
@@ -380,4 +498,16 @@ function defaultCode(architecture: lambda.Architecture): lambda.Code {
     );
   }
   return lambda.Code.fromAsset(zip);
+}
+
+/** The connect-user-resource repository above this module, if it ships in one. */
+function repositoryRoot(): string | undefined {
+  let dir = __dirname;
+  for (;;) {
+    const cargo = path.join(dir, 'Cargo.toml');
+    if (fs.existsSync(cargo) && fs.existsSync(path.join(dir, 'src', 'connect_user', 'permissions.json'))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
 }

@@ -3,8 +3,11 @@ import * as path from 'path';
 
 /**
  * The function's IAM as src/connect_user/permissions.json states it: the one source of truth,
- * read when the app synthesizes (never copied). Every action the function may call, each with
- * the abstract resources (`instance`, `user`, ..., `password-secret`) it is granted on.
+ * copied into this package as lib/permissions.json when it is built (scripts/copy-permissions.js;
+ * test/permissions.test.ts fails when the copy differs), so that an app outside the repository
+ * synthesizes with the permissions of the function it deploys. Every action the function may
+ * call, each with the abstract resources (`instance`, `user`, ..., `password-secret`) it is
+ * granted on. Internal: not part of the package's API.
  */
 export interface Permissions {
   readonly resources: { readonly [name: string]: { readonly arn: string } };
@@ -21,27 +24,17 @@ export interface PermissionStatement {
 /** The abstract resource for the secret the users' PasswordSecretArn names. */
 export const PASSWORD_SECRET = 'password-secret';
 
-const RELATIVE = path.join('src', 'connect_user', 'permissions.json');
-
-/** Where permissions.json is: the repository that holds this package (its cdk/ folder). */
-export function permissionsPath(): string {
-  let dir = __dirname;
-  for (;;) {
-    const candidate = path.join(dir, RELATIVE);
-    if (fs.existsSync(candidate)) return candidate;
-    const parent = path.dirname(dir);
-    if (parent === dir) {
-      throw new Error(
-        `connect-user-resource-cdk: cannot find ${RELATIVE} above ${__dirname}; the library reads the ` +
-          'function\'s IAM from the repository it ships in',
-      );
-    }
-    dir = parent;
-  }
-}
+/** Where the package's copy of permissions.json is: beside this module in lib/. */
+export const PERMISSIONS_FILE = path.join(__dirname, 'permissions.json');
 
 /** Reads and checks permissions.json (its shape only; tests/iam_check.py checks its content). */
-export function loadPermissions(file: string = permissionsPath()): Permissions {
+export function loadPermissions(file: string = PERMISSIONS_FILE): Permissions {
+  if (!fs.existsSync(file)) {
+    throw new Error(
+      `connect-user-resource-cdk: ${file} is missing; the package's build copies it from ` +
+        'src/connect_user/permissions.json (npm run build)',
+    );
+  }
   const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as Permissions;
   if (!parsed || typeof parsed.resources !== 'object' || !Array.isArray(parsed.statements)) {
     throw new Error(`${file}: expected "resources" and "statements"`);

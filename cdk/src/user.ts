@@ -1,8 +1,9 @@
-import { Annotations, CustomResource, Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Annotations, CustomResource, Duration, ITaggableV2, Lazy, RemovalPolicy, TagManager, TagType, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ConnectUserFunction, ConnectUserFunctionProps } from './function';
+import { UserTags } from './tags';
 import {
   adoptExistingUserProblems,
   alternativeProblems,
@@ -10,15 +11,12 @@ import {
   deskPhoneProblems,
   nameProblems,
   PropProblem,
-  MAX_USER_TAGS,
+  RESERVED_TAG_KEY,
   routingProfileNameProblems,
   securityProfileNameProblems,
   securityProfileProblems,
   userTagProblems,
 } from './validation';
-
-/** The resource type of every user. */
-export const RESOURCE_TYPE = 'Custom::ConnectUser';
 
 /** A contact channel (Amazon Connect's `Channel`). */
 export enum Channel {
@@ -77,8 +75,11 @@ export interface AfterContactWorkLimit {
   readonly afterContactWorkTimeLimit: number;
 }
 
-/** One entry of `AfterContactWorkConfigs`. */
-export interface AfterContactWorkConfig {
+/**
+ * One entry of `AfterContactWorkConfigs`: a channel and its limits. (Named for its channel, so
+ * that no member shares its type's name: C# cannot have both.)
+ */
+export interface AfterContactWorkChannelConfig {
   readonly channel: Channel;
   readonly afterContactWorkConfig: AfterContactWorkLimit;
   /** VOICE only. */
@@ -165,7 +166,7 @@ export interface ConnectUserProps {
   /** Required unless `phoneNumberConfigs` is given. */
   readonly phoneConfig?: PhoneConfig;
   readonly autoAcceptConfigs?: AutoAcceptConfig[];
-  readonly afterContactWorkConfigs?: AfterContactWorkConfig[];
+  readonly afterContactWorkConfigs?: AfterContactWorkChannelConfig[];
   readonly phoneNumberConfigs?: PhoneNumberConfig[];
   readonly persistentConnectionConfigs?: PersistentConnectionConfig[];
   readonly voiceEnhancementConfigs?: VoiceEnhancementConfig[];
@@ -203,9 +204,12 @@ export interface ConnectUserProps {
   readonly securityProfileNames?: string[];
   /**
    * Tag key to value; keys are sent as they are (never case-converted). At most 49 (one of
-   * Connect's 50 is the function's own). They win over the function's `defaultTags` on a key.
+   * Connect's 50 is the function's own). They win on a key over tags applied to a scope above
+   * the user (`Tags.of(scope).add(...)`), which win over the function's `defaultTags`.
+   *
+   * @default no tags of the user's own (tags of the scopes above it still apply)
    */
-  readonly tags?: { [key: string]: string };
+  readonly tags?: { readonly [key: string]: string };
   /**
    * Bring a user that already has this name under this resource (`AdoptExistingUser`), like
    * `terraform import`: a user that no resource of the function manages is claimed and then
@@ -255,7 +259,30 @@ export interface ConnectUserProps {
  * `ConnectUserFunction` (or the function given), whose role it extends with its instance and
  * password secret.
  */
-export class ConnectUser extends Construct {
+export class ConnectUser extends Construct implements ITaggableV2 {
+  /** The resource type of every user. */
+  public static readonly RESOURCE_TYPE = 'Custom::ConnectUser';
+
+  /**
+   * The key of the tag the function keeps for itself on every user it manages (created or
+   * adopted): neither `tags`, `defaultTags` nor a scope's tags may set it.
+   */
+  public static readonly RESERVED_TAG_KEY = RESERVED_TAG_KEY;
+
+  /**
+   * Every synth-time problem with `props` (a user that has any fails at construction), each
+   * named by its prop path; empty when the props pass every rule that is certain at synth. The
+   * function checks the rest when CloudFormation sends the properties.
+   */
+  public static validate(props: ConnectUserProps): PropProblem[] {
+    return validate(props);
+  }
+
+  /**
+   * Tags applied to a scope above this user (`Tags.of(scope).add(key, value)`): they reach the
+   * user's `Tags` beneath its own `tags` (docs/cdk.md, "Tags").
+   */
+  public readonly cdkTagManager: TagManager;
   /** The user's id (`GetAtt UserId`). */
   public readonly userId: string;
   /** The user's ARN (`GetAtt Arn`). */
@@ -291,15 +318,6 @@ export class ConnectUser extends Construct {
       fn.grantInstance(props.instanceId);
       if (props.passwordSecret) fn.grantPasswordSecret(props.passwordSecret);
       serviceToken = fn.serviceToken;
-      const leftOff = defaultTagsLeftOff(props.tags, fn.defaultTags);
-      if (leftOff.length > 0) {
-        Annotations.of(this).addWarningV2(
-          'connect-user-resource-cdk:ConnectUser.defaultTagsLeftOff',
-          `this user's tags and ${fn.node.path}'s defaultTags come to more than the ${MAX_USER_TAGS} ` +
-            `tags a user may carry: the function leaves off the defaults ${leftOff.join(', ')} ` +
-            '(its own tags win), with a warning in its log',
-        );
-      }
     } else {
       serviceToken = fn.functionArn;
       Annotations.of(this).addWarningV2(
@@ -312,13 +330,15 @@ export class ConnectUser extends Construct {
       );
     }
     this.function = fn;
+    this.cdkTagManager = new TagManager(TagType.MAP, ConnectUser.RESOURCE_TYPE);
+    const tags = new UserTags(this, props.tags, this.cdkTagManager, fn);
 
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken,
-      resourceType: RESOURCE_TYPE,
+      resourceType: ConnectUser.RESOURCE_TYPE,
       serviceTimeout: props.serviceTimeout ?? Duration.hours(1),
       removalPolicy: props.removalPolicy,
-      properties: wireProperties(props),
+      properties: wireProperties(props, Lazy.any({ produce: () => tags.wire() })),
     });
     // In PUT mode the function may go on in further invocations of itself: no event before
     // that grant is in place (it depends on the function, so it cannot be in the role's default
@@ -333,7 +353,7 @@ export class ConnectUser extends Construct {
 }
 
 /** Every synth-time problem with the props (validation.ts), each named by its prop path. */
-export function validate(props: ConnectUserProps): PropProblem[] {
+function validate(props: ConnectUserProps): PropProblem[] {
   const problems = [
     ...nameProblems(props.name, 'name', props.passwordSecret !== undefined && props.passwordSecret !== null),
     ...profileProblems(props),
@@ -405,7 +425,7 @@ function given<T>(value: T | undefined | null): value is T {
  * only). Tag keys and proficiency attribute names are values, sent as they are. A prop left
  * out is left out.
  */
-export function wireProperties(props: ConnectUserProps): { [key: string]: unknown } {
+export function wireProperties(props: ConnectUserProps, tags: unknown = props.tags): { [key: string]: unknown } {
   return compact({
     InstanceId: props.instanceId,
     Name: props.name,
@@ -460,32 +480,13 @@ export function wireProperties(props: ConnectUserProps): { [key: string]: unknow
     RoutingProfileName: props.routingProfileName,
     SecurityProfileIds: props.securityProfileIds,
     SecurityProfileNames: props.securityProfileNames,
-    // A {key: value} map, which the function accepts as well as [{Key, Value}].
-    Tags: props.tags,
+    // A {key: value} map, which the function accepts as well as [{Key, Value}]: the user's own
+    // tags over its scopes' (tags.ts).
+    Tags: tags,
     // As CloudFormation sends a boolean: exactly "true" or "false", the only spellings the
     // function reads.
     AdoptExistingUser: adoptFlag(props.adoptExistingUser),
   });
-}
-
-/**
- * The defaults the function leaves off this user: beyond the 49 tags a user may carry, its own
- * tags win, and the defaults it does not set itself fill what is left in key order (the
- * function's: keys compared by their UTF-8 bytes), the rest left off. None when a key is a
- * token.
- */
-export function defaultTagsLeftOff(
-  tags: { readonly [key: string]: string } | undefined,
-  defaults: { readonly [key: string]: string } | undefined,
-): string[] {
-  if (defaults === undefined || Token.isUnresolved(defaults) || Token.isUnresolved(tags)) return [];
-  const own = Object.keys(tags ?? {});
-  const keys = [...own, ...Object.keys(defaults)];
-  if (keys.some((key) => Token.isUnresolved(key))) return [];
-  const extra = Object.keys(defaults)
-    .filter((key) => !own.includes(key))
-    .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-  return extra.slice(Math.max(0, MAX_USER_TAGS - own.length));
 }
 
 /** `"true"` or `"false"`; left out when none is given (`''` and `null` are none, as in the function). */

@@ -13,32 +13,7 @@ import {
   ResponseMode,
   VoiceEnhancementMode,
 } from '../lib';
-import { basicProps, INSTANCE, keysOf, permissionsJson, stack, standInCode } from './support';
-
-type Json = { [key: string]: any };
-
-function resources(template: Template, type: string): [string, Json][] {
-  return Object.entries(template.findResources(type));
-}
-
-function onlyResource(template: Template, type: string): [string, Json] {
-  const found = resources(template, type);
-  assert.equal(found.length, 1, `${type}: ${found.map(([id]) => id).join(', ')}`);
-  return found[0];
-}
-
-/** The statements of the function's role's policies, by Sid. */
-function statements(template: Template): Map<string, Json> {
-  const out = new Map<string, Json>();
-  for (const [, policy] of resources(template, 'AWS::IAM::Policy')) {
-    for (const statement of policy.Properties.PolicyDocument.Statement) out.set(statement.Sid, statement);
-  }
-  return out;
-}
-
-function list<T>(value: T | T[]): T[] {
-  return Array.isArray(value) ? value : [value];
-}
+import { basicProps, INSTANCE, Json, keysOf, list, onlyResource, permissionsJson, resources, stack, standInCode, statements } from './support';
 
 /** The logical id of a construct's CloudFormation resource. */
 function logicalIdOf(s: Stack, fn: lambda.Function): string {
@@ -447,8 +422,12 @@ describe('ConnectUserFunction', () => {
     }
     const permissions = permissionsJson();
     const found = statements(template);
-    // Exactly permissions.json's statements and actions, and invoking itself, no other.
-    assert.deepEqual([...found.keys()].sort(), [...permissions.statements.map((st) => st.sid), 'InvokeItself'].sort());
+    // Exactly permissions.json's statements and actions, invoking itself and writing its own
+    // logs (test/package.test.ts), no other.
+    assert.deepEqual(
+      [...found.keys()].sort(),
+      [...permissions.statements.map((st) => st.sid), 'InvokeItself', 'WriteOwnLogs'].sort(),
+    );
     const secretIds = Object.keys(template.findResources('AWS::SecretsManager::Secret')).sort();
     for (const expected of permissions.statements) {
       const statement = found.get(expected.sid)!;

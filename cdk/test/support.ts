@@ -1,15 +1,22 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as assert from 'node:assert/strict';
 import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ConnectUserFunction, ConnectUserProps, PhoneType } from '../lib';
 
 /** A stand-in for the function's code: a directory with a dummy `bootstrap` (never run). */
 export function standInCode(): lambda.Code {
+  return lambda.Code.fromAsset(standInDir());
+}
+
+/** The directory of the stand-in code. */
+export function standInDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'connect-user-cdk-test-'));
   fs.writeFileSync(path.join(dir, 'bootstrap'), '#!/bin/sh\nexit 1\n', { mode: 0o755 });
-  return lambda.Code.fromAsset(dir);
+  return dir;
 }
 
 /** A stack whose singleton function has the stand-in code. */
@@ -48,4 +55,29 @@ export function keysOf(value: unknown, at = ''): { path: string; key: string }[]
     return Object.entries(value).flatMap(([k, v]) => [{ path: at, key: k }, ...keysOf(v, at ? `${at}.${k}` : k)]);
   }
   return [];
+}
+
+export type Json = { [key: string]: any };
+
+export function resources(template: Template, type: string): [string, Json][] {
+  return Object.entries(template.findResources(type));
+}
+
+export function onlyResource(template: Template, type: string): [string, Json] {
+  const found = resources(template, type);
+  assert.equal(found.length, 1, `${type}: ${found.map(([id]) => id).join(', ')}`);
+  return found[0];
+}
+
+/** The statements of the function's role's policies, by Sid. */
+export function statements(template: Template): Map<string, Json> {
+  const out = new Map<string, Json>();
+  for (const [, policy] of resources(template, 'AWS::IAM::Policy')) {
+    for (const statement of policy.Properties.PolicyDocument.Statement) out.set(statement.Sid, statement);
+  }
+  return out;
+}
+
+export function list<T>(value: T | T[]): T[] {
+  return Array.isArray(value) ? value : [value];
 }
