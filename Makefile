@@ -10,8 +10,10 @@ PYTHON ?= python3
 CDK_DIR := examples/cdk
 # npm workspaces (package.json at the root): the CDK library cdk/ and the example app, one lockfile.
 NPM_CI := npm ci --no-audit --no-fund --loglevel=error
+# jsii warns at every start that Node 20 is past its end of life; it is this machine's Node.
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: demo local test lint fmt cfn-lint iam-check cdk-synth cdk-test build lambda-tools deploy bench storm fuzz deny
+.PHONY: demo local test lint fmt cfn-lint iam-check cdk-synth cdk-test cdk-package-check build lambda-tools deploy bench storm fuzz deny
 
 ## demo: build the function, start the local emulators, play the six examples and an adoption
 demo:
@@ -76,6 +78,13 @@ cdk-synth:
 cdk-test:
 	$(NPM_CI)
 	npm test --workspace cdk
+
+## cdk-package-check: the library as users install it, from outside the repository: the jsii
+## package packed (npm tarball, Python wheel), a TypeScript app and a Python app in a temporary
+## directory with aws-cdk-lib from the registries, their templates equal and cfn-lint clean
+cdk-package-check:
+	$(NPM_CI)
+	bash cdk/test/outside/run.sh
 
 lambda-tools:
 	@command -v cargo-lambda >/dev/null || $(PIP) install --quiet cargo-lambda
