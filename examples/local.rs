@@ -26,7 +26,7 @@ use tokio::net::{TcpListener, TcpStream};
 const CONNECT: &str = "127.0.0.1:9010";
 /// `AWS_ENDPOINT_URL_SECRETS_MANAGER`.
 const SECRETS_MANAGER: &str = "127.0.0.1:9011";
-/// The ResponseURL of every event in `events-local/` (checked by `tests/events.rs`).
+/// The ResponseURL of every event in `events-local/` (checked by `tests/e2e/events.rs`).
 const SINK: &str = "127.0.0.1:9012";
 
 /// The secret `ChannelUser`'s events name by partial ARN (`PasswordSecretArn`), holding its

@@ -1,6 +1,6 @@
 // Copies the function's IAM, src/connect_user/permissions.json (the one source of truth), into
 // the package as lib/permissions.json, so that the package never reads the repository when an
-// app synthesizes. test/permissions.test.ts fails when the copy differs from the source.
+// app synthesizes. test/package.test.ts fails when the copy differs from the source.
 const fs = require('fs');
 const path = require('path');
 

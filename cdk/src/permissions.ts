@@ -4,7 +4,7 @@ import * as path from 'path';
 /**
  * The function's IAM as src/connect_user/permissions.json states it: the one source of truth,
  * copied into this package as lib/permissions.json when it is built (scripts/copy-permissions.js;
- * test/permissions.test.ts fails when the copy differs), so that an app outside the repository
+ * test/package.test.ts fails when the copy differs), so that an app outside the repository
  * synthesizes with the permissions of the function it deploys. Every action the function may
  * call, each with the abstract resources (`instance`, `user`, ..., `password-secret`) it is
  * granted on. Internal: not part of the package's API.

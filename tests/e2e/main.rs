@@ -22,6 +22,7 @@ mod events;
 mod fault_matrix;
 mod names;
 mod password_secret;
+mod paths;
 mod protocol;
 mod response_mode;
 mod user_settings;

@@ -1,6 +1,6 @@
 //! The emulator without a server: [`ConnectEmulator::handle`] and
 //! [`ConnectEmulator::respond`] give the server's answers, and faults, throttling and the call
-//! record behave as over HTTP (tests/emulator.rs drives the same through the server).
+//! record behave as over HTTP (tests/e2e/emulator.rs drives the same through the server).
 
 use std::time::Duration;
 
