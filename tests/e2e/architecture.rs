@@ -3,7 +3,7 @@
 //! else of the crate, and the protocol layer nothing of the Connect user resource.
 //!
 //! Read from the source text: each file is a module (`a/mod.rs` is `a`), its production code
-//! is what precedes its `#[cfg(test)]` module, and a reference is any `crate::`, `super::` or
+//! is every line but its `#[cfg(test)]` items (a test module, a test-only `use`), and a reference is any `crate::`, `super::` or
 //! `self::` path in it (comments excepted), `use` groups expanded. A reference from module A to
 //! module B is an edge between the two siblings under their nearest common ancestor that
 //! contain them; a child using its own ancestor is not a circle.
@@ -42,11 +42,54 @@ fn module_of(src: &Path, file: &Path) -> Module {
     parts
 }
 
-/// The production part of a file: up to its test module, without comment lines.
+/// The production part of a file: every line but the `#[cfg(test)]` items. Such an item is
+/// the attribute, any further attributes, and then either one line ending in `;` (`mod tests;`,
+/// a `use`) or a block, up to the line where its braces balance. Code after a test item (a
+/// `#[cfg(test)] mod tests;` near the top of a `mod.rs`) stays production code.
 fn production(text: &str) -> Vec<&str> {
-    text.lines()
-        .take_while(|line| !line.starts_with("#[cfg(test)]"))
-        .collect()
+    let mut kept = Vec::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        let Some(rest) = line.trim_start().strip_prefix("#[cfg(test)]") else {
+            kept.push(line);
+            continue;
+        };
+        // The item may follow the attribute on its line (`#[cfg(test)] mod tests;`).
+        let rest = rest.trim();
+        let mut depth = braces(rest);
+        if !rest.is_empty() && depth <= 0 && (rest.ends_with(';') || rest.ends_with('}')) {
+            continue;
+        }
+        for item in lines.by_ref() {
+            let trimmed = item.trim();
+            if depth == 0 && trimmed.starts_with("#[") {
+                continue;
+            }
+            depth += braces(item);
+            if depth <= 0 && (trimmed.ends_with(';') || trimmed.ends_with('}')) {
+                break;
+            }
+        }
+    }
+    kept
+}
+
+/// Opening minus closing braces on a line, outside strings and `//` comments.
+fn braces(line: &str) -> i32 {
+    let mut depth = 0;
+    let mut in_string = false;
+    let mut previous = ' ';
+    for c in line.chars() {
+        match c {
+            '"' if previous != '\\' => in_string = !in_string,
+            '/' if !in_string && previous == '/' => break,
+            '{' if !in_string => depth += 1,
+            '}' if !in_string => depth -= 1,
+            _ => {}
+        }
+        previous = c;
+    }
+    depth
 }
 
 /// Expands `a::{b, c::{d, e}}` into `a::b`, `a::c::d`, `a::c::e`.
@@ -296,4 +339,33 @@ fn the_checks_can_fail() {
     let text =
         "use super::b;\n// use crate::z;\nfn f() {}\n#[cfg(test)]\nmod tests { use crate::y; }\n";
     assert_eq!(references(text), vec!["super::b"]);
+}
+
+#[test]
+fn code_after_a_test_item_is_production_code() {
+    // The hole of issue 24: a `#[cfg(test)] mod ...;` near the top of a file hid the rest.
+    let hole = "#[cfg(test)]\nmod memory;\nuse crate::connect_user::resource::Failure;\n";
+    assert_eq!(
+        references(hole),
+        vec!["crate::connect_user::resource::Failure"]
+    );
+    let inline = "#[cfg(test)] mod memory;\n#[cfg(test)]\n#[allow(dead_code)]\nuse crate::x::{\n    A,\n};\nuse crate::y;\n";
+    assert_eq!(references(inline), vec!["crate::y"]);
+    let block = "#[cfg(test)]\nmod tests {\n    fn f() { let s = \"}\"; }\n    use crate::z;\n}\nuse crate::w;\n";
+    assert_eq!(references(block), vec!["crate::w"]);
+    // In the real crate: that line in connect/mod.rs, whose test modules are declared at the
+    // top, makes a circle with the resource (which uses connect), and the check finds it.
+    let mut krate = load();
+    assert!(find_cycle(&sibling_edges(&krate)).is_none());
+    let connect: Module = vec!["connect_user".into(), "connect".into()];
+    let (_, text) = krate
+        .texts
+        .get_mut(&connect)
+        .expect("src/connect_user/connect/mod.rs");
+    assert!(
+        text.contains("#[cfg(test)]"),
+        "connect/mod.rs declares its test modules"
+    );
+    text.push_str("\nuse crate::connect_user::resource::Failure;\n");
+    assert!(find_cycle(&sibling_edges(&krate)).is_some());
 }
