@@ -13,7 +13,7 @@ NPM_CI := npm ci --no-audit --no-fund --loglevel=error
 # jsii warns at every start that Node 20 is past its end of life; it is this machine's Node.
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
-.PHONY: demo local test lint fmt cfn-lint iam-check cdk-synth cdk-test cdk-package-check build lambda-tools deploy bench storm fuzz deny
+.PHONY: demo local events-local test lint fmt cfn-lint iam-check cdk-synth cdk-test cdk-package-check build lambda-tools deploy bench storm fuzz deny
 
 ## demo: build the function, start the local emulators, play the six examples and an adoption
 demo:
@@ -30,6 +30,11 @@ demo:
 local:
 	$(CARGO) build --locked --example local
 	./target/debug/examples/local
+
+## events-local: write events-local/ from events/ (the local sink's ResponseURL, the first
+## emulated user's id); `make test` fails when a file differs from what this writes
+events-local:
+	WRITE_EVENTS_LOCAL=1 $(CARGO) test --locked --test e2e local_events_are_the_sample_events
 
 ## test: unit and end-to-end tests (real binary, emulated Runtime API, local Connect emulator),
 ## the testkit's own tests included (--workspace)

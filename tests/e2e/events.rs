@@ -121,10 +121,31 @@ async fn every_event_file_plays_against_the_emulator() {
 const LOCAL_SINK: &str = "127.0.0.1:9012";
 const S3_ORIGIN: &str = "https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/";
 
-/// `events-local/` is `events/` with two changes only, so that the two cannot drift: the
+/// An `events-local/` file as generated from its `events/` file's text: the same bytes but for
+/// the ResponseURL's origin (the local sink instead of S3) and the PhysicalResourceId.
+fn local_text(name: &str, text: &str, sample: &Value, physical_id: &str) -> String {
+    let mut local = text.replacen(
+        &format!("\"ResponseURL\": \"{S3_ORIGIN}"),
+        &format!("\"ResponseURL\": \"http://{LOCAL_SINK}/"),
+        1,
+    );
+    if let Some(old) = sample.get("PhysicalResourceId").and_then(Value::as_str) {
+        local = local.replacen(
+            &format!("\"PhysicalResourceId\": \"{old}\""),
+            &format!("\"PhysicalResourceId\": \"{physical_id}\""),
+            1,
+        );
+    }
+    assert_ne!(local, text, "{name}: nothing to change");
+    local
+}
+
+/// `events-local/` is generated from `events/` (`make events-local`, which runs this test with
+/// `WRITE_EVENTS_LOCAL=1`), with two changes only, so that the two cannot drift: the
 /// ResponseURL points at `make local`'s sink (same path and query), and an Update's or Delete's
 /// PhysicalResourceId names the first user a fresh Connect emulator makes (`make local` starts
-/// over whenever no user is left, so each example's Create makes that user).
+/// over whenever no user is left, so each example's Create makes that user). Without the
+/// variable the test fails when a file differs from what generating it would write.
 #[test]
 fn local_events_are_the_sample_events_answering_the_local_sink() {
     use testkit::connect_emulator::{seed, World};
@@ -136,8 +157,22 @@ fn local_events_are_the_sample_events_answering_the_local_sink() {
         )
         .expect("the seeded instance");
     let first_physical_id = format!("{}:{first_user}", seed::INSTANCE_MANAGED);
-    let local: BTreeMap<String, Value> = event_files_in("events-local").into_iter().collect();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let samples = event_files();
+    for (name, sample) in &samples {
+        let text = std::fs::read_to_string(root.join("events").join(name)).expect("readable event");
+        let generated = local_text(name, &text, sample, &first_physical_id);
+        let path = root.join("events-local").join(name);
+        if std::env::var_os("WRITE_EVENTS_LOCAL").is_some() {
+            std::fs::write(&path, &generated).expect("events-local/ is writable");
+        }
+        let local = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            local == generated,
+            "events-local/{name} is not what `make events-local` generates from events/{name}"
+        );
+    }
+    let local: BTreeMap<String, Value> = event_files_in("events-local").into_iter().collect();
     assert_eq!(
         local.keys().collect::<Vec<_>>(),
         samples.iter().map(|(n, _)| n).collect::<Vec<_>>(),
