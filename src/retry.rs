@@ -106,8 +106,23 @@ impl Retry {
         &self,
         pace: &Pace,
         deadline: Instant,
-        mut call: F,
+        call: F,
     ) -> Result<T, E>
+    where
+        E: Transient,
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        self.run_counted(pace, deadline, call).await.0
+    }
+
+    /// As [`Retry::run_paced`], with the number of attempts made.
+    pub async fn run_counted<T, E, F, Fut>(
+        &self,
+        pace: &Pace,
+        deadline: Instant,
+        mut call: F,
+    ) -> (Result<T, E>, u32)
     where
         E: Transient,
         F: FnMut() -> Fut,
@@ -122,7 +137,7 @@ impl Retry {
                     let now = Instant::now();
                     if now >= latest {
                         error.gave_up(attempt);
-                        return Err(error);
+                        return (Err(error), attempt);
                     }
                     let level = pace.0.level.fetch_add(1, Ordering::Relaxed) + 1;
                     let pause = self.pause(level, pace.contended_calls()).min(latest - now);
@@ -133,7 +148,7 @@ impl Retry {
                     if attempt > 1 && outcome.is_ok() {
                         pace.0.contended.fetch_add(1, Ordering::Relaxed);
                     }
-                    return outcome;
+                    return (outcome, attempt);
                 }
             }
         }

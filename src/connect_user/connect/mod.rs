@@ -27,6 +27,9 @@ pub enum ErrorKind {
     Duplicate,
     /// Throttling, a 5xx, a timeout or a broken connection: worth another try.
     Retryable,
+    /// Cut off by the resource where the clean-up reserve begins, without an answer
+    /// (`resource::calls`): the call may have been made; only time ran out.
+    CutOff,
     /// Anything else: the request itself is wrong.
     Other,
 }

@@ -10,6 +10,7 @@
 
 use std::future::Future;
 
+use super::calls::within;
 use super::checkpoint::Checkpoint;
 use super::{outcome, requester, ConnectUserResource, Failure};
 use crate::connect_user::connect::{ApiError, ConnectApi, ErrorKind};
@@ -58,8 +59,8 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
             context.progress.clear_checkpoint();
         }
         let found = self
-            .retry
-            .run_paced(&context.pace, context.work_deadline, || async move {
+            .calls(context)
+            .run(|| async move {
                 match lookup {
                     Lookup::Search => self.api.search_user_id(instance, name).await,
                     Lookup::List => self.api.find_user_id(instance, name).await,
@@ -288,10 +289,8 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         change: &Change,
         context: &Context,
     ) -> Result<(), ApiError> {
-        self.retry
-            .run_paced(&context.pace, context.work_deadline, || {
-                self.api.apply(instance, user, change)
-            })
+        self.calls(context)
+            .run(|| self.api.apply(instance, user, change))
             .await
     }
 }
@@ -311,7 +310,7 @@ async fn before_reserve<T>(
     context: &Context,
     work: impl Future<Output = Result<T, Failure>>,
 ) -> Result<T, Failure> {
-    tokio::time::timeout_at(before_cleanup(context.work_deadline), work)
+    within(before_cleanup(context.work_deadline), work)
         .await
         .unwrap_or(Err(Failure::Unfinished("adopting the user")))
 }

@@ -1,11 +1,10 @@
 //! Create: make the user, or recognise the one this very request made in an earlier delivery,
 //! and never leave a half-made user that nothing will delete.
 
-use std::future::Future;
-
 use tokio::time::Instant;
 
 use super::adopt::Lookup;
+use super::calls::Calls;
 use super::{outcome, requester, ConnectUserResource, Failure, LeftBehind};
 use crate::connect_user::connect::{ApiError, ConnectApi, ErrorKind};
 use crate::connect_user::model::{
@@ -16,7 +15,6 @@ use crate::connect_user::plan::{self, Change};
 use crate::connect_user::secrets::SecretStore;
 use crate::protocol::deadline::before_cleanup;
 use crate::protocol::resource::{Context, Outcome};
-use crate::retry::Pace;
 
 /// Why a user is being created: it decides who can clean up after a failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,9 +38,6 @@ impl Purpose {
         }
     }
 }
-
-/// The error code of a call [`ConnectUserResource::run_before`] cut off.
-use super::failure::CUT_OFF as TIMEOUT;
 
 impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
     /// Creates the user; with `AdoptExistingUser`, first looks the name up in one
@@ -73,22 +68,19 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         let ownership = requester(context).claim(How::Created).tag();
         let deadline = context.work_deadline;
         let password = self
-            .retry
-            .run_paced(&context.pace, deadline, || {
-                password::resolve(&self.secrets, spec.password.as_ref())
-            })
+            .calls(context)
+            .run(|| password::resolve(&self.secrets, spec.password.as_ref()))
             .await?;
         let request = plan::new_user(spec, password, &ownership);
         // CreateUser must answer while the clean-up reserve remains, so that a call cut off in
         // flight can still be looked for (it may have made the user all the same).
-        let create = self.run_before(
-            &context.pace,
-            before_cleanup(deadline),
-            "CreateUser",
-            || self.api.create_user(&request),
-        );
+        let create = self
+            .calls(context)
+            .cut_off_at(before_cleanup(deadline), "CreateUser", || {
+                self.api.create_user(&request)
+            });
         match create.await {
-            Err(error) if error.code == TIMEOUT => {
+            Err(error) if error.kind == ErrorKind::CutOff => {
                 let made = self
                     .find_by_name(spec, context, Lookup::List)
                     .await
@@ -144,12 +136,11 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         let change = Change::AssociateProficiencies(wanted.clone());
         let instance = spec.instance_id.as_str();
         let associate_by = before_cleanup(context.work_deadline);
-        let associate = self.run_before(
-            &context.pace,
-            associate_by,
-            "AssociateUserProficiencies",
-            || self.api.apply(instance, created, &change),
-        );
+        let associate =
+            self.calls(context)
+                .cut_off_at(associate_by, "AssociateUserProficiencies", || {
+                    self.api.apply(instance, created, &change)
+                });
         let error = match associate.await {
             Ok(()) => return Ok(()),
             Err(error) => error,
@@ -160,7 +151,7 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         // proficiency asked for, the Create has what it wanted, and the user must not be
         // deleted under the other delivery. Only time before the reserve may be spent.
         if self
-            .associated_after_all(spec, wanted, created, associate_by, &context.pace)
+            .associated_after_all(spec, wanted, created, associate_by, self.calls(context))
             .await
         {
             tracing::info!(error = %error, "the proficiencies are associated after all");
@@ -178,12 +169,12 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         wanted: &Proficiencies,
         created: &UserRef,
         by: Instant,
-        pace: &Pace,
+        calls: Calls<'_>,
     ) -> bool {
         if Instant::now() >= by {
             return false;
         }
-        let listing = self.run_before(pace, by, "ListUserProficiencies", || {
+        let listing = calls.cut_off_at(by, "ListUserProficiencies", || {
             self.api.list_proficiencies(&spec.instance_id, &created.id)
         });
         listing.await.is_ok_and(|listed| {
@@ -202,10 +193,8 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         purpose: Purpose,
     ) -> Result<(), Failure> {
         let deleted = self
-            .retry
-            .run_paced(&context.pace, context.work_deadline, || {
-                self.api.delete_user(instance, &created.id)
-            })
+            .calls(context)
+            .run(|| self.api.delete_user(instance, &created.id))
             .await;
         match deleted {
             Err(delete) if delete.kind != ErrorKind::NotFound => {
@@ -221,30 +210,5 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
                 Err(Failure::CleanedUp { error })
             }
         }
-    }
-
-    /// Runs `call` with retries, all of it before `by`: a call still running then fails as
-    /// a timeout, so that the time after `by` stays free for cleaning up.
-    async fn run_before<T, F, Fut>(
-        &self,
-        pace: &Pace,
-        by: Instant,
-        operation: &'static str,
-        call: F,
-    ) -> Result<T, ApiError>
-    where
-        F: FnMut() -> Fut,
-        Fut: Future<Output = Result<T, ApiError>>,
-    {
-        tokio::time::timeout_at(by, self.retry.run_paced(pace, by, call))
-            .await
-            .unwrap_or_else(|_| {
-                Err(ApiError {
-                    operation,
-                    code: TIMEOUT.into(),
-                    message: "no answer in the time kept free for cleaning up".into(),
-                    kind: ErrorKind::Other,
-                })
-            })
     }
 }

@@ -41,10 +41,8 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         let (result, done) = match on_delete(&requester(context), &Ownership::of(&user.tags)) {
             OnDelete::Delete => {
                 let deleted = self
-                    .retry
-                    .run_paced(&context.pace, context.work_deadline, || {
-                        self.api.delete_user(instance, &current.user_id)
-                    });
+                    .calls(context)
+                    .run(|| self.api.delete_user(instance, &current.user_id));
                 (deleted.await, "user deleted")
             }
             OnDelete::Release => {

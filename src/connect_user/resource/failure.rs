@@ -167,11 +167,8 @@ fn unresolved(problems: &[NameProblem]) -> String {
 /// A call that failed only because the time ran out: it gave up while still retryable, or
 /// was cut off where the clean-up reserve begins.
 fn ran_out_of_time(error: &ApiError) -> bool {
-    error.kind == ErrorKind::Retryable || error.code == CUT_OFF
+    matches!(error.kind, ErrorKind::Retryable | ErrorKind::CutOff)
 }
-
-/// The error code of a call cut off where the clean-up reserve begins (`create.rs`).
-pub(super) const CUT_OFF: &str = "Timeout";
 
 impl From<Failure> for ResourceError {
     fn from(failure: Failure) -> Self {

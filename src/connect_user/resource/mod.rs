@@ -13,6 +13,7 @@
 //! Every failure is a [`Failure`], which alone words the FAILED reasons.
 
 mod adopt;
+mod calls;
 mod checkpoint;
 mod create;
 mod delete;
@@ -35,6 +36,7 @@ use crate::protocol::deadline::CALL_RETRY;
 use crate::protocol::event::Properties;
 use crate::protocol::resource::{Context, Outcome, Resource, ResourceError};
 use crate::retry::Retry;
+use calls::Calls;
 
 /// The Connect user resource over a [`ConnectApi`], reading password secrets from `S`.
 pub struct ConnectUserResource<A, S> {
@@ -98,6 +100,11 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         self
     }
 
+    /// The calls of the request in `context` (retried, paced, until its work deadline).
+    fn calls<'a>(&'a self, context: &'a Context) -> Calls<'a> {
+        Calls::new(&self.retry, context)
+    }
+
     /// `DEFAULT_TAGS`, or why every Create and Update fails while it is broken: checked before
     /// the properties, so that this reason comes first.
     fn defaults(&self) -> Result<&DefaultTags, DefaultTagsError> {
@@ -111,10 +118,8 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         user_id: &str,
         context: &Context,
     ) -> Result<ObservedUser, ApiError> {
-        self.retry
-            .run_paced(&context.pace, context.work_deadline, || {
-                self.api.describe_user(instance, user_id)
-            })
+        self.calls(context)
+            .run(|| self.api.describe_user(instance, user_id))
             .await
     }
 
@@ -128,10 +133,8 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         if spec.proficiencies.is_some() {
             let (instance, user_id) = (spec.instance_id.as_str(), user.id.as_str());
             let listed = self
-                .retry
-                .run_paced(&context.pace, context.work_deadline, || {
-                    self.api.list_proficiencies(instance, user_id)
-                })
+                .calls(context)
+                .run(|| self.api.list_proficiencies(instance, user_id))
                 .await?;
             user.proficiencies = Some(listed);
         }

@@ -211,10 +211,8 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         let mut seen = std::collections::HashSet::new();
         for _ in 0..MAX_PAGES {
             let page = self
-                .retry
-                .run_paced(&context.pace, context.work_deadline, || {
-                    self.api.list_page(instance, kind, token.as_deref())
-                })
+                .calls(context)
+                .run(|| self.api.list_page(instance, kind, token.as_deref()))
                 .await?;
             listed.extend(page.summaries);
             match page.next_token {
@@ -258,10 +256,8 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         let mut leveled = Vec::with_capacity(matches.len());
         for (id, _) in matches {
             let level = self
-                .retry
-                .run_paced(&context.pace, context.work_deadline, || {
-                    self.api.hierarchy_group_level(instance, &id)
-                })
+                .calls(context)
+                .run(|| self.api.hierarchy_group_level(instance, &id))
                 .await?;
             leveled.push((id, Some(level)));
         }

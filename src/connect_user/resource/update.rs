@@ -2,8 +2,6 @@
 //! so (a new name or instance, a user deleted outside CloudFormation). Never deletes: the old
 //! user of a replacement goes in CloudFormation's clean-up Delete.
 
-use std::sync::atomic::{AtomicU32, Ordering};
-
 use super::checkpoint::Checkpoint;
 use super::create::Purpose;
 use super::{outcome, requester, ConnectUserResource, Failure};
@@ -119,13 +117,9 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         let total = changes.len();
         for (done, change) in changes.iter().enumerate() {
             Checkpoint::converging(&spec.instance_id, user, &changes[done..]).save(context);
-            let attempts = AtomicU32::new(0);
-            let result = self
-                .retry
-                .run_paced(&context.pace, context.work_deadline, || {
-                    attempts.fetch_add(1, Ordering::Relaxed);
-                    self.api.apply(&spec.instance_id, user, change)
-                })
+            let (result, attempts) = self
+                .calls(context)
+                .counted(|| self.api.apply(&spec.instance_id, user, change))
                 .await;
             if let Err(error) = result {
                 // A retried call whose first answer was lost can fail because its work is done
@@ -134,7 +128,7 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
                 // Only on a spec whose names are resolved: going on from a checkpoint, the
                 // spec's names are not (its changes carry the ids), and a refusal falls back
                 // to reading the user again with the names resolved.
-                let retried = attempts.load(Ordering::Relaxed) > 1;
+                let retried = attempts > 1;
                 if retried
                     && spec.names.is_empty()
                     && error.kind == ErrorKind::Other
