@@ -98,25 +98,11 @@ impl Retry {
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
-        self.run_paced(&Pace::default(), deadline, call).await
+        self.run_counted(&Pace::default(), deadline, call).await.0
     }
 
-    /// As [`Retry::run`], continuing the request's backoff from `pace` and adding to it.
-    pub async fn run_paced<T, E, F, Fut>(
-        &self,
-        pace: &Pace,
-        deadline: Instant,
-        call: F,
-    ) -> Result<T, E>
-    where
-        E: Transient,
-        F: FnMut() -> Fut,
-        Fut: Future<Output = Result<T, E>>,
-    {
-        self.run_counted(pace, deadline, call).await.0
-    }
-
-    /// As [`Retry::run_paced`], with the number of attempts made.
+    /// As [`Retry::run`], continuing the request's backoff from `pace` and adding to it, with
+    /// the number of attempts made.
     pub async fn run_counted<T, E, F, Fut>(
         &self,
         pace: &Pace,
@@ -285,8 +271,8 @@ mod tests {
         let pace = Pace::default();
         let deadline = Instant::now() + Duration::from_secs(60);
         let mut failures = 3u32;
-        let first: Result<(), Flaky> = RETRY
-            .run_paced(&pace, deadline, || {
+        let (first, _): (Result<(), Flaky>, u32) = RETRY
+            .run_counted(&pace, deadline, || {
                 let fail = failures > 0;
                 failures = failures.saturating_sub(1);
                 async move {
@@ -304,7 +290,10 @@ mod tests {
         assert!(first.is_ok());
         assert_eq!(pace.retries(), 3);
         assert_eq!(pace.contended_calls(), 1);
-        let second: Result<(), Flaky> = RETRY.run_paced(&pace, deadline, || async { Ok(()) }).await;
+        let (second, attempts): (Result<(), Flaky>, u32) = RETRY
+            .run_counted(&pace, deadline, || async { Ok(()) })
+            .await;
+        assert_eq!(attempts, 1);
         assert!(second.is_ok());
         assert_eq!(pace.retries(), 3, "a call that needs no retry adds none");
         assert_eq!(pace.contended_calls(), 1);

@@ -124,7 +124,7 @@ pub struct Context {
     /// Who removes what a failed Create recorded, so that a reason can say so truthfully.
     pub failed_create: FailedCreate,
     /// How far this request has backed off so far: every call of the request retries on it
-    /// ([`crate::retry::Retry::run_paced`]).
+    /// ([`crate::retry::Retry::run_counted`]).
     pub pace: Pace,
 }
 
