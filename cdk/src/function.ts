@@ -182,17 +182,13 @@ export class ConnectUserFunction extends lambda.Function {
         );
       }
     }
-    const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    // A role of its own rather than Lambda's default, which carries the managed
-    // AWSLambdaBasicExecutionRole (logs on every log group of the account; cdk-nag
-    // AwsSolutions-IAM4): logging is granted on this function's log group only (below).
-    const role = new iam.Role(scope, `${id}Role`, {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'connect-user-resource: the Connect actions of permissions.json, on the instances of its users',
-    });
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    const { logGroup, role } = loggingRole(
+      scope,
+      id,
+      logRetention,
+      'connect-user-resource: the Connect actions of permissions.json, on the instances of its users',
+    );
     super(scope, id, {
       role,
       description: props.description ?? 'Custom::ConnectUser: creates, updates and deletes Amazon Connect users',
@@ -216,10 +212,9 @@ export class ConnectUserFunction extends lambda.Function {
       logGroup,
       environment,
     });
-    grantLogging(role, logGroup);
     Object.defineProperty(this, MARKER, { value: true });
     this.responseMode = responseMode;
-    this.logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    this.logRetention = logRetention;
     this.defaultTags = props.defaultTags;
     this.permissions = loadPermissions();
     if (responseMode === ResponseMode.PUT) {
@@ -357,13 +352,27 @@ export class ConnectUserFunction extends lambda.Function {
 }
 
 /**
- * Lets `role` write its function's logs: `CreateLogStream` and `PutLogEvents` on that one log
- * group (its `Arn` attribute, `arn:...:log-group:<name>:*`, covers its streams), the two actions
- * Lambda needs when the log group exists (Lambda Developer Guide, "Sending Lambda function logs
- * to CloudWatch Logs": the execution role needs logs:CreateLogStream and logs:PutLogEvents, and
- * logs:CreateLogGroup only to create the group, which the stack does).
+ * A function's log group (`<id>Logs`) and its role (`<id>Role`), a role of its own rather than
+ * Lambda's default, which carries the managed AWSLambdaBasicExecutionRole (logs on every log
+ * group of the account; cdk-nag AwsSolutions-IAM4). The role may write that one log group:
+ * `CreateLogStream` and `PutLogEvents` on its `Arn` attribute (`arn:...:log-group:<name>:*`,
+ * which covers its streams), the two actions Lambda needs when the log group exists (Lambda
+ * Developer Guide, "Sending Lambda function logs to CloudWatch Logs": the execution role needs
+ * logs:CreateLogStream and logs:PutLogEvents, and logs:CreateLogGroup only to create the group,
+ * which the stack does). The statement also creates the role's default policy, which the
+ * function waits for and the cdk-nag acknowledgements name.
  */
-function grantLogging(role: iam.IRole, logGroup: logs.ILogGroup): void {
+function loggingRole(
+  scope: Construct,
+  id: string,
+  retention: logs.RetentionDays,
+  description: string,
+): { logGroup: logs.LogGroup; role: iam.Role } {
+  const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention, removalPolicy: RemovalPolicy.DESTROY });
+  const role = new iam.Role(scope, `${id}Role`, {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    description,
+  });
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({
       sid: 'WriteOwnLogs',
@@ -371,25 +380,23 @@ function grantLogging(role: iam.IRole, logGroup: logs.ILogGroup): void {
       resources: [logGroup.logGroupArn],
     }),
   );
+  return { logGroup, role };
 }
 
 /**
  * The CDK Provider framework around `fn` (`RETURN` mode), with a log group of its own, kept as
- * long as the function's (the Provider's `logRetention` is legacy and adds a function of its own) and a role that may log there only
- * (no AWSLambdaBasicExecutionRole). The framework grants itself `lambda:InvokeFunction` on the
+ * long as the function's (the Provider's `logRetention` is legacy and adds a function of its
+ * own), and a role that may log there only ([`loggingRole`]). The framework grants itself `lambda:InvokeFunction` on the
  * function and its versions (`<function>.Arn:*`, cdk-nag AwsSolutions-IAM5), which is
  * acknowledged on that role's policy: it invokes the function it wraps and nothing else.
  */
 function provider(fn: lambda.Function, retention: logs.RetentionDays): cr.Provider {
-  const logGroup = new logs.LogGroup(fn, 'ProviderLogs', {
+  const { logGroup, role } = loggingRole(
+    fn,
+    'Provider',
     retention,
-    removalPolicy: RemovalPolicy.DESTROY,
-  });
-  const role = new iam.Role(fn, 'ProviderRole', {
-    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-    description: 'connect-user-resource: the CDK Provider framework, invoking the function it wraps',
-  });
-  grantLogging(role, logGroup);
+    'connect-user-resource: the CDK Provider framework, invoking the function it wraps',
+  );
   const framework = new cr.Provider(fn, 'Provider', { onEventHandler: fn, logGroup, frameworkOnEventRole: role });
   const policy = role.node.tryFindChild('DefaultPolicy');
   if (policy) {

@@ -26,22 +26,32 @@ type TagMap = { readonly [key: string]: string };
  */
 export class UserTags {
   private warned = false;
+  /** The user's own tags when they are one token (a whole map unknown at synth). */
+  private readonly token?: unknown;
+  /** The user's own tags when they are a literal map (`{}` when none). */
+  private readonly literal: TagMap;
+  /** Whether the user has `tags` of its own (`{}` included: it is sent). */
+  private readonly given: boolean;
 
   constructor(
     private readonly user: Construct,
-    private readonly own: TagMap | undefined,
+    own: TagMap | undefined,
     private readonly scopes: TagManager,
     private readonly fn: lambda.IFunction,
   ) {
+    const isToken = own !== undefined && Token.isUnresolved(own);
+    this.token = isToken ? own : undefined;
+    this.literal = isToken ? {} : (own ?? {});
+    this.given = own !== undefined;
     user.node.addValidation({ validate: () => this.validate() });
   }
 
   /** The `Tags` property: own over the scope tags that fit; left out when there are none. */
   public wire(): unknown {
-    if (this.own !== undefined && Token.isUnresolved(this.own)) return this.own;
+    if (this.token !== undefined) return this.token;
     const inherited = this.fitting();
-    if (this.own === undefined && Object.keys(inherited).length === 0) return undefined;
-    return { ...inherited, ...(this.own ?? {}) };
+    if (!this.given && Object.keys(inherited).length === 0) return undefined;
+    return { ...inherited, ...this.literal };
   }
 
   private validate(): string[] {
@@ -59,7 +69,7 @@ export class UserTags {
 
   private warn(): void {
     const annotations = Annotations.of(this.user);
-    if (this.own !== undefined && Token.isUnresolved(this.own) && Object.keys(this.scopes.tagValues()).length > 0) {
+    if (this.token !== undefined && Object.keys(this.scopes.tagValues()).length > 0) {
       annotations.addWarningV2(
         'connect-user-resource-cdk:ConnectUser.scopeTagsWithTokenTags',
         'this user\'s tags are a token, so the tags of its scopes (Tags.of) cannot be added beneath them',
@@ -91,8 +101,7 @@ export class UserTags {
 
   /** The scope tags whose key the user does not set itself. */
   private inherited(): TagMap {
-    const own = this.own !== undefined && !Token.isUnresolved(this.own) ? this.own : {};
-    return Object.fromEntries(Object.entries(this.scopes.tagValues()).filter(([key]) => !(key in own)));
+    return Object.fromEntries(Object.entries(this.scopes.tagValues()).filter(([key]) => !(key in this.literal)));
   }
 
   /** The inherited tags in the order they fill the budget. */
@@ -101,7 +110,7 @@ export class UserTags {
   }
 
   private room(): number {
-    return Math.max(0, MAX_USER_TAGS - Object.keys(this.own ?? {}).length);
+    return Math.max(0, MAX_USER_TAGS - Object.keys(this.literal).length);
   }
 
   private fitting(): TagMap {

@@ -425,7 +425,7 @@ function given<T>(value: T | undefined | null): value is T {
  * only). Tag keys and proficiency attribute names are values, sent as they are. A prop left
  * out is left out.
  */
-export function wireProperties(props: ConnectUserProps, tags: unknown = props.tags): { [key: string]: unknown } {
+export function wireProperties(props: ConnectUserProps, tags: unknown): { [key: string]: unknown } {
   return compact({
     InstanceId: props.instanceId,
     Name: props.name,
