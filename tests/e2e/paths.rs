@@ -3,8 +3,9 @@
 //! (`tests/e2e/events.rs`, `cdk/test/rules.test.ts`) is looked up from the repository's root,
 //! from the naming file's folder, and from its package's root (`cdk/`, `testkit/`), and must
 //! be one of them. A path with a placeholder (`<version>`, `${kind}`, `*`) is a pattern, not
-//! a file, and is left out; so are the build's outputs (`target/`, `cdk/lib/`), and this
-//! file, whose own test feeds the check paths that do not exist.
+//! a file, and is left out; so are the build's outputs (`cdk/lib/`, and any path through a
+//! folder of [`SKIPPED`], such as `examples/cdk/cdk.out/`, which a clean clone does not have
+//! until `make cdk-synth`), and this file, whose own test feeds the check paths that do not exist.
 //!
 //! It reads files only: it needs neither the crate nor the testkit.
 
@@ -69,7 +70,8 @@ fn named_paths(line: &str) -> Vec<String> {
         let named = ROOTS.iter().any(|root| token.starts_with(root))
             && file.contains('.')
             && !file.starts_with('.')
-            && !token.starts_with("cdk/lib/");
+            && !token.starts_with("cdk/lib/")
+            && !token.split('/').any(|part| SKIPPED.contains(&part));
         if named && !placeholder {
             found.push(token.to_owned());
         }
@@ -178,6 +180,8 @@ fn the_check_finds_a_dangling_path_and_leaves_patterns_alone() {
     // Patterns and non-paths are not named.
     assert!(named_paths("events-local/basic-user.$kind.json, docs/<page>.md, src/*.rs").is_empty());
     assert!(named_paths("https://example.com/docs/page.html and mysrc/x.rs").is_empty());
+    // A build output is not named: a clean clone has no cdk.out/ until the synth.
+    assert!(named_paths("check examples/cdk/cdk.out/ConnectUsers.template.json").is_empty());
     assert_eq!(
         named_paths("(src/main.rs)."),
         vec!["src/main.rs".to_owned()]
