@@ -24,6 +24,7 @@ mod names;
 mod password_secret;
 mod paths;
 mod protocol;
+mod releases;
 mod response_mode;
 mod user_settings;
 mod version;
