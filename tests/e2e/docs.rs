@@ -74,7 +74,7 @@ fn fenced_blocks(text: &str, languages: &[&str]) -> Vec<(usize, String)> {
 /// A YAML (or JSON) value in a canonical JSON form: scalars as strings, CloudFormation's
 /// short-form tags in their long form (`!Ref X` → `{"Ref": "X"}`, `!GetAtt A.B` →
 /// `{"Fn::GetAtt": ["A", "B"]}`, `!Sub`, `!Join`, … → `{"Fn::Sub": …}`).
-fn canonical(value: &serde_norway::Value) -> Result<Value, String> {
+pub(crate) fn canonical(value: &serde_norway::Value) -> Result<Value, String> {
     use serde_norway::Value as Y;
     Ok(match value {
         Y::Null => Value::String("null".into()),

@@ -15,6 +15,7 @@ mod adoption;
 mod architecture;
 mod cdk_rules;
 mod connect_user;
+mod consumers;
 mod continuation;
 mod docs;
 mod emulator;
