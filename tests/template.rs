@@ -804,6 +804,21 @@ fn the_function_only_template_has_no_name_and_no_users() {
         metadata["SpdxLicenseId"],
         serde_norway::Value::from("Apache-2.0")
     );
+    assert_eq!(metadata_problems(metadata), Vec::<String>::new());
+    // Proves the rules can fail: a doubled hyphen in Author, an 11th label, a long Description.
+    let mut wrong = metadata.clone();
+    wrong["Author"] = "connect--user".into();
+    wrong["Description"] = "x".repeat(257).into();
+    let mut labels = metadata["Labels"].as_sequence().expect("Labels").clone();
+    labels.resize(11, "more".into());
+    labels.push("no spaces".into());
+    wrong["Labels"] = serde_norway::Value::Sequence(labels);
+    assert_eq!(
+        metadata_problems(&wrong).len(),
+        4,
+        "{:?}",
+        metadata_problems(&wrong)
+    );
     // Its local files exist (sam package uploads them).
     for key in ["LicenseUrl", "ReadmeUrl"] {
         let file = metadata[key].as_str().expect(key);
@@ -815,4 +830,54 @@ fn the_function_only_template_has_no_name_and_no_users() {
             "{key}: {file}"
         );
     }
+}
+
+/// What the Serverless Application Repository would refuse in the application's metadata: the
+/// lengths and patterns of the AWS SAM Developer Guide, "AWS SAM template Metadata section
+/// properties" (Name: 1 to 140 of `[a-zA-Z0-9\-]+`; Description: 1 to 256; Author: 1 to 127 of
+/// `^[a-z0-9](([a-z0-9]|-(?!-))*[a-z0-9])?$`; Labels: at most 10, each 1 to 127 of
+/// `^[a-zA-Z0-9+\-_:\/@]+$`), written as character checks.
+fn metadata_problems(metadata: &serde_norway::Value) -> Vec<String> {
+    let text = |key: &str| metadata[key].as_str().unwrap_or_default().to_owned();
+    let mut problems = Vec::new();
+    let name = text("Name");
+    if !(1..=140).contains(&name.len())
+        || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
+        problems.push(format!("Name {name:?}"));
+    }
+    let description = text("Description");
+    if !(1..=256).contains(&description.chars().count()) {
+        problems.push(format!(
+            "Description: {} characters",
+            description.chars().count()
+        ));
+    }
+    let author = text("Author");
+    let lower = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
+    if !(1..=127).contains(&author.len())
+        || !author.chars().all(|c| lower(c) || c == '-')
+        || author.starts_with('-')
+        || author.ends_with('-')
+        || author.contains("--")
+    {
+        problems.push(format!("Author {author:?}"));
+    }
+    let labels = metadata["Labels"]
+        .as_sequence()
+        .cloned()
+        .unwrap_or_default();
+    if labels.len() > 10 {
+        problems.push(format!("{} labels", labels.len()));
+    }
+    for label in labels.iter().map(|l| l.as_str().unwrap_or_default()) {
+        if !(1..=127).contains(&label.len())
+            || !label
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-_:/@".contains(c))
+        {
+            problems.push(format!("label {label:?}"));
+        }
+    }
+    problems
 }
