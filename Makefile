@@ -14,6 +14,7 @@ NPM_CI := npm ci --no-audit --no-fund --loglevel=error
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
 .PHONY: demo local events-local test lint fmt cfn-lint iam-check cdk-synth cdk-test cdk-package-check build lambda-tools deploy bench storm fuzz deny
+.PHONY: release release-lint release-check
 
 ## demo: build the function, start the local emulators, play the six examples and an adoption
 demo:
@@ -63,7 +64,7 @@ cfn-lint: cdk-synth
 iam-check: cdk-synth
 	# First prove that each check can fail (in-memory copies only), then run them.
 	$(PYTHON) tests/iam_check.py --self-test
-	$(PYTHON) tests/iam_check.py template.yaml $(CDK_DIR)/cdk.out/ConnectUsers.template.json
+	$(PYTHON) tests/iam_check.py template.yaml packaging/template.yaml $(CDK_DIR)/cdk.out/ConnectUsers.template.json
 
 ## cdk-synth: synthesize the CDK example (with the library in cdk/) offline, with the debug build as
 ## its code asset
@@ -131,3 +132,24 @@ fuzz:
 deny:
 	@command -v cargo-deny >/dev/null || $(CARGO) install --locked cargo-deny
 	$(CARGO) deny --log-level error check bans licenses sources
+
+## release: the prebuilt release (docs/operations.md, "Releasing"): the zips for ARCHS, named
+## with the crate's version, their SHA-256 sums, and packaging/template.yaml packaged against
+## them (sam package to RELEASE_BUCKET), all in target/dist. Without the rustup target
+## aarch64-unknown-linux-gnu, x86_64 alone, saying so. Publishing needs an AWS account:
+## sam publish --template target/dist/packaged-arm64.yaml
+ARCHS ?= arm64 x86_64
+RELEASE_BUCKET ?=
+release:
+	ARCHS="$(ARCHS)" RELEASE_BUCKET="$(RELEASE_BUCKET)" PIP="$(PIP)" PYTHON="$(PYTHON)" bash packaging/release.sh
+
+## release-lint: cfn-lint on the function-only template (with its Serverless Application
+## Repository metadata) and the consumer examples; sam validate --lint (offline, no credentials)
+release-lint:
+	cfn-lint packaging/template.yaml examples/nested-application.yaml examples/sam-consumer.yaml
+	SAM_CLI_TELEMETRY=0 sam validate --lint --template-file packaging/template.yaml
+
+## release-check: make release (both architectures, RELEASE_ARCHS to choose) against a local S3
+## (moto_server): each packaged template's CodeUri is an s3:// object whose SHA-256 is the one make release wrote
+release-check:
+	$(PYTHON) tests/release_check.py
