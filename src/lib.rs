@@ -1,8 +1,8 @@
 //! `connect-user-resource`: the Lambda behind the CloudFormation custom resource
 //! `Custom::ConnectUser`.
 //!
-//! Two layers: [`protocol`] speaks CloudFormation's custom-resource protocol and knows nothing
-//! about Amazon Connect; [`connect_user`] is the resource that creates, updates and deletes one
+//! Two layers: [`protocol`] (the crate `custom-resource-protocol`, in `protocol/`) speaks
+//! CloudFormation's custom-resource protocol and knows nothing about Amazon Connect; [`connect_user`] is the resource that creates, updates and deletes one
 //! Connect user. ARCHITECTURE.md maps the modules and what may import what.
 
 // Production functions stay short enough to read at once (clippy.toml: 60 lines); the one
@@ -12,6 +12,10 @@
 
 pub mod connect_user;
 pub mod logging;
-pub mod protocol;
-pub mod retry;
 pub mod self_invoke;
+
+/// The custom-resource protocol, a crate of its own (`protocol/`), under the name the rest of
+/// this crate has always used for it.
+pub use custom_resource_protocol as protocol;
+/// Retries and pacing, in the protocol crate (its answer path uses them too).
+pub use custom_resource_protocol::retry;

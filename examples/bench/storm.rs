@@ -42,7 +42,7 @@ pub const RATE: f64 = 2.0;
 pub const BURST: u32 = 5;
 const LAMBDA_TIMEOUT_S: f64 = 900.0;
 const SERVICE_TIMEOUT_S: f64 = 3600.0;
-/// The shipped backoff (src/protocol/deadline.rs, CALL_RETRY): 2 s first, cap 36 s.
+/// The shipped backoff (protocol/src/deadline.rs, CALL_RETRY): 2 s first, cap 36 s.
 const RETRY_FIRST_MS: f64 = 2000.0;
 const RETRY_CAP_MS: f64 = 36000.0;
 const BYSTANDER_RATE: f64 = 0.5;

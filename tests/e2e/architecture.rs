@@ -1,6 +1,7 @@
 //! The architecture, checked (ARCHITECTURE.md states it): no import circle between the
-//! modules of `src/`, no file over 400 lines of production code, the model imports nothing
-//! else of the crate, and the protocol layer nothing of the Connect user resource.
+//! modules of `src/` or of `protocol/src/`, no file over 400 lines of production code, the
+//! model imports nothing else of the crate, and the protocol crate depends on nothing of the
+//! Connect user resource (that it names nothing of it is the compiler's: it is its own crate).
 //!
 //! Read from the source text: each file is a module (`a/mod.rs` is `a`), its production code
 //! is every line but its `#[cfg(test)]` items (a test module, a test-only `use`), and a reference is any `crate::`, `super::` or
@@ -198,8 +199,18 @@ struct Crate {
     texts: BTreeMap<Module, (PathBuf, String)>,
 }
 
+/// The function's crate (`src/`).
 fn load() -> Crate {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    load_crate("src")
+}
+
+/// The protocol crate (`protocol/src/`).
+fn load_protocol() -> Crate {
+    load_crate("protocol/src")
+}
+
+fn load_crate(dir: &str) -> Crate {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
     let mut files = Vec::new();
     rust_files(&src, &mut files);
     let mut texts = BTreeMap::new();
@@ -273,20 +284,22 @@ fn name(module: &Module) -> String {
 
 #[test]
 fn no_import_circle_between_modules() {
-    let edges = sibling_edges(&load());
-    assert!(edges.len() > 20, "too few references found: {edges:?}");
-    if let Some(cycle) = find_cycle(&edges) {
-        let names: Vec<String> = cycle.iter().map(name).collect();
-        panic!("import circle: {}", names.join(" -> "));
+    for (label, krate, least) in [("src", load(), 20), ("protocol/src", load_protocol(), 8)] {
+        let edges = sibling_edges(&krate);
+        assert!(
+            edges.len() > least,
+            "{label}: too few references found: {edges:?}"
+        );
+        if let Some(cycle) = find_cycle(&edges) {
+            let names: Vec<String> = cycle.iter().map(name).collect();
+            panic!("{label}: import circle: {}", names.join(" -> "));
+        }
     }
 }
 
-#[test]
-fn the_model_imports_nothing_else_and_the_protocol_nothing_of_the_resource() {
-    let krate = load();
+/// The model's references to anything else of the crate.
+fn model_violations(krate: &Crate) -> Vec<String> {
     let model: Module = vec!["connect_user".into(), "model".into()];
-    let protocol: Module = vec!["protocol".into()];
-    let connect_user: Module = vec!["connect_user".into()];
     let mut wrong = Vec::new();
     for (from, (_, text)) in &krate.texts {
         for path in references(text) {
@@ -296,28 +309,117 @@ fn the_model_imports_nothing_else_and_the_protocol_nothing_of_the_resource() {
             if from.starts_with(&model) && !to.starts_with(&model) {
                 wrong.push(format!("{} -> {path}", name(from)));
             }
-            if from.starts_with(&protocol) && to.starts_with(&connect_user) {
-                wrong.push(format!("{} -> {path}", name(from)));
-            }
         }
     }
-    assert!(wrong.is_empty(), "layering broken: {wrong:#?}");
+    wrong
 }
 
 #[test]
-fn no_file_over_400_production_lines() {
-    let krate = load();
-    let over: Vec<String> = krate
+fn the_model_imports_nothing_else() {
+    let mut krate = load();
+    assert_eq!(
+        model_violations(&krate),
+        Vec::<String>::new(),
+        "layering broken"
+    );
+    // Proves the check can fail: the model naming the plan is found.
+    let model: Module = vec!["connect_user".into(), "model".into(), "user".into()];
+    let (_, text) = krate
         .texts
-        .values()
+        .get_mut(&model)
+        .expect("src/connect_user/model/user.rs");
+    text.push_str("\nuse crate::connect_user::plan::Change;\n");
+    assert_eq!(
+        model_violations(&krate),
+        vec!["crate::connect_user::model::user -> crate::connect_user::plan::Change".to_owned()]
+    );
+}
+
+/// The crates the protocol may not depend on: the function's own (the compiler refuses the
+/// circle anyway) and any AWS service's SDK or config, which would bring a service in.
+fn forbidden_protocol_dependencies(manifest: &str) -> Vec<String> {
+    let mut section = "";
+    let mut found = Vec::new();
+    for line in manifest.lines().map(str::trim) {
+        if line.starts_with('[') {
+            section = line;
+            continue;
+        }
+        let Some((name, _)) = line.split_once('=') else {
+            continue;
+        };
+        let name = name.trim();
+        let dependency = matches!(section, "[dependencies]" | "[build-dependencies]");
+        if dependency
+            && (name == "connect-user-resource"
+                || name.starts_with("aws-sdk-")
+                || name.starts_with("aws-config"))
+        {
+            found.push(format!("{section} {name}"));
+        }
+    }
+    found
+}
+
+#[test]
+fn the_protocol_crate_depends_on_nothing_of_the_resource() {
+    // That the protocol names nothing of the Connect user resource is the compiler's now: it
+    // is a crate of its own, which the function's crate depends on. What could still bring
+    // Connect in is a dependency: none of the SDK's.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let manifest = std::fs::read_to_string(root.join("protocol/Cargo.toml")).unwrap();
+    assert_eq!(
+        forbidden_protocol_dependencies(&manifest),
+        Vec::<String>::new()
+    );
+    let function = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    assert!(
+        function.contains("custom-resource-protocol = { path = \"protocol\" }"),
+        "the function's crate depends on the protocol crate"
+    );
+    // Proves the check can fail: each kind of forbidden dependency is found, dev-only not.
+    let wrong = format!(
+        "{manifest}\n[dependencies]\naws-sdk-connect = \"1\"\nconnect-user-resource = {{ path = \"..\" }}\n[dev-dependencies]\naws-config = \"1\"\n"
+    );
+    assert_eq!(
+        forbidden_protocol_dependencies(&wrong),
+        vec![
+            "[dependencies] aws-sdk-connect".to_owned(),
+            "[dependencies] connect-user-resource".to_owned()
+        ]
+    );
+}
+
+/// The files of `krates` over [`MAX_PRODUCTION_LINES`] of production code, with their count.
+fn over_limit<'a>(krates: impl IntoIterator<Item = &'a Crate>) -> Vec<String> {
+    krates
+        .into_iter()
+        .flat_map(|krate| krate.texts.values())
         .filter_map(|(file, text)| {
             let lines = production(text).len();
             (lines > MAX_PRODUCTION_LINES).then(|| format!("{}: {lines}", file.display()))
         })
-        .collect();
+        .collect()
+}
+
+#[test]
+fn no_file_over_400_production_lines() {
+    let (function, mut protocol) = (load(), load_protocol());
+    let over = over_limit([&function, &protocol]);
     assert!(
         over.is_empty(),
         "over {MAX_PRODUCTION_LINES} lines: {over:?}"
+    );
+    // Proves the check can fail: a file grown past the limit is found, its tests not counted.
+    let (file, text) = protocol.texts.values_mut().next().expect("a protocol file");
+    let grown = MAX_PRODUCTION_LINES + 1 - production(text).len();
+    text.push_str(&"fn f() {}\n".repeat(grown));
+    text.push_str("#[cfg(test)]\nmod tests {\n    fn g() {}\n}\n");
+    let file = file.display().to_string();
+    assert_eq!(
+        over_limit([&protocol]),
+        vec![format!("{file}: {}", MAX_PRODUCTION_LINES + 1)],
+        "test code is not counted"
     );
 }
 

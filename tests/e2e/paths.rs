@@ -12,8 +12,9 @@
 use std::path::{Path, PathBuf};
 
 /// Where a repository path starts: the top-level folders and the packages' own.
-const ROOTS: [&str; 11] = [
+const ROOTS: [&str; 12] = [
     "src/",
+    "protocol/",
     "tests/",
     "testkit/",
     "cdk/",

@@ -89,11 +89,6 @@ pub fn to_sdk_proficiencies(
         .collect()
 }
 
-/// `None` for an empty list, so that the SDK leaves it off the wire.
-pub fn some_if_any<T>(items: Vec<T>) -> Option<Vec<T>> {
-    (!items.is_empty()).then_some(items)
-}
-
 /// Turns an SDK error into an [`ApiError`] with Connect's error code and message.
 pub fn api_error<E>(operation: &'static str, error: SdkError<E, HttpResponse>) -> ApiError
 where

@@ -10,9 +10,9 @@ use aws_sdk_connect::types as sdk;
 use aws_sdk_connect::Client;
 use tokio::sync::OnceCell;
 
-use super::channels::to_sdk_channels;
+use super::channels::{to_sdk_channels, WithChannelLists};
 use super::convert::{
-    api_error, from_sdk_user, some_if_any, to_sdk_identity, to_sdk_phone, to_sdk_proficiencies,
+    api_error, from_sdk_user, to_sdk_identity, to_sdk_phone, to_sdk_proficiencies,
 };
 use super::{profiles, ApiError, ConnectApi, ErrorKind, Page};
 use crate::connect_user::aws;
@@ -69,11 +69,7 @@ impl ConnectApi for SdkConnect {
             .set_password(user.password.as_ref().map(|p| p.expose().to_owned()))
             .set_identity_info(user.identity_info.as_ref().map(to_sdk_identity))
             .set_phone_config(user.phone_config.as_ref().map(to_sdk_phone))
-            .set_auto_accept_configs(some_if_any(lists.auto_accept))
-            .set_after_contact_work_configs(some_if_any(lists.after_contact_work))
-            .set_phone_number_configs(some_if_any(lists.phone_number))
-            .set_persistent_connection_configs(some_if_any(lists.persistent_connection))
-            .set_voice_enhancement_configs(some_if_any(lists.voice_enhancement))
+            .channel_lists(lists)
             .set_directory_user_id(user.directory_user_id.clone())
             .set_security_profile_ids(Some(user.security_profile_ids.iter().cloned().collect()))
             .routing_profile_id(&user.routing_profile_id)
@@ -280,11 +276,7 @@ impl ConnectApi for SdkConnect {
                     .update_user_config()
                     .instance_id(instance_id)
                     .user_id(user_id)
-                    .set_auto_accept_configs(some_if_any(lists.auto_accept))
-                    .set_after_contact_work_configs(some_if_any(lists.after_contact_work))
-                    .set_phone_number_configs(some_if_any(lists.phone_number))
-                    .set_persistent_connection_configs(some_if_any(lists.persistent_connection))
-                    .set_voice_enhancement_configs(some_if_any(lists.voice_enhancement)))
+                    .channel_lists(lists))
             }
             Change::RoutingProfile(id) => send!(client
                 .update_user_routing_profile()

@@ -99,15 +99,6 @@ pub struct AfterContactWork {
     pub agent_first_callback: Option<i32>,
 }
 
-impl AfterContactWork {
-    /// Whether `current` already is what `self` asks for.
-    fn satisfied_by(&self, current: &AfterContactWork) -> bool {
-        self.time_limit == current.time_limit
-            && (self.agent_first_callback.is_none()
-                || self.agent_first_callback == current.agent_first_callback)
-    }
-}
-
 /// One channel's phone: soft phone, or a desk phone with its number.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PhoneNumber {
@@ -155,101 +146,208 @@ impl VoiceEnhancement {
     }
 }
 
-/// The channels each per-channel list of `DescribeUser` names, whatever their values.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ListedChannels {
-    pub auto_accept: BTreeSet<Channel>,
-    pub after_contact_work: BTreeSet<Channel>,
-    pub phone_number: BTreeSet<Channel>,
-    pub persistent_connection: BTreeSet<Channel>,
-    pub voice_enhancement: BTreeSet<Channel>,
+/// One per-channel setting: its value on one channel, the channels Connect takes it on, and
+/// what counts as already satisfied. [`PerChannel`] does the rest once for every setting, so a
+/// new setting is a type with this impl and one line in [`channel_settings!`]'s list.
+pub trait ChannelSetting: Clone + Default + PartialEq + std::fmt::Debug {
+    /// The channels Connect accepts the setting on; the others are never sent.
+    const CHANNELS: &'static [Channel];
+
+    /// Whether `current` already is what `self` asks for (by default: equal).
+    fn satisfied_by(&self, current: &Self) -> bool {
+        self == current
+    }
+
+    /// In an update sent in full: keeps, from `held` (Connect's value), what the template
+    /// leaves unmanaged (by default: nothing).
+    fn keep_unmanaged(&mut self, _held: &Self) {}
 }
 
-/// `desired`'s value for each of `channels`, defaults written out.
-fn written_out<T: Default + Clone>(
-    channels: impl IntoIterator<Item = Channel>,
-    desired: &BTreeMap<Channel, T>,
-) -> BTreeMap<Channel, T> {
-    channels
-        .into_iter()
-        .map(|c| (c, desired.get(&c).cloned().unwrap_or_default()))
-        .collect()
+/// The settings that exist on VOICE alone (Connect refuses other channels for them).
+pub const VOICE_ONLY: [Channel; 1] = [Channel::Voice];
+
+impl ChannelSetting for AutoAccept {
+    const CHANNELS: &'static [Channel] = &Channel::ALL;
 }
 
-/// The channels a list covers: those Connect listed, those it holds a setting for (a list it
-/// did not report, read from `PhoneConfig`), and those the template names; restricted to
-/// `allowed`.
-fn covered<T>(
-    listed: &BTreeSet<Channel>,
-    current: &BTreeMap<Channel, T>,
-    desired: &BTreeMap<Channel, T>,
-    allowed: &[Channel],
-) -> Vec<Channel> {
-    let mut channels: BTreeSet<Channel> = listed.clone();
-    channels.extend(current.keys().copied());
-    channels.extend(desired.keys().copied());
-    channels.retain(|c| allowed.contains(c));
-    channels.into_iter().collect()
+impl ChannelSetting for AfterContactWork {
+    const CHANNELS: &'static [Channel] = &Channel::ALL;
+
+    /// The limit as asked, and the agent-first callback limit too when the template manages it.
+    fn satisfied_by(&self, current: &Self) -> bool {
+        self.time_limit == current.time_limit
+            && (self.agent_first_callback.is_none()
+                || self.agent_first_callback == current.agent_first_callback)
+    }
+
+    /// An agent-first callback limit the template does not manage is sent as Connect holds it.
+    fn keep_unmanaged(&mut self, held: &Self) {
+        if self.agent_first_callback.is_none() {
+            self.agent_first_callback = held.agent_first_callback;
+        }
+    }
 }
 
-/// Per-channel settings. In a spec or an observed user: normalised, default entries dropped.
-/// In a `Change::UserConfig`: exactly the entries to send, defaults included (they reset).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ChannelConfigs {
-    pub auto_accept: BTreeMap<Channel, AutoAccept>,
-    pub after_contact_work: BTreeMap<Channel, AfterContactWork>,
-    pub phone_number: BTreeMap<Channel, PhoneNumber>,
-    pub persistent_connection: BTreeMap<Channel, bool>,
-    pub voice_enhancement: BTreeMap<Channel, VoiceEnhancement>,
+impl ChannelSetting for PhoneNumber {
+    const CHANNELS: &'static [Channel] = &VOICE_ONLY;
 }
 
-/// Drops the entries that hold the default value.
-fn drop_defaults<T: Default + PartialEq>(map: &mut BTreeMap<Channel, T>) {
-    map.retain(|_, value| *value != T::default());
+/// `PersistentConnection`: the one setting that is a bare flag.
+impl ChannelSetting for bool {
+    const CHANNELS: &'static [Channel] = &VOICE_ONLY;
 }
 
-/// The settings that exist on VOICE alone.
-const VOICE_ONLY: [Channel; 1] = [Channel::Voice];
-
-/// The entries of `desired`, among `channels`, that `current` does not satisfy, defaults
-/// written out.
-fn differing<T: Default + Clone>(
-    channels: &[Channel],
-    desired: &BTreeMap<Channel, T>,
-    current: &BTreeMap<Channel, T>,
-    satisfied: impl Fn(&T, &T) -> bool,
-) -> BTreeMap<Channel, T> {
-    channels
-        .iter()
-        .map(|c| {
-            let wanted = desired.get(c).cloned().unwrap_or_default();
-            let held = current.get(c).cloned().unwrap_or_default();
-            (*c, wanted, held)
-        })
-        .filter(|(_, wanted, held)| !satisfied(wanted, held))
-        .map(|(c, wanted, _)| (c, wanted))
-        .collect()
+impl ChannelSetting for VoiceEnhancement {
+    const CHANNELS: &'static [Channel] = &VOICE_ONLY;
 }
 
-impl ChannelConfigs {
-    /// Drops every default entry, so that equal settings compare equal.
+/// One setting on each channel. In a spec or an observed user: normalised, default entries
+/// dropped. In a `Change::UserConfig`: exactly the entries to send, defaults included (they
+/// reset). A map underneath (`Deref`), serialized as one (checkpoints keep their form).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PerChannel<T>(BTreeMap<Channel, T>);
+
+impl<T> Default for PerChannel<T> {
+    fn default() -> Self {
+        Self(BTreeMap::new())
+    }
+}
+
+impl<T> std::ops::Deref for PerChannel<T> {
+    type Target = BTreeMap<Channel, T>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl<T> std::ops::DerefMut for PerChannel<T> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl<T> From<BTreeMap<Channel, T>> for PerChannel<T> {
+    fn from(map: BTreeMap<Channel, T>) -> Self {
+        Self(map)
+    }
+}
+
+impl<T> FromIterator<(Channel, T)> for PerChannel<T> {
+    fn from_iter<I: IntoIterator<Item = (Channel, T)>>(items: I) -> Self {
+        Self(items.into_iter().collect())
+    }
+}
+
+impl<T: PartialEq> PartialEq<BTreeMap<Channel, T>> for PerChannel<T> {
+    fn eq(&self, other: &BTreeMap<Channel, T>) -> bool {
+        self.0 == *other
+    }
+}
+
+impl<T: ChannelSetting> PerChannel<T> {
+    /// Drops the entries that hold the default value, so that equal settings compare equal.
     pub fn normalised(mut self) -> Self {
-        drop_defaults(&mut self.auto_accept);
-        drop_defaults(&mut self.after_contact_work);
-        drop_defaults(&mut self.phone_number);
-        drop_defaults(&mut self.persistent_connection);
-        drop_defaults(&mut self.voice_enhancement);
+        self.0.retain(|_, value| *value != T::default());
         self
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.auto_accept.is_empty()
-            && self.after_contact_work.is_empty()
-            && self.phone_number.is_empty()
-            && self.persistent_connection.is_empty()
-            && self.voice_enhancement.is_empty()
+    /// `self`'s value on `channel`, the default written out.
+    fn on(&self, channel: Channel) -> T {
+        self.0.get(&channel).cloned().unwrap_or_default()
     }
 
+    /// The entries to send so that `current` becomes `self`, defaults written out; empty when
+    /// they already agree.
+    pub fn update_from(&self, current: &Self) -> Self {
+        T::CHANNELS
+            .iter()
+            .map(|c| (*c, self.on(*c), current.on(*c)))
+            .filter(|(_, wanted, held)| !wanted.satisfied_by(held))
+            .map(|(c, wanted, _)| (c, wanted))
+            .collect()
+    }
+
+    /// The list in full, for an `UpdateUserConfig` that must be right whether Connect merges
+    /// or replaces: every channel Connect `listed` or holds a setting for (a list it did not
+    /// report, read from `PhoneConfig`), plus those the template names, among
+    /// [`ChannelSetting::CHANNELS`]; each value written out, what the template leaves
+    /// unmanaged kept as Connect holds it.
+    pub fn full_update(&self, current: &Self, listed: &BTreeSet<Channel>) -> Self {
+        let mut channels: BTreeSet<Channel> = listed.clone();
+        channels.extend(current.keys().copied());
+        channels.extend(self.keys().copied());
+        channels.retain(|c| T::CHANNELS.contains(c));
+        channels
+            .into_iter()
+            .map(|c| {
+                let mut value = self.on(c);
+                if let Some(held) = current.get(&c) {
+                    value.keep_unmanaged(held);
+                }
+                (c, value)
+            })
+            .collect()
+    }
+}
+
+/// Declares the per-channel settings, each a field of [`ChannelConfigs`] (its values) and of
+/// [`ListedChannels`] (the channels `DescribeUser`'s list names), with the operations on all of
+/// them at once. The one list of the settings in the model: a sixth is one line here.
+macro_rules! channel_settings {
+    ($($(#[$doc:meta])* $field:ident: $setting:ty,)*) => {
+        /// Per-channel settings, one [`PerChannel`] per setting.
+        #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+        pub struct ChannelConfigs {
+            $($(#[$doc])* pub $field: PerChannel<$setting>,)*
+        }
+
+        /// The channels each per-channel list of `DescribeUser` names, whatever their values.
+        #[derive(Debug, Clone, Default, PartialEq, Eq)]
+        pub struct ListedChannels {
+            $(pub $field: BTreeSet<Channel>,)*
+        }
+
+        impl ChannelConfigs {
+            /// Drops every default entry, so that equal settings compare equal.
+            pub fn normalised(self) -> Self {
+                Self { $($field: self.$field.normalised(),)* }
+            }
+
+            pub fn is_empty(&self) -> bool {
+                true $(&& self.$field.is_empty())*
+            }
+
+            /// The entries to send so that `current` becomes `self`; empty when they agree.
+            pub fn update_from(&self, current: &ChannelConfigs) -> ChannelConfigs {
+                Self { $($field: self.$field.update_from(&current.$field),)* }
+            }
+
+            /// The one `UpdateUserConfig` that makes `current` into `self`, correct whether
+            /// Connect merges what a call sends or replaces each list with it (and resets lists
+            /// the call leaves out): AWS documents neither. Every list is sent in full
+            /// ([`PerChannel::full_update`]).
+            pub fn full_update(
+                &self,
+                current: &ChannelConfigs,
+                listed: &ListedChannels,
+            ) -> ChannelConfigs {
+                Self { $($field: self.$field.full_update(&current.$field, &listed.$field),)* }
+            }
+        }
+    };
+}
+
+channel_settings! {
+    auto_accept: AutoAccept,
+    after_contact_work: AfterContactWork,
+    phone_number: PhoneNumber,
+    /// `PersistentConnection`.
+    persistent_connection: bool,
+    voice_enhancement: VoiceEnhancement,
+}
+
+impl ChannelConfigs {
     /// The settings after `UpdateUserPhoneConfig` (or `CreateUser`) with `config`: the VOICE
     /// channel's phone, auto-accept and persistent connection, and every channel's
     /// after-contact-work limit (agent-first callback settings untouched).
@@ -272,104 +370,6 @@ impl ChannelConfigs {
             work.time_limit = config.after_contact_work_time_limit;
         }
         next.normalised()
-    }
-
-    /// The entries to send so that `current` becomes `self`; empty when they already agree.
-    pub fn update_from(&self, current: &ChannelConfigs) -> ChannelConfigs {
-        let all = &Channel::ALL;
-        ChannelConfigs {
-            auto_accept: differing(all, &self.auto_accept, &current.auto_accept, PartialEq::eq),
-            after_contact_work: differing(
-                all,
-                &self.after_contact_work,
-                &current.after_contact_work,
-                AfterContactWork::satisfied_by,
-            ),
-            phone_number: differing(
-                &VOICE_ONLY,
-                &self.phone_number,
-                &current.phone_number,
-                PartialEq::eq,
-            ),
-            persistent_connection: differing(
-                &VOICE_ONLY,
-                &self.persistent_connection,
-                &current.persistent_connection,
-                PartialEq::eq,
-            ),
-            voice_enhancement: differing(
-                &VOICE_ONLY,
-                &self.voice_enhancement,
-                &current.voice_enhancement,
-                PartialEq::eq,
-            ),
-        }
-    }
-
-    /// The one `UpdateUserConfig` that makes `current` into `self`, correct whether Connect
-    /// merges what a call sends or replaces each list with it (and resets lists the call
-    /// leaves out): AWS documents neither. Every list is sent in full: for each, every channel
-    /// Connect listed or holds a setting for, plus those the template names (VOICE alone for
-    /// the VOICE-only settings), each value written out, defaults included, and an agent-first callback
-    /// limit the template does not manage sent as Connect holds it.
-    pub fn full_update(&self, current: &ChannelConfigs, listed: &ListedChannels) -> ChannelConfigs {
-        let all = &Channel::ALL;
-        let mut after_contact_work = written_out(
-            covered(
-                &listed.after_contact_work,
-                &current.after_contact_work,
-                &self.after_contact_work,
-                all,
-            ),
-            &self.after_contact_work,
-        );
-        for (channel, work) in after_contact_work.iter_mut() {
-            if work.agent_first_callback.is_none() {
-                work.agent_first_callback = current
-                    .after_contact_work
-                    .get(channel)
-                    .and_then(|held| held.agent_first_callback);
-            }
-        }
-        ChannelConfigs {
-            auto_accept: written_out(
-                covered(
-                    &listed.auto_accept,
-                    &current.auto_accept,
-                    &self.auto_accept,
-                    all,
-                ),
-                &self.auto_accept,
-            ),
-            after_contact_work,
-            phone_number: written_out(
-                covered(
-                    &listed.phone_number,
-                    &current.phone_number,
-                    &self.phone_number,
-                    &VOICE_ONLY,
-                ),
-                &self.phone_number,
-            ),
-            persistent_connection: written_out(
-                covered(
-                    &listed.persistent_connection,
-                    &current.persistent_connection,
-                    &self.persistent_connection,
-                    &VOICE_ONLY,
-                ),
-                &self.persistent_connection,
-            ),
-            voice_enhancement: written_out(
-                covered(
-                    &listed.voice_enhancement,
-                    &current.voice_enhancement,
-                    &self.voice_enhancement,
-                    &VOICE_ONLY,
-                ),
-                &self.voice_enhancement,
-            ),
-        }
     }
 
     /// What `CreateUser` must send for a user without `PhoneConfig`: every non-default entry,
@@ -529,6 +529,20 @@ mod tests {
             vec![&Channel::Voice]
         );
         assert!(sent.auto_accept.is_empty(), "nothing listed, nothing named");
+    }
+
+    #[test]
+    fn settings_serialize_as_the_maps_they_were_so_checkpoints_keep_their_form() {
+        let mut configs = ChannelConfigs::default();
+        configs.persistent_connection.insert(Channel::Voice, true);
+        let value = serde_json::to_value(&configs).unwrap();
+        assert_eq!(
+            value["persistent_connection"],
+            serde_json::json!({"Voice": true})
+        );
+        assert_eq!(value["auto_accept"], serde_json::json!({}));
+        let back: ChannelConfigs = serde_json::from_value(value).unwrap();
+        assert_eq!(back, configs);
     }
 
     #[test]

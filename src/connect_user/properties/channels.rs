@@ -1,6 +1,7 @@
 //! The five per-channel lists (`AutoAcceptConfigs`, `AfterContactWorkConfigs`,
 //! `PhoneNumberConfigs`, `PersistentConnectionConfigs`, `VoiceEnhancementConfigs`) as written:
-//! one entry per channel, each naming its `Channel`. Checking them against `PhoneConfig` is
+//! one entry per channel, each naming its `Channel`: one [`ReadSetting`] impl per setting, one
+//! line per setting in [`read_channel_lists!`]. Checking them against `PhoneConfig` is
 //! [`super::settings`]'s.
 
 use std::collections::BTreeMap;
@@ -8,71 +9,129 @@ use std::collections::BTreeMap;
 use super::phone::{phone_number, phone_type, time_limit};
 use super::reader::{Field, Reader};
 use crate::connect_user::model::channels::{
-    AfterContactWork, AutoAccept, Channel, PhoneNumber, VoiceEnhancement,
+    AfterContactWork, AutoAccept, Channel, ChannelConfigs, ChannelSetting, PerChannel, PhoneNumber,
+    VoiceEnhancement, VOICE_ONLY,
 };
 
-/// The five per-channel lists as written; each `None` when absent or empty.
-#[derive(Default)]
-pub(super) struct ChannelLists {
-    pub auto_accept: Option<BTreeMap<Channel, AutoAccept>>,
-    pub after_contact_work: Option<BTreeMap<Channel, AfterContactWork>>,
-    pub phone_number: Option<BTreeMap<Channel, PhoneNumber>>,
-    pub persistent_connection: Option<BTreeMap<Channel, bool>>,
-    pub voice_enhancement: Option<BTreeMap<Channel, VoiceEnhancement>>,
+/// A per-channel setting as a template writes it: its property, the fields of an entry, and
+/// how an entry is read. The lists are then read once for every setting
+/// ([`read_channel_lists!`]).
+trait ReadSetting: ChannelSetting {
+    /// The property holding the list, such as `AutoAcceptConfigs`.
+    const PROPERTY: &'static str;
+    /// The fields an entry may have, `Channel` included.
+    const FIELDS: &'static [&'static str];
+    /// What the list sets, in the reason that refuses a channel it does not exist on.
+    const NOUN: &'static str;
+
+    /// An entry's value (its problems reported on `entry`); `channel` is the entry's, when
+    /// valid.
+    fn read(entry: &Reader, channel: Option<Channel>) -> Option<Self>;
 }
 
-impl ChannelLists {
-    pub(super) fn any(&self) -> bool {
-        self.auto_accept.is_some()
-            || self.after_contact_work.is_some()
-            || self.phone_number.is_some()
-            || self.persistent_connection.is_some()
-            || self.voice_enhancement.is_some()
+/// The channels a setting's list may name.
+fn channels_of<S: ReadSetting>() -> Channels {
+    if S::CHANNELS == VOICE_ONLY {
+        Channels::VoiceOnly(S::NOUN)
+    } else {
+        Channels::Any
     }
 }
 
-/// Reads the five lists, in this order (the order their problems are reported in).
-pub(super) fn channel_lists(top: &Reader) -> ChannelLists {
-    ChannelLists {
-        auto_accept: channel_list(
-            top,
-            "AutoAcceptConfigs",
-            &["Channel", "AutoAccept", "AgentFirstCallbackAutoAccept"],
-            Channels::Any,
-            auto_accept,
-        ),
-        after_contact_work: channel_list(
-            top,
-            "AfterContactWorkConfigs",
-            &[
-                "Channel",
-                "AfterContactWorkConfig",
-                "AgentFirstCallbackAfterContactWorkConfig",
-            ],
-            Channels::Any,
-            after_contact_work,
-        ),
-        phone_number: channel_list(
-            top,
-            "PhoneNumberConfigs",
-            &["Channel", "PhoneType", "PhoneNumber"],
-            Channels::VoiceOnly("phones"),
-            |entry, _| phone(entry),
-        ),
-        persistent_connection: channel_list(
-            top,
-            "PersistentConnectionConfigs",
-            &["Channel", "PersistentConnection"],
-            Channels::VoiceOnly("persistent connections"),
-            |entry, _| entry.field("PersistentConnection").required_bool(),
-        ),
-        voice_enhancement: channel_list(
-            top,
-            "VoiceEnhancementConfigs",
-            &["Channel", "VoiceEnhancementMode"],
-            Channels::VoiceOnly("voice enhancement"),
-            |entry, _| voice_enhancement(entry),
-        ),
+/// Declares the per-channel lists as written, in the order they are read (the order their
+/// problems are reported in). The one list of the settings in the properties: a sixth is one
+/// line here (and its [`ReadSetting`] impl).
+macro_rules! read_channel_lists {
+    ($($field:ident: $setting:ty,)*) => {
+        /// The per-channel lists as written; each `None` when absent or empty.
+        #[derive(Default)]
+        pub(super) struct ChannelLists {
+            $(pub $field: Option<PerChannel<$setting>>,)*
+        }
+
+        impl ChannelLists {
+            pub(super) fn any(&self) -> bool {
+                false $(|| self.$field.is_some())*
+            }
+
+            /// The settings the lists give, those left out empty.
+            pub(super) fn into_configs(self) -> ChannelConfigs {
+                ChannelConfigs {
+                    $($field: self.$field.unwrap_or_default(),)*
+                }
+            }
+        }
+
+        /// Reads every list.
+        pub(super) fn channel_lists(top: &Reader) -> ChannelLists {
+            ChannelLists {
+                $($field: channel_list::<$setting>(top),)*
+            }
+        }
+    };
+}
+
+read_channel_lists! {
+    auto_accept: AutoAccept,
+    after_contact_work: AfterContactWork,
+    phone_number: PhoneNumber,
+    persistent_connection: bool,
+    voice_enhancement: VoiceEnhancement,
+}
+
+impl ReadSetting for AutoAccept {
+    const PROPERTY: &'static str = "AutoAcceptConfigs";
+    const FIELDS: &'static [&'static str] =
+        &["Channel", "AutoAccept", "AgentFirstCallbackAutoAccept"];
+    const NOUN: &'static str = "auto-accept";
+
+    fn read(entry: &Reader, channel: Option<Channel>) -> Option<Self> {
+        auto_accept(entry, channel)
+    }
+}
+
+impl ReadSetting for AfterContactWork {
+    const PROPERTY: &'static str = "AfterContactWorkConfigs";
+    const FIELDS: &'static [&'static str] = &[
+        "Channel",
+        "AfterContactWorkConfig",
+        "AgentFirstCallbackAfterContactWorkConfig",
+    ];
+    const NOUN: &'static str = "after-contact work";
+
+    fn read(entry: &Reader, channel: Option<Channel>) -> Option<Self> {
+        after_contact_work(entry, channel)
+    }
+}
+
+impl ReadSetting for PhoneNumber {
+    const PROPERTY: &'static str = "PhoneNumberConfigs";
+    const FIELDS: &'static [&'static str] = &["Channel", "PhoneType", "PhoneNumber"];
+    const NOUN: &'static str = "phones";
+
+    fn read(entry: &Reader, _: Option<Channel>) -> Option<Self> {
+        phone(entry)
+    }
+}
+
+/// `PersistentConnection`.
+impl ReadSetting for bool {
+    const PROPERTY: &'static str = "PersistentConnectionConfigs";
+    const FIELDS: &'static [&'static str] = &["Channel", "PersistentConnection"];
+    const NOUN: &'static str = "persistent connections";
+
+    fn read(entry: &Reader, _: Option<Channel>) -> Option<Self> {
+        entry.field("PersistentConnection").required_bool()
+    }
+}
+
+impl ReadSetting for VoiceEnhancement {
+    const PROPERTY: &'static str = "VoiceEnhancementConfigs";
+    const FIELDS: &'static [&'static str] = &["Channel", "VoiceEnhancementMode"];
+    const NOUN: &'static str = "voice enhancement";
+
+    fn read(entry: &Reader, _: Option<Channel>) -> Option<Self> {
+        voice_enhancement(entry)
     }
 }
 
@@ -87,13 +146,8 @@ enum Channels {
 }
 
 /// A per-channel list: one entry per channel at most. `None` when absent or empty.
-fn channel_list<T>(
-    top: &Reader,
-    key: &str,
-    fields: &[&str],
-    channels: Channels,
-    mut entry: impl FnMut(&Reader, Option<Channel>) -> Option<T>,
-) -> Option<BTreeMap<Channel, T>> {
+fn channel_list<S: ReadSetting>(top: &Reader) -> Option<PerChannel<S>> {
+    let (key, fields, channels) = (S::PROPERTY, S::FIELDS, channels_of::<S>());
     let items = top
         .field(key)
         .list("must be a list with one entry per channel")?;
@@ -105,7 +159,7 @@ fn channel_list<T>(
         fields_given.check_unknown(fields);
         let channel_field = fields_given.field("Channel");
         let channel = channel(&channel_field, channels);
-        let value = entry(&fields_given, channel);
+        let value = S::read(&fields_given, channel);
         if let (Some(channel), Some(value)) = (channel, value) {
             if let Some(value) = out.insert(channel, value) {
                 out.insert(channel, value); // keep the first; the repeat is the mistake
@@ -116,7 +170,7 @@ fn channel_list<T>(
             }
         }
     }
-    (!out.is_empty()).then_some(out)
+    (!out.is_empty()).then_some(out.into())
 }
 
 /// An entry's `Channel` (required), and whether the list allows it.

@@ -100,13 +100,7 @@ fn check_overlaps(top: &Reader, fields: &PhoneConfigFields, lists: &ChannelLists
 /// the VOICE channel's; its after-contact-work limit covers every channel).
 fn fold(fields: PhoneConfigFields, lists: ChannelLists) -> ChannelConfigs {
     let voice = Channel::Voice;
-    let mut channels = ChannelConfigs {
-        auto_accept: lists.auto_accept.unwrap_or_default(),
-        after_contact_work: lists.after_contact_work.unwrap_or_default(),
-        phone_number: lists.phone_number.unwrap_or_default(),
-        persistent_connection: lists.persistent_connection.unwrap_or_default(),
-        voice_enhancement: lists.voice_enhancement.unwrap_or_default(),
-    };
+    let mut channels = lists.into_configs();
     if let Some(auto_accept) = fields.auto_accept {
         channels.auto_accept.insert(
             voice,

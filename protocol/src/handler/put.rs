@@ -7,13 +7,13 @@ use serde_json::{json, Value};
 use tokio::time::Instant;
 
 use super::{Chain, Failed, Handler};
-use crate::protocol::continuation::{Carried, Stop, ASYNC_PAYLOAD_LIMIT};
-use crate::protocol::deadline::Deadlines;
-use crate::protocol::event::{Envelope, Operation, Request};
-use crate::protocol::physical_id::failed_create_marker;
-use crate::protocol::resource::Resource;
-use crate::protocol::responder::SendError;
-use crate::protocol::response::{Answer, Status};
+use crate::continuation::{Carried, Stop, ASYNC_PAYLOAD_LIMIT};
+use crate::deadline::Deadlines;
+use crate::event::{Envelope, Operation, Request};
+use crate::physical_id::failed_create_marker;
+use crate::resource::Resource;
+use crate::responder::SendError;
+use crate::response::{Answer, Status};
 
 impl<R: Resource> Handler<R> {
     /// The `put` mode: the answer (or `refusal`, when the event must fail unheard) PUT to the

@@ -28,7 +28,7 @@ pub trait Transient: std::fmt::Display {
 }
 
 /// Backoff settings. The defaults of each caller live with the deadline budget
-/// ([`crate::protocol::deadline`]).
+/// ([`crate::deadline`]).
 ///
 /// The ceiling of the pause before retry `n` of a request is `first · growth^(n-1)`, at most
 /// `cap`, where `n` counts the retries of the *whole request* so far ([`Pace`]), not of the

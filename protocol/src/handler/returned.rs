@@ -22,12 +22,12 @@ use serde_json::{json, Value};
 
 use super::guard::{guarded, Cut};
 use super::{Failed, Handler, InvocationError};
-use crate::protocol::continuation::Carried;
-use crate::protocol::deadline::Deadlines;
-use crate::protocol::event::{Envelope, Properties, Request, RequestIdentity};
-use crate::protocol::mode::{cap_reason, returned_reason, MAX_RETURNED_REASON_BYTES};
-use crate::protocol::resource::{Context, FailedCreate, Outcome, Progress, Resource};
-use crate::protocol::response::{Answer, Status};
+use crate::continuation::Carried;
+use crate::deadline::Deadlines;
+use crate::event::{Envelope, Properties, Request, RequestIdentity};
+use crate::mode::{cap_reason, returned_reason, MAX_RETURNED_REASON_BYTES};
+use crate::resource::{Context, FailedCreate, Outcome, Progress, Resource};
+use crate::response::{Answer, Status};
 
 impl<R: Resource> Handler<R> {
     /// Runs the event and answers by the invocation's result or error.
