@@ -651,7 +651,7 @@ fn with_defaults(
 /// What of a template's function must not drift between `template.yaml` (the function and the
 /// examples, built by SAM) and `packaging/template.yaml` (the prebuilt release), each parameter
 /// at its default: the settings (SAM's Globals merged in), the environment (RESPONSE_MODE put
-/// is what unset means: src/protocol/mode.rs), the logging, the asynchronous retries, the
+/// is what unset means: protocol/src/mode.rs), the logging, the asynchronous retries, the
 /// Connect statements of the function's own policy, and the log group's retention.
 fn function_parts(path: &str) -> BTreeMap<String, serde_norway::Value> {
     use serde_norway::Value as Y;
