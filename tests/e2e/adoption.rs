@@ -13,10 +13,10 @@ use testkit::connect_emulator::{seed, Fault, UsernameMatch};
 use testkit::events::{self, stringify};
 use testkit::examples::basic;
 use testkit::stack::{LocalStack, OtherFunction};
+use testkit::OWNERSHIP_TAG;
 
 const INSTANCE: &str = seed::INSTANCE_MANAGED;
 /// The reserved tag: who manages a user.
-const RESERVED: &str = "connect-user-resource:created-by-request";
 /// The stack name in `testkit::events::STACK_ID`.
 const STACK: &str = "contact-centre";
 const OTHER_STACK_ID: &str =
@@ -52,7 +52,7 @@ fn tags(user: &Value) -> BTreeMap<String, String> {
 
 /// The reserved tag's value on the user `id`, if the user is there and carries it.
 fn manager(stack: &LocalStack, id: &str) -> Option<String> {
-    tags(&stack.connect.user(INSTANCE, id)?).remove(RESERVED)
+    tags(&stack.connect.user(INSTANCE, id)?).remove(OWNERSHIP_TAG)
 }
 
 /// Asserts a SUCCESS for the user `id`, with `instanceId:userId` and the usual Data.
@@ -90,7 +90,7 @@ async fn a_console_user_is_adopted_and_converged_without_a_create_user() {
     assert_eq!(
         tags(&user),
         BTreeMap::from([(
-            RESERVED.to_owned(),
+            OWNERSHIP_TAG.to_owned(),
             format!("adopted/{STACK}/Agent/adopt-1")
         )])
     );
@@ -168,7 +168,7 @@ async fn a_user_another_resource_manages_is_refused_untouched_and_left_by_the_ro
     ];
     for (name, tag, named) in cases {
         let id = stack.connect.console_user_with(INSTANCE, name, |b| {
-            b["Tags"][RESERVED] = json!(tag);
+            b["Tags"][OWNERSHIP_TAG] = json!(tag);
         });
         let before = stack.connect.user(INSTANCE, &id).unwrap();
         stack.connect.clear_calls();
@@ -407,7 +407,7 @@ async fn a_delete_releases_an_adopted_user_and_deletes_it_once_adoption_is_turne
         .await);
     assert_eq!(stack.connect.mutations(), ["UntagResource"]);
     let user = stack.connect.user(INSTANCE, &id).expect("left in place");
-    assert!(!tags(&user).contains_key(RESERVED), "{user}");
+    assert!(!tags(&user).contains_key(OWNERSHIP_TAG), "{user}");
 
     // Adopted again, then AdoptExistingUser turned off: owned, so the Delete deletes it.
     let event = create_event(&stack, "adopt-again", "Agent", &properties);
@@ -584,7 +584,7 @@ fn resource_tags(count: usize) -> Value {
 /// The user's tags without the reserved one.
 fn own_tags(stack: &LocalStack, id: &str) -> BTreeMap<String, String> {
     let mut tags = tags(&stack.connect.user(INSTANCE, id).unwrap());
-    assert!(tags.remove(RESERVED).is_some());
+    assert!(tags.remove(OWNERSHIP_TAG).is_some());
     tags
 }
 
@@ -684,7 +684,7 @@ async fn a_broken_default_tags_fails_creates_and_updates_before_any_call_but_not
         ("an aws: key", r#"{"AWS:owner": "x"}"#),
         (
             "the reserved key",
-            r#"{"connect-user-resource:created-by-request": "x"}"#,
+            &format!(r#"{{"{OWNERSHIP_TAG}": "x"}}"#),
         ),
         ("a value too long", too_long.as_str()),
     ];

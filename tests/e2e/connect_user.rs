@@ -9,9 +9,10 @@ use testkit::connect_emulator::{seed, Fault};
 use testkit::events::stringify;
 use testkit::examples::{basic, seed_examples};
 use testkit::stack::LocalStack;
+use testkit::user_view::UserView;
+use testkit::OWNERSHIP_TAG;
 
 const INSTANCE: &str = seed::INSTANCE_MANAGED;
-const OWNERSHIP_TAG: &str = "connect-user-resource:created-by-request";
 
 fn user_id(answer: &Value) -> String {
     physical_id(answer).split_once(':').unwrap().1.to_owned()
@@ -45,9 +46,10 @@ async fn the_five_seed_examples_create_exactly_the_right_users() {
             "{logical_id}"
         );
         let phone = &properties["PhoneConfig"];
-        assert_eq!(user["PhoneConfig"]["PhoneType"], phone["PhoneType"]);
+        let view = UserView::of(&user);
+        assert_eq!(view.phone_config.phone_type, phone["PhoneType"]);
         assert_eq!(
-            user["PhoneConfig"]["AutoAccept"],
+            json!(view.phone_config.auto_accept),
             phone.get("AutoAccept").cloned().unwrap_or(json!(false))
         );
         assert_eq!(
@@ -62,9 +64,9 @@ async fn the_five_seed_examples_create_exactly_the_right_users() {
             user["IdentityInfo"],
             properties.get("IdentityInfo").cloned().unwrap_or(json!({}))
         );
-        let tags = user["Tags"].as_object().unwrap();
+        let tags = UserView::of(&user).tags;
         assert_eq!(tags.len(), 1, "only the ownership tag: {tags:?}");
-        assert!(tags.contains_key("connect-user-resource:created-by-request"));
+        assert!(tags.contains_key(OWNERSHIP_TAG));
     }
     assert_eq!(stack.connect.user_count(INSTANCE), 5);
 }
@@ -244,16 +246,11 @@ async fn removing_hierarchy_and_tags_converges_them_away() {
         stack.connect.mutations(),
         vec!["UpdateUserHierarchy", "UntagResource", "TagResource"]
     );
-    let user = stack.connect.user_at(&id).unwrap();
-    assert!(user.get("HierarchyGroupId").is_none());
-    assert_eq!(user["Tags"]["team"], "green");
-    assert!(user["Tags"].get("site").is_none());
-    assert!(
-        user["Tags"]
-            .get("connect-user-resource:created-by-request")
-            .is_some(),
-        "ownership tag kept"
-    );
+    let user = UserView::of(&stack.connect.user_at(&id).unwrap());
+    assert_eq!(user.hierarchy_group_id, None);
+    assert_eq!(user.tags.get("team").map(String::as_str), Some("green"));
+    assert!(!user.tags.contains_key("site"));
+    assert!(user.tags.contains_key(OWNERSHIP_TAG), "ownership tag kept");
 }
 
 #[tokio::test]
@@ -349,14 +346,11 @@ async fn drift_made_in_the_console_is_repaired() {
             "TagResource"
         ]
     );
-    let user = stack.connect.user(INSTANCE, &user_id).unwrap();
-    assert_eq!(user["RoutingProfileId"], seed::ROUTING_PROFILES[0]);
-    assert_eq!(
-        user["SecurityProfileIds"],
-        json!([seed::SECURITY_PROFILES[0]])
-    );
-    assert_eq!(user["Tags"]["team"], "blue");
-    assert!(user["Tags"].get("console").is_none());
+    let user = stack.connect.user_view(INSTANCE, &user_id).unwrap();
+    assert_eq!(user.routing_profile_id, seed::ROUTING_PROFILES[0]);
+    assert_eq!(user.security_profile_ids, vec![seed::SECURITY_PROFILES[0]]);
+    assert_eq!(user.tags.get("team").map(String::as_str), Some("blue"));
+    assert!(!user.tags.contains_key("console"));
 }
 
 #[tokio::test]
@@ -499,7 +493,7 @@ async fn a_create_whose_answer_was_lost_is_adopted_on_retry() {
     let event = testkit::events::create(&stack.sink, "lost-answer", "Agent", &basic());
     let mut owned = basic();
     owned["Username"] = owned["Name"].clone();
-    owned["Tags"] = json!({"connect-user-resource:created-by-request": "lost-answer"});
+    owned["Tags"] = json!({OWNERSHIP_TAG: "lost-answer"});
     stack
         .connect
         .with_world(|w| w.create_user(INSTANCE, &owned))
@@ -649,7 +643,7 @@ async fn every_validation_rule_fails_before_any_call_and_names_the_property() {
             "Tags[0] key may not start with aws:",
         ),
         (
-            |p| p["Tags"] = json!({"connect-user-resource:created-by-request": "x"}),
+            |p| p["Tags"] = json!({OWNERSHIP_TAG: "x"}),
             "is reserved by this resource",
         ),
         (|p| p["Tags"] = json!("team=blue"), "Tags must be a list"),
@@ -921,8 +915,8 @@ async fn renaming_a_tag_key_on_a_user_at_the_tag_limit_succeeds() {
     let mut old = basic();
     old["Tags"] = tags("before");
     let id = physical_id(ok(&stack.create("Agent", &old).await));
-    let user = stack.connect.user_at(&id).unwrap();
-    assert_eq!(user["Tags"].as_object().unwrap().len(), 50, "at the limit");
+    let user = UserView::of(&stack.connect.user_at(&id).unwrap());
+    assert_eq!(user.tags.len(), 50, "at the limit");
     let mut new = old.clone();
     new["Tags"] = tags("after");
     stack.connect.clear_calls();
@@ -931,10 +925,10 @@ async fn renaming_a_tag_key_on_a_user_at_the_tag_limit_succeeds() {
         stack.connect.mutations(),
         vec!["UntagResource", "TagResource"]
     );
-    let user = stack.connect.user_at(&id).unwrap();
-    assert_eq!(user["Tags"]["after"], "v");
-    assert!(user["Tags"].get("before").is_none());
-    assert_eq!(user["Tags"].as_object().unwrap().len(), 50);
+    let user = UserView::of(&stack.connect.user_at(&id).unwrap());
+    assert_eq!(user.tags.get("after").map(String::as_str), Some("v"));
+    assert!(!user.tags.contains_key("before"));
+    assert_eq!(user.tags.len(), 50);
 }
 
 #[tokio::test]
@@ -1122,8 +1116,8 @@ async fn a_gateways_bare_5xx_without_an_error_type_is_retried() {
         .connect
         .inject("UpdateUserRoutingProfile", Fault::Bare(503), 1);
     ok(&stack.update("Agent", &id, &new, &basic()).await);
-    let user = stack.connect.user_at(&id).unwrap();
-    assert_eq!(user["RoutingProfileId"], seed::ROUTING_PROFILES[1]);
+    let user = UserView::of(&stack.connect.user_at(&id).unwrap());
+    assert_eq!(user.routing_profile_id, seed::ROUTING_PROFILES[1]);
 }
 
 #[tokio::test]
@@ -1161,7 +1155,7 @@ async fn lookups_read_every_page_connect_answers() {
     let event = testkit::events::create(&stack.sink, "paged", "Agent", &basic());
     let mut made = basic();
     made["Username"] = made["Name"].clone();
-    made["Tags"] = json!({"connect-user-resource:created-by-request": "paged"});
+    made["Tags"] = json!({OWNERSHIP_TAG: "paged"});
     let made_id = stack
         .connect
         .with_world(|w| w.insert_unchecked(INSTANCE, &made))
@@ -1221,8 +1215,8 @@ async fn a_region_without_per_channel_lists_is_served_through_phone_config() {
     new["PhoneConfig"]["AutoAccept"] = json!(true);
     ok(&stack.update("Agent", &id, &new, &old).await);
     assert_eq!(stack.connect.mutations(), vec!["UpdateUserPhoneConfig"]);
-    let user = stack.connect.user_at(&id).unwrap();
-    assert_eq!(user["PhoneConfig"]["AfterContactWorkTimeLimit"], 60);
+    let user = UserView::of(&stack.connect.user_at(&id).unwrap());
+    assert_eq!(user.phone_config.after_contact_work_time_limit, Some(60));
     stack.connect.clear_calls();
     ok(&stack.update("Agent", &id, &new, &new).await);
     assert!(stack.connect.mutations().is_empty(), "converged");

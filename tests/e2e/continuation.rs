@@ -15,6 +15,7 @@ use testkit::lambda_api::InvokeFault;
 use testkit::runtime_api::Invocation;
 use testkit::sink::Sink;
 use testkit::stack::LocalStack;
+use testkit::OWNERSHIP_TAG;
 
 /// Each invocation's Lambda timeout: about 3 s of work before the clean-up reserve.
 const SHORT: Duration = Duration::from_secs(6);
@@ -355,7 +356,7 @@ async fn an_adoption_cut_while_converging_goes_on_with_its_changes_without_readi
     assert_eq!(served(&stack, "UpdateUserRoutingProfile"), 1);
     let user = stack.connect.user(seed::INSTANCE_MANAGED, &id).unwrap();
     assert_eq!(user["RoutingProfileId"], basic()["RoutingProfileId"]);
-    assert!(user["Tags"]["connect-user-resource:created-by-request"]
+    assert!(user["Tags"][OWNERSHIP_TAG]
         .as_str()
         .is_some_and(|t| t.starts_with("adopted/")));
     nothing_leaked(&mut stack, &key).await;

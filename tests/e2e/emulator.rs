@@ -20,6 +20,7 @@ use testkit::connect_emulator::service_model::{
 use testkit::connect_emulator::{
     seed, ConnectEmulator, Fault, UserConfigMode, UsernameMatch, World,
 };
+use testkit::OWNERSHIP_TAG;
 
 const MANAGED: &str = seed::INSTANCE_MANAGED;
 const SAML: &str = seed::INSTANCE_SAML;
@@ -485,7 +486,7 @@ fn the_phone_number_override_reads_the_double_escaped_pattern_as_e164() {
 fn the_tag_key_override_refuses_the_aws_prefix_and_other_characters() {
     let ok = |k: &str| model().pattern_matches("TagKey", k);
     assert!(ok("team"));
-    assert!(ok("connect-user-resource:created-by-request"));
+    assert!(ok(OWNERSHIP_TAG));
     assert!(ok("équipe 1/2 = a+b@c_d.e"));
     assert!(!ok("aws:cloudformation:stack-name"));
     assert!(ok("AWS:upper"), "the lookahead is case-sensitive");
@@ -1577,12 +1578,12 @@ fn a_console_user_carries_console_settings_and_tags_but_no_tag_of_ours() {
     // An edit changes the body before the checks: other tags, or a tag another stack wrote.
     let other = world
         .put_console_user(MANAGED, "other", |b| {
-            b["Tags"] = json!({"connect-user-resource:created-by-request": "created/other-stack/Agent/req-1"})
+            b["Tags"] = json!({OWNERSHIP_TAG: "created/other-stack/Agent/req-1"})
         })
         .unwrap();
     assert_eq!(
         world.describe_user(MANAGED, &other).unwrap()["User"]["Tags"],
-        json!({"connect-user-resource:created-by-request": "created/other-stack/Agent/req-1"})
+        json!({OWNERSHIP_TAG: "created/other-stack/Agent/req-1"})
     );
     // Each identity type gets what its rules require.
     let saml = world.put_console_user(SAML, "console", |_| {}).unwrap();

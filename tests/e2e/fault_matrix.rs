@@ -20,6 +20,7 @@ use testkit::examples::seed_examples;
 use testkit::lambda_api::InvokeFault;
 use testkit::sink::Behaviour;
 use testkit::stack::LocalStack;
+use testkit::OWNERSHIP_TAG;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
@@ -221,31 +222,26 @@ async fn assert_no_secret(stack: &mut LocalStack, cell: &str) {
 
 /// What a recoverable Update must have made, in full.
 fn assert_updated(stack: &LocalStack, user_id: &str, cell: &str) {
-    let user = stack.connect.user(INSTANCE, user_id).unwrap();
-    assert_eq!(user["IdentityInfo"]["LastName"], "changed", "{cell}");
+    let user = stack.connect.user_view(INSTANCE, user_id).unwrap();
     assert_eq!(
-        user["PhoneConfig"]["AfterContactWorkTimeLimit"], 45,
+        user.identity_info.last_name.as_deref(),
+        Some("changed"),
         "{cell}"
     );
     assert_eq!(
-        user["RoutingProfileId"],
-        seed::ROUTING_PROFILES[1],
+        user.phone_config.after_contact_work_time_limit,
+        Some(45),
         "{cell}"
     );
-    let profiles: BTreeSet<&str> = user["SecurityProfileIds"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(Value::as_str)
-        .collect();
+    assert_eq!(user.routing_profile_id, seed::ROUTING_PROFILES[1], "{cell}");
     assert_eq!(
-        profiles,
+        user.security_profiles(),
         BTreeSet::from([seed::SECURITY_PROFILES[0], seed::SECURITY_PROFILES[1]]),
         "{cell}"
     );
     assert_eq!(
-        user["HierarchyGroupId"],
-        seed::HIERARCHY_GROUPS[0],
+        user.hierarchy_group_id.as_deref(),
+        Some(seed::HIERARCHY_GROUPS[0]),
         "{cell}"
     );
     assert_eq!(
@@ -253,9 +249,17 @@ fn assert_updated(stack: &LocalStack, user_id: &str, cell: &str) {
         vec![("English".into(), 5.0), ("French".into(), 1.0)],
         "{cell}"
     );
-    assert_eq!(user["Tags"]["team"], "green", "{cell}");
-    assert_eq!(user["Tags"]["new"], "y", "{cell}");
-    assert!(user["Tags"].get("old").is_none(), "{cell}");
+    assert_eq!(
+        user.tags.get("team").map(String::as_str),
+        Some("green"),
+        "{cell}"
+    );
+    assert_eq!(
+        user.tags.get("new").map(String::as_str),
+        Some("y"),
+        "{cell}"
+    );
+    assert!(!user.tags.contains_key("old"), "{cell}");
 }
 
 async fn create_cell(stack: &LocalStack, operation: &str, fault: ConnectFault, cell: &str) {
@@ -331,7 +335,7 @@ async fn redelivered_create_cell(
     let request = stack.request_id("create");
     let mut made = properties();
     made["Username"] = made["Name"].clone();
-    made["Tags"] = json!({"connect-user-resource:created-by-request": request});
+    made["Tags"] = json!({OWNERSHIP_TAG: request});
     let made_id = stack
         .connect
         .with_world(|w| w.create_user(INSTANCE, &made))
@@ -463,7 +467,7 @@ async fn adopt_cell(stack: &LocalStack, operation: &str, fault: ConnectFault, ce
         assert_eq!(answer["Status"], "SUCCESS", "{cell}: {answer}");
         assert_eq!(answer["Data"]["UserId"], console_id.as_str(), "{cell}");
         let tags = &stack.connect.user(INSTANCE, &console_id).unwrap()["Tags"];
-        let claim = tags["connect-user-resource:created-by-request"].as_str();
+        let claim = tags[OWNERSHIP_TAG].as_str();
         assert!(
             claim.is_some_and(|c| c.starts_with("adopted/")),
             "{cell}: {tags}"

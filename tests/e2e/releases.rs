@@ -13,8 +13,7 @@ use serde_json::{json, Value};
 use testkit::answers::{ok, physical_id};
 use testkit::events;
 use testkit::stack::LocalStack;
-
-const OWNERSHIP_TAG: &str = "connect-user-resource:created-by-request";
+use testkit::OWNERSHIP_TAG;
 
 fn releases() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/releases")

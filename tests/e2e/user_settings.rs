@@ -7,6 +7,8 @@ use testkit::connect_emulator::{seed, Fault, UserConfigMode};
 use testkit::events::stringify;
 use testkit::examples::basic;
 use testkit::stack::LocalStack;
+use testkit::user_view::UserView;
+use testkit::OWNERSHIP_TAG;
 
 const INSTANCE: &str = seed::INSTANCE_MANAGED;
 
@@ -133,8 +135,9 @@ async fn per_channel_settings_are_set_by_the_one_create_call(mode: UserConfigMod
         "NOISE_SUPPRESSION"
     );
     // The older view agrees: PhoneConfig shows the VOICE channel.
-    assert_eq!(user["PhoneConfig"]["PhoneType"], "DESK_PHONE");
-    assert_eq!(user["PhoneConfig"]["AutoAccept"], true);
+    let phone = UserView::of(&user).phone_config;
+    assert_eq!(phone.phone_type, "DESK_PHONE");
+    assert_eq!(phone.auto_accept, Some(true));
 
     stack.connect.clear_calls();
     ok(&stack
@@ -205,7 +208,7 @@ async fn per_channel_changes_and_removals_make_one_update_user_config_call(mode:
         entry(&user, "PersistentConnectionConfigs", "VOICE")["PersistentConnection"],
         false
     );
-    assert_eq!(user["PhoneConfig"]["PhoneType"], "SOFT_PHONE");
+    assert_eq!(UserView::of(&user).phone_config.phone_type, "SOFT_PHONE");
     stack.connect.clear_calls();
     ok(&stack.update("Agent", &id, &legacy, &legacy).await);
     assert!(
@@ -542,7 +545,7 @@ async fn a_redelivered_create_finishes_the_proficiencies_its_first_delivery_miss
     // The first delivery made the user, then the function was cut off before associating.
     let mut owned = properties.clone();
     owned["Username"] = owned["Name"].clone();
-    owned["Tags"] = json!({"connect-user-resource:created-by-request": "cut-off"});
+    owned["Tags"] = json!({OWNERSHIP_TAG: "cut-off"});
     stack
         .connect
         .with_world(|w| w.create_user(INSTANCE, &owned))
@@ -566,7 +569,7 @@ async fn a_redelivered_create_that_cannot_finish_names_its_user_for_the_rollback
     let properties = with_proficiencies(&[("Language", "Klingon", 3)]);
     let mut owned = basic();
     owned["Username"] = owned["Name"].clone();
-    owned["Tags"] = json!({"connect-user-resource:created-by-request": "cut-off-again"});
+    owned["Tags"] = json!({OWNERSHIP_TAG: "cut-off-again"});
     stack
         .connect
         .with_world(|w| w.create_user(INSTANCE, &owned))

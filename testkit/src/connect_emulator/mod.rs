@@ -33,6 +33,7 @@ pub mod limits;
 pub mod model;
 pub mod rules;
 pub mod service_model;
+pub mod shapes;
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -544,6 +545,12 @@ impl ConnectEmulator {
                 .ok()
                 .map(|v| v["User"].clone())
         })
+    }
+
+    /// [`Self::user`], typed ([`crate::user_view::UserView`]).
+    pub fn user_view(&self, instance: &str, user_id: &str) -> Option<crate::user_view::UserView> {
+        self.user(instance, user_id)
+            .map(|user| crate::user_view::UserView::of(&user))
     }
 
     /// The user an `instanceId:userId` physical id names, as `DescribeUser` would show it.

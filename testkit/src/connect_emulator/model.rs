@@ -9,6 +9,8 @@ use serde_json::{json, Map, Value};
 
 use super::rules::{self, UserConfigMode, UsernameMatch};
 use super::service_model;
+pub(super) use super::shapes::{duplicate, not_found};
+pub use super::shapes::{ApiError, ApiResult, ChannelState, IdentityManagement};
 
 /// Seeded ids, the same in every instance.
 pub mod seed {
@@ -52,41 +54,6 @@ pub mod seed {
     pub const REGION: &str = "us-east-1";
 }
 
-/// An error as Connect answers it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ApiError {
-    pub status: u16,
-    pub code: &'static str,
-    pub message: String,
-}
-
-pub type ApiResult = Result<Value, ApiError>;
-
-/// `CreateUser`'s answer to a taken name (409 `DuplicateResourceException`, in its error
-/// list; the uniqueness rule is [`rules::same_username`]).
-pub(super) fn duplicate(username: &str) -> ApiError {
-    ApiError {
-        status: 409,
-        code: "DuplicateResourceException",
-        message: format!("User with username {username} already exists"),
-    }
-}
-
-pub(super) fn not_found(message: impl Into<String>) -> ApiError {
-    ApiError {
-        status: 404,
-        code: "ResourceNotFoundException",
-        message: message.into(),
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IdentityManagement {
-    ConnectManaged,
-    Saml,
-    ExistingDirectory,
-}
-
 #[derive(Debug, Clone)]
 pub struct User {
     pub id: String,
@@ -105,34 +72,6 @@ pub struct User {
     pub security_profile_ids: Vec<String>,
     pub tags: BTreeMap<String, String>,
     pub modified: f64,
-}
-
-/// One channel's settings, as Connect keeps them.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ChannelState {
-    pub auto_accept: bool,
-    pub agent_first_callback_auto_accept: Option<bool>,
-    pub after_contact_work_time_limit: i64,
-    pub agent_first_callback_after_contact_work_time_limit: Option<i64>,
-    pub phone_type: String,
-    pub phone_number: Option<String>,
-    pub persistent_connection: bool,
-    pub voice_enhancement_mode: String,
-}
-
-impl Default for ChannelState {
-    fn default() -> Self {
-        Self {
-            auto_accept: false,
-            agent_first_callback_auto_accept: None,
-            after_contact_work_time_limit: 0,
-            agent_first_callback_after_contact_work_time_limit: None,
-            phone_type: "SOFT_PHONE".into(),
-            phone_number: None,
-            persistent_connection: false,
-            voice_enhancement_mode: "NONE".into(),
-        }
-    }
 }
 
 pub use rules::CHANNELS;

@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value};
 use unicode_normalization::is_nfc;
 
-use super::model::{ApiError, ChannelState, IdentityManagement};
+use super::shapes::{ApiError, ChannelState, IdentityManagement};
 
 /// A refusal by one of these rules. Assumption: AWS does not document the code or wording
 /// of these refusals; 400 `InvalidParameterException` is in every served operation's error

@@ -26,7 +26,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 use serde_json::{Map, Value};
 
-use super::model::ApiError;
+use super::shapes::ApiError;
 
 /// The stored model, trimmed by `refresh-model.py` to the operations the emulator serves.
 const MODEL_JSON: &str = include_str!("service-model.json");
