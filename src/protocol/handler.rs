@@ -75,10 +75,10 @@ pub enum InvocationError {
     /// another chance to answer (resources are idempotent per request, so that is safe).
     #[error(transparent)]
     Undelivered(#[from] SendError),
-    /// `return` mode, or an invalid mode: the operation failed; the text is the reason, capped
-    /// at [`super::mode::MAX_RETURNED_REASON_BYTES`].
+    /// `return` mode, or an invalid mode: the operation failed, and the invocation's error
+    /// message is its FAILED reason, capped at [`super::mode::MAX_RETURNED_REASON_BYTES`].
     #[error("{0}")]
-    Failed(String),
+    Reason(String),
 }
 
 impl InvocationError {
@@ -86,13 +86,14 @@ impl InvocationError {
     pub fn error_type(&self) -> &'static str {
         match self {
             InvocationError::Undelivered(_) => "AnswerNotDelivered",
-            InvocationError::Failed(_) => "CustomResourceFailed",
+            InvocationError::Reason(_) => "CustomResourceFailed",
         }
     }
 }
 
-/// A run of one parsed request that did not succeed.
-struct Failed {
+/// A run of one parsed request that did not succeed: what either answer mode needs to say
+/// FAILED, or to hand the request on.
+struct FailedRun {
     reason: String,
     /// Only time ran out: another invocation of the request may finish it.
     resumable: bool,
@@ -192,7 +193,7 @@ impl<R: Resource> Handler<R> {
 
     /// Handles one raw event as the handler's [`ResponseMode`] says: in `put` mode as
     /// [`Handler::handle`]; in `return` mode by the result (`PhysicalResourceId` and `Data`) or
-    /// an [`InvocationError::Failed`]; with an invalid mode, FAILED both ways.
+    /// an [`InvocationError::Reason`]; with an invalid mode, FAILED both ways.
     pub async fn invoke(
         &self,
         raw: Value,
@@ -221,7 +222,7 @@ impl<R: Resource> Handler<R> {
                     if let Err(error) = answered.await {
                         tracing::error!(error = %error, "the FAILED answer did not get through");
                     }
-                    Err(InvocationError::Failed(returned_reason(&reason)))
+                    Err(InvocationError::Reason(returned_reason(&reason)))
                 }
             }
         }
@@ -257,7 +258,7 @@ impl<R: Resource> Handler<R> {
         request: Request,
         deadlines: Deadlines,
         before: &Carried,
-    ) -> Result<Outcome, Failed> {
+    ) -> Result<Outcome, FailedRun> {
         if let Operation::Delete { physical_id } = &request.operation {
             if is_failed_create_marker(physical_id) {
                 tracing::info!(
@@ -283,7 +284,7 @@ impl<R: Resource> Handler<R> {
         };
         // Only a Create may name what it made, and only with an id that passes the same
         // checks as a successful one.
-        result.map_err(|error| Failed {
+        result.map_err(|error| FailedRun {
             reason: error.reason,
             resumable: error.resumable,
             carried: Carried {
@@ -309,7 +310,7 @@ impl<R: Resource> Handler<R> {
             identity: request.identity,
             work_deadline: deadlines.work,
             progress,
-            failed_create: self.mode.failed_create(),
+            failed_create_cleanup: self.mode.failed_create_cleanup(),
             pace,
         };
         let properties = request.properties;
