@@ -14,11 +14,11 @@ use super::calls::within;
 use super::checkpoint::Checkpoint;
 use super::{outcome, requester, ConnectUserError, ConnectUserResource};
 use crate::connect_user::connect::{ApiError, ConnectApi, ErrorKind};
+use crate::connect_user::model::ownership::{on_taken, OnTaken};
 use crate::connect_user::model::rules::MAX_TAGS_PER_RESOURCE;
 use crate::connect_user::model::{
-    Claim, How, ObservedUser, Ownership, PhysicalId, UserRef, UserSpec, OWNERSHIP_TAG,
+    Claim, ManagedAs, ObservedUser, Ownership, PhysicalId, UserRef, UserSpec, OWNERSHIP_TAG,
 };
-use crate::connect_user::plan::ownership::{on_taken, Taken};
 use crate::connect_user::plan::{self, Change};
 use crate::connect_user::secrets::SecretStore;
 use crate::protocol::deadline::before_cleanup;
@@ -103,15 +103,15 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
     ) -> Result<Outcome, ConnectUserError> {
         let relation = requester(context).relation(&Ownership::of(&user.tags));
         match on_taken(relation, spec.adopt_existing) {
-            Taken::Resume(How::Created) => {
+            OnTaken::Resume(ManagedAs::Created) => {
                 tracing::info!(user_id = %user.id, "this request made the user in an earlier delivery; converging it");
                 let physical_id = PhysicalId::new(&spec.instance_id, &user.id);
                 context.progress.record(physical_id.to_string());
                 self.converge_found(spec, context, user).await
             }
-            Taken::Resume(How::Adopted) => {
+            OnTaken::Resume(ManagedAs::Adopted) => {
                 tracing::info!(user_id = %user.id, "this request adopted the user in an earlier delivery; converging it");
-                let claim = requester(context).claim(How::Adopted);
+                let claim = requester(context).claim(ManagedAs::Adopted);
                 let converged =
                     before_reserve(context, self.converge_found(spec, context, user.clone()));
                 match converged.await {
@@ -119,8 +119,8 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
                     Err(failure) => Err(self.withdraw(spec, context, &user, &claim, failure).await),
                 }
             }
-            Taken::Adopt => self.adopt(spec, context, user).await,
-            Taken::Refuse(holder) => Err(ConnectUserError::NameTaken {
+            OnTaken::Adopt => self.adopt(spec, context, user).await,
+            OnTaken::Refuse(holder) => Err(ConnectUserError::NameTaken {
                 name: spec.name.clone(),
                 instance: spec.instance_id.clone(),
                 user_id: user.id,
@@ -160,7 +160,7 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
             tracing::warn!("the template's password (Password or PasswordSecretArn) is not applied to an adopted user: Connect has no API to set a password");
         }
         tracing::info!(user_id = %user.id, "adopting the existing user");
-        let claim = requester(context).claim(How::Adopted);
+        let claim = requester(context).claim(ManagedAs::Adopted);
         let claimed = before_reserve(
             context,
             self.claim_and_converge(spec, context, &user, &claim),

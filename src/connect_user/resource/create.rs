@@ -8,7 +8,7 @@ use super::calls::Calls;
 use super::{outcome, requester, ConnectUserError, ConnectUserResource, LeftBehind};
 use crate::connect_user::connect::{ApiError, ConnectApi, ErrorKind};
 use crate::connect_user::model::{
-    How, Ownership, PhysicalId, Proficiencies, Relation, UserRef, UserSpec,
+    ManagedAs, Ownership, PhysicalId, Proficiencies, Relation, UserRef, UserSpec,
 };
 use crate::connect_user::password;
 use crate::connect_user::plan::{self, Change};
@@ -65,7 +65,7 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         context: &Context,
         purpose: Purpose,
     ) -> Result<Outcome, ConnectUserError> {
-        let ownership = requester(context).claim(How::Created).tag();
+        let ownership = requester(context).claim(ManagedAs::Created).tag();
         let deadline = context.work_deadline;
         let password = self
             .calls(context)
@@ -88,7 +88,7 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
                     .flatten();
                 let made = made.filter(|user| {
                     requester(context).relation(&Ownership::of(&user.tags))
-                        == Relation::ThisRequest(How::Created)
+                        == Relation::ThisRequest(ManagedAs::Created)
                 });
                 if let Some(user) = made {
                     let physical_id = PhysicalId::new(&spec.instance_id, &user.id).to_string();

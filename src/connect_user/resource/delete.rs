@@ -9,8 +9,8 @@
 
 use super::{requester, ConnectUserError, ConnectUserResource};
 use crate::connect_user::connect::{ConnectApi, ErrorKind};
+use crate::connect_user::model::ownership::{on_delete, OnDelete};
 use crate::connect_user::model::{Ownership, PhysicalId};
-use crate::connect_user::plan::ownership::{on_delete, OnDelete};
 use crate::connect_user::secrets::SecretStore;
 use crate::protocol::resource::Context;
 

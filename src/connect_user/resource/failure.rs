@@ -9,9 +9,9 @@ use thiserror::Error;
 use super::identity_hints;
 use super::names::NameProblem;
 use crate::connect_user::connect::{ApiError, ErrorKind};
+use crate::connect_user::model::ownership::NameHolder;
 use crate::connect_user::model::{DefaultTagsError, IdentityInfo, Manager, OWNERSHIP_TAG};
 use crate::connect_user::password::PasswordError;
-use crate::connect_user::plan::ownership::Holder;
 use crate::connect_user::plan::PlanError;
 use crate::connect_user::properties::InvalidProperties;
 use crate::protocol::resource::{FailedCreateCleanup, ResourceError};
@@ -47,7 +47,7 @@ pub enum ConnectUserError {
         name: String,
         instance: String,
         user_id: String,
-        holder: Holder,
+        holder: NameHolder,
     },
     /// `AdoptExistingUser` found a user whose `DirectoryUserId` is not the template's.
     #[error("DirectoryUserId {wanted} is not the DirectoryUserId of the existing user {name} (id {user_id}, DirectoryUserId {actual}); it was not adopted and was left untouched")]
@@ -109,16 +109,16 @@ pub enum ConnectUserError {
 }
 
 /// The reason a Create gives when the name is taken by a user it may not take.
-fn name_taken(name: &str, instance: &str, user_id: &str, holder: &Holder) -> String {
+fn name_taken(name: &str, instance: &str, user_id: &str, holder: &NameHolder) -> String {
     let user = format!("a user named {name} already exists in instance {instance} (id {user_id})");
     match holder {
-        Holder::Adoptable => format!(
+        NameHolder::Adoptable => format!(
             "{user} and was not created by this request; it was left untouched. Choose another Name, delete that user first, or set AdoptExistingUser to \"true\" to bring it under this resource"
         ),
-        Holder::Unnamed => format!(
+        NameHolder::Unnamed => format!(
             "{user} and is managed by another resource of this function (its tag {OWNERSHIP_TAG} holds the RequestId of the Create that made it); it was left untouched. Choose another Name"
         ),
-        Holder::Other(manager) => format!(
+        NameHolder::Other(manager) => format!(
             "{user} and is managed by {manager}; it was left untouched. Choose another Name, or hand the user over: remove it from that stack, or remove its tag {OWNERSHIP_TAG}, then adopt it here"
         ),
     }

@@ -6,10 +6,10 @@ use super::checkpoint::Checkpoint;
 use super::create::Purpose;
 use super::{outcome, requester, ConnectUserError, ConnectUserResource};
 use crate::connect_user::connect::{ConnectApi, ErrorKind};
+use crate::connect_user::model::ownership::on_update;
 use crate::connect_user::model::{
     Claim, Manager, ObservedUser, Ownership, PhysicalId, UserRef, UserSpec,
 };
-use crate::connect_user::plan::ownership::on_update;
 use crate::connect_user::plan::{self, Change, Plan, Replacement};
 use crate::connect_user::properties::Update;
 use crate::connect_user::secrets::SecretStore;
