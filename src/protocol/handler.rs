@@ -174,26 +174,16 @@ impl<R: Resource> Handler<R> {
         Deadlines::for_lambda(deadline, now, self.budget)
     }
 
-    /// Handles one raw event whose Lambda deadline is `deadline_ms` (epoch milliseconds),
-    /// answering by PUT whatever the handler's mode ([`Handler::invoke`] honours the mode).
+    /// Handles one raw event as the handler's [`ResponseMode`] says; the one entry point, for
+    /// Lambda's invocations and the tests alike.
     ///
-    /// Returns `Ok` with a short summary once CloudFormation has its answer, or when no answer
-    /// can ever be given (no usable ResponseURL, or the URL refused it for good). Returns `Err`
-    /// only when the PUT kept failing in ways that may pass, so that Lambda's redelivery gets
-    /// another chance to answer; resources are idempotent per request, so that is safe.
-    pub async fn handle(&self, raw: Value, deadline_ms: u64) -> Result<Value, SendError> {
-        let (raw, chain) = chain_of(raw, "");
-        let deadlines = self.deadlines(deadline_ms, &chain);
-        let envelope = Envelope::read(&raw);
-        let span = event_span(&envelope, &chain);
-        self.put_answer(raw, envelope, deadlines, &chain, None)
-            .instrument(span)
-            .await
-    }
-
-    /// Handles one raw event as the handler's [`ResponseMode`] says: in `put` mode as
-    /// [`Handler::handle`]; in `return` mode by the result (`PhysicalResourceId` and `Data`) or
-    /// an [`InvocationError::Reason`]; with an invalid mode, FAILED both ways.
+    /// In `put` mode the answer is PUT: `Ok` with a short summary once CloudFormation has it,
+    /// or when no answer can ever be given (no usable ResponseURL, or the URL refused it for
+    /// good); [`InvocationError::Undelivered`] only when the PUT kept failing in ways that may
+    /// pass, so that Lambda's redelivery gets another chance to answer (resources are
+    /// idempotent per request, so that is safe). In `return` mode the answer is the result
+    /// (`PhysicalResourceId` and `Data`) or an [`InvocationError::Reason`]. With an invalid
+    /// mode, FAILED both ways.
     pub async fn invoke(
         &self,
         raw: Value,
