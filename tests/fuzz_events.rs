@@ -616,7 +616,7 @@ impl ConnectApi for DryConnect {
         })
     }
 
-    async fn search_user_id(
+    async fn search_users_for_id(
         &self,
         _instance_id: &str,
         _username: &str,
@@ -625,7 +625,7 @@ impl ConnectApi for DryConnect {
         Ok(None)
     }
 
-    async fn find_user_id(
+    async fn list_users_for_id(
         &self,
         _instance_id: &str,
         _username: &str,

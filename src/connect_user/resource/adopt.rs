@@ -62,8 +62,8 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
             .calls(context)
             .run(|| async move {
                 match lookup {
-                    Lookup::Search => self.api.search_user_id(instance, name).await,
-                    Lookup::List => self.api.find_user_id(instance, name).await,
+                    Lookup::Search => self.api.search_users_for_id(instance, name).await,
+                    Lookup::List => self.api.list_users_for_id(instance, name).await,
                 }
             })
             .await?;
