@@ -43,7 +43,7 @@ impl SdkSelfInvoke {
             .send()
             .await
             .map_err(|error| {
-                let failure = aws::failure(error);
+                let failure = aws::sdk_failure(error);
                 let message = match failure.status {
                     Some(status) => {
                         format!("{} (HTTP {status}): {}", failure.code, failure.message)

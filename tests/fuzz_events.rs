@@ -43,7 +43,7 @@ use connect_user_resource::connect_user::plan::{Change, NewUser};
 use connect_user_resource::connect_user::properties;
 use connect_user_resource::connect_user::secrets::{SecretError, SecretStore, SecretValue};
 use connect_user_resource::connect_user::ConnectUserResource;
-use connect_user_resource::protocol::handler::Handler;
+use connect_user_resource::protocol::handler::{Handler, Invocation};
 use connect_user_resource::protocol::response_url::{UrlError, UrlPolicy};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
@@ -616,7 +616,7 @@ impl ConnectApi for DryConnect {
         })
     }
 
-    async fn search_user_id(
+    async fn search_users_for_id(
         &self,
         _instance_id: &str,
         _username: &str,
@@ -625,7 +625,7 @@ impl ConnectApi for DryConnect {
         Ok(None)
     }
 
-    async fn find_user_id(
+    async fn list_users_for_id(
         &self,
         _instance_id: &str,
         _username: &str,
@@ -850,12 +850,17 @@ enum Deadline {
     CargoLambda,
 }
 
-fn deadline_ms(deadline: Deadline) -> u64 {
-    match deadline {
+/// The invocation Lambda (or cargo-lambda) makes with `deadline`.
+fn invocation(deadline: Deadline) -> Invocation {
+    let deadline_ms = match deadline {
         Deadline::Soon => (SystemTime::now().duration_since(UNIX_EPOCH).unwrap()
             + Duration::from_secs(5))
         .as_millis() as u64,
         Deadline::CargoLambda => 600_000,
+    };
+    Invocation {
+        deadline_ms,
+        ..Default::default()
     }
 }
 
@@ -1023,7 +1028,7 @@ fn every_event_gets_one_answer_from_the_real_handler_and_nothing_dials_out() {
 
         let summary = rig
             .runtime
-            .block_on(rig.handler.handle(raw, deadline_ms(deadline)));
+            .block_on(rig.handler.invoke(raw, invocation(deadline)));
         // First of all: nothing dialled anything but the sink.
         prop_assert_eq!(rig.trap.connections(), 0, "a connection reached the trap");
         reached.trap_untouched += 1;

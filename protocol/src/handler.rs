@@ -75,10 +75,10 @@ pub enum InvocationError {
     /// another chance to answer (resources are idempotent per request, so that is safe).
     #[error(transparent)]
     Undelivered(#[from] SendError),
-    /// `return` mode, or an invalid mode: the operation failed; the text is the reason, capped
-    /// at [`super::mode::MAX_RETURNED_REASON_BYTES`].
+    /// `return` mode, or an invalid mode: the operation failed, and the invocation's error
+    /// message is its FAILED reason, capped at [`super::mode::MAX_RETURNED_REASON_BYTES`].
     #[error("{0}")]
-    Failed(String),
+    Reason(String),
 }
 
 impl InvocationError {
@@ -86,13 +86,14 @@ impl InvocationError {
     pub fn error_type(&self) -> &'static str {
         match self {
             InvocationError::Undelivered(_) => "AnswerNotDelivered",
-            InvocationError::Failed(_) => "CustomResourceFailed",
+            InvocationError::Reason(_) => "CustomResourceFailed",
         }
     }
 }
 
-/// A run of one parsed request that did not succeed.
-struct Failed {
+/// A run of one parsed request that did not succeed: what either answer mode needs to say
+/// FAILED, or to hand the request on.
+struct FailedRun {
     reason: String,
     /// Only time ran out: another invocation of the request may finish it.
     resumable: bool,
@@ -173,26 +174,16 @@ impl<R: Resource> Handler<R> {
         Deadlines::for_lambda(deadline, now, self.budget)
     }
 
-    /// Handles one raw event whose Lambda deadline is `deadline_ms` (epoch milliseconds),
-    /// answering by PUT whatever the handler's mode ([`Handler::invoke`] honours the mode).
+    /// Handles one raw event as the handler's [`ResponseMode`] says; the one entry point, for
+    /// Lambda's invocations and the tests alike.
     ///
-    /// Returns `Ok` with a short summary once CloudFormation has its answer, or when no answer
-    /// can ever be given (no usable ResponseURL, or the URL refused it for good). Returns `Err`
-    /// only when the PUT kept failing in ways that may pass, so that Lambda's redelivery gets
-    /// another chance to answer; resources are idempotent per request, so that is safe.
-    pub async fn handle(&self, raw: Value, deadline_ms: u64) -> Result<Value, SendError> {
-        let (raw, chain) = chain_of(raw, "");
-        let deadlines = self.deadlines(deadline_ms, &chain);
-        let envelope = Envelope::read(&raw);
-        let span = event_span(&envelope, &chain);
-        self.put_answer(raw, envelope, deadlines, &chain, None)
-            .instrument(span)
-            .await
-    }
-
-    /// Handles one raw event as the handler's [`ResponseMode`] says: in `put` mode as
-    /// [`Handler::handle`]; in `return` mode by the result (`PhysicalResourceId` and `Data`) or
-    /// an [`InvocationError::Failed`]; with an invalid mode, FAILED both ways.
+    /// In `put` mode the answer is PUT: `Ok` with a short summary once CloudFormation has it,
+    /// or when no answer can ever be given (no usable ResponseURL, or the URL refused it for
+    /// good); [`InvocationError::Undelivered`] only when the PUT kept failing in ways that may
+    /// pass, so that Lambda's redelivery gets another chance to answer (resources are
+    /// idempotent per request, so that is safe). In `return` mode the answer is the result
+    /// (`PhysicalResourceId` and `Data`) or an [`InvocationError::Reason`]. With an invalid
+    /// mode, FAILED both ways.
     pub async fn invoke(
         &self,
         raw: Value,
@@ -221,7 +212,7 @@ impl<R: Resource> Handler<R> {
                     if let Err(error) = answered.await {
                         tracing::error!(error = %error, "the FAILED answer did not get through");
                     }
-                    Err(InvocationError::Failed(returned_reason(&reason)))
+                    Err(InvocationError::Reason(returned_reason(&reason)))
                 }
             }
         }
@@ -257,7 +248,7 @@ impl<R: Resource> Handler<R> {
         request: Request,
         deadlines: Deadlines,
         before: &Carried,
-    ) -> Result<Outcome, Failed> {
+    ) -> Result<Outcome, FailedRun> {
         if let Operation::Delete { physical_id } = &request.operation {
             if is_failed_create_marker(physical_id) {
                 tracing::info!(
@@ -283,7 +274,7 @@ impl<R: Resource> Handler<R> {
         };
         // Only a Create may name what it made, and only with an id that passes the same
         // checks as a successful one.
-        result.map_err(|error| Failed {
+        result.map_err(|error| FailedRun {
             reason: error.reason,
             resumable: error.resumable,
             carried: Carried {
@@ -309,7 +300,7 @@ impl<R: Resource> Handler<R> {
             identity: request.identity,
             work_deadline: deadlines.work,
             progress,
-            failed_create: self.mode.failed_create(),
+            failed_create_cleanup: self.mode.failed_create_cleanup(),
             pace,
         };
         let properties = request.properties;

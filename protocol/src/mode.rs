@@ -15,7 +15,7 @@
 //! Also here: the two checks of an event's `ServiceToken` against the function's own ARN
 //! that catch a mode that does not fit the way the function is invoked.
 
-use super::resource::FailedCreate;
+use super::resource::FailedCreateCleanup;
 use super::response::{clean_reason, cut_to_bytes};
 
 /// The environment variable that chooses the mode.
@@ -52,10 +52,10 @@ pub enum ResponseMode {
 impl ResponseMode {
     /// Who removes what a failed Create made: the function itself in `return` mode, else
     /// CloudFormation's rollback Delete.
-    pub fn failed_create(&self) -> FailedCreate {
+    pub fn failed_create_cleanup(&self) -> FailedCreateCleanup {
         match self {
-            ResponseMode::Return => FailedCreate::DeletedHere,
-            ResponseMode::Put | ResponseMode::Invalid(_) => FailedCreate::RollbackDeletes,
+            ResponseMode::Return => FailedCreateCleanup::DeletedHere,
+            ResponseMode::Put | ResponseMode::Invalid(_) => FailedCreateCleanup::RollbackDeletes,
         }
     }
 

@@ -122,7 +122,7 @@ pub struct Context {
     /// What the request has made and where its work stands (see [`Progress`]).
     pub progress: Progress,
     /// Who removes what a failed Create recorded, so that a reason can say so truthfully.
-    pub failed_create: FailedCreate,
+    pub failed_create_cleanup: FailedCreateCleanup,
     /// How far this request has backed off so far: every call of the request retries on it
     /// ([`crate::retry::Retry::run_counted`]).
     pub pace: Pace,
@@ -130,7 +130,7 @@ pub struct Context {
 
 /// Who removes the resource a failed Create made and recorded in its [`Progress`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum FailedCreate {
+pub enum FailedCreateCleanup {
     /// CloudFormation's rollback Delete, for the id the FAILED answer names (`put` mode).
     #[default]
     RollbackDeletes,

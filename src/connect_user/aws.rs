@@ -37,7 +37,7 @@ pub async fn config() -> &'static SdkConfig {
 
 /// A failed SDK call, whichever service it was for, in the terms the callers branch on.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure {
+pub struct SdkFailure {
     /// The service's error code; `NetworkError` or `ClientError` when no answer came, and
     /// `UnknownError` for an answer without one (a gateway's bare 502 with an HTML body).
     pub code: String,
@@ -85,7 +85,7 @@ const QUOTA_CODES: &[&str] = &["LimitExceededException", "ServiceQuotaExceededEx
 /// Connect's best-practices page defines as throttling).
 const TRANSIENT_STATUSES: &[u16] = &[429, 500, 502, 503, 504];
 
-impl Failure {
+impl SdkFailure {
     /// Whether another try may succeed: no answer at all, a transient code, or a transient
     /// status without a quota code.
     pub fn is_transient(&self) -> bool {
@@ -99,14 +99,14 @@ impl Failure {
 }
 
 /// Reads an SDK error of any service (they share smithy's `SdkError` and HTTP response).
-pub fn failure<E>(error: SdkError<E, HttpResponse>) -> Failure
+pub fn sdk_failure<E>(error: SdkError<E, HttpResponse>) -> SdkFailure
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
     let status = error.raw_response().map(|r| r.status().as_u16());
     let (code, network, unreadable) = match &error {
         SdkError::ServiceError(service) => {
-            return Failure {
+            return SdkFailure {
                 code: service.err().code().unwrap_or("UnknownError").to_owned(),
                 message: service.err().message().unwrap_or("").to_owned(),
                 status,
@@ -118,7 +118,7 @@ where
         SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) => ("NetworkError", true, false),
         _ => ("ClientError", false, false),
     };
-    Failure {
+    SdkFailure {
         code: code.to_owned(),
         message: DisplayErrorContext(&error).to_string(),
         status,
@@ -131,8 +131,8 @@ where
 mod tests {
     use super::*;
 
-    fn answered(code: &str, status: u16) -> Failure {
-        Failure {
+    fn answered(code: &str, status: u16) -> SdkFailure {
+        SdkFailure {
             code: code.into(),
             message: String::new(),
             status: Some(status),
@@ -171,7 +171,7 @@ mod tests {
 
     #[test]
     fn no_answer_is_transient() {
-        let failure = Failure {
+        let failure = SdkFailure {
             code: "NetworkError".into(),
             message: String::new(),
             status: None,

@@ -10,7 +10,7 @@
 //!   aws-sdk-secretsmanager adapter); [`aws`] is the SDK configuration and error
 //!   classification both adapters share. [`password`] takes the password out of a secret.
 //! - [`resource`]: create / update / delete over the ports, ownership and clean-up, with
-//!   [`resource::Failure`] wording every FAILED reason.
+//!   [`resource::ConnectUserError`] wording every FAILED reason.
 //!
 //! Retries and the deadline budget are the crate's ([`crate::retry`],
 //! [`crate::protocol::deadline`]).

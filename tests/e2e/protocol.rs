@@ -92,8 +92,14 @@ impl Resource for TestResource {
     }
 }
 
-fn deadline_in(timeout: Duration) -> u64 {
-    (SystemTime::now().duration_since(UNIX_EPOCH).unwrap() + timeout).as_millis() as u64
+/// The invocation Lambda makes of a function whose timeout is `timeout`, for the handler's one
+/// entry point ([`Handler::invoke`]).
+fn invocation_in(timeout: Duration) -> connect_user_resource::protocol::handler::Invocation {
+    connect_user_resource::protocol::handler::Invocation {
+        deadline_ms: (SystemTime::now().duration_since(UNIX_EPOCH).unwrap() + timeout).as_millis()
+            as u64,
+        ..Default::default()
+    }
 }
 
 fn handler(resource: TestResource) -> Handler<TestResource> {
@@ -118,7 +124,7 @@ async fn a_create_that_made_something_before_failing_names_it_for_the_rollback_d
         let request = format!("req-progress-{label}");
         let event = events::create(&sink, &request, "Thing", &json!({}));
         handler(TestResource::recording(act.clone()))
-            .handle(event, deadline_in(timeout))
+            .invoke(event, invocation_in(timeout))
             .await
             .unwrap();
         let body = sink.answer(&request, WAIT).await.expect("an answer").json();
@@ -129,7 +135,7 @@ async fn a_create_that_made_something_before_failing_names_it_for_the_rollback_d
         let request = format!("req-progress-update-{label}");
         let event = events::update(&sink, &request, "Thing", "old-1", &json!({}), &json!({}));
         handler(TestResource::recording(act))
-            .handle(event, deadline_in(timeout))
+            .invoke(event, invocation_in(timeout))
             .await
             .unwrap();
         let body = sink.answer(&request, WAIT).await.expect("an answer").json();
@@ -143,7 +149,7 @@ async fn success_answer_has_empty_content_type_and_exact_length() {
     let resource = TestResource::new(Act::Succeed);
     let event = events::create(&sink, "req-ok", "Thing", &json!({"A": "1"}));
     let summary = handler(resource.clone())
-        .handle(event, deadline_in(WAIT))
+        .invoke(event, invocation_in(WAIT))
         .await
         .unwrap();
     assert_eq!(summary["Delivered"], true);
@@ -180,7 +186,7 @@ async fn a_slow_resource_is_cut_off_and_failed_arrives_before_the_deadline() {
         &json!({}),
     );
     handler(resource)
-        .handle(event, deadline_in(timeout))
+        .invoke(event, invocation_in(timeout))
         .await
         .unwrap();
     let elapsed = started.elapsed();
@@ -212,7 +218,7 @@ async fn a_sink_that_fails_twice_still_gets_the_answer() {
     sink.script(&[Behaviour::Status(500), Behaviour::Status(503)]);
     let event = events::create(&sink, "req-retry", "Thing", &json!({}));
     let summary = handler(TestResource::new(Act::Succeed))
-        .handle(event, deadline_in(WAIT))
+        .invoke(event, invocation_in(WAIT))
         .await
         .unwrap();
     assert_eq!(summary["Delivered"], true);
@@ -239,7 +245,7 @@ async fn a_sink_that_refuses_is_not_retried() {
     sink.script(&[Behaviour::Status(403)]);
     let event = events::create(&sink, "req-403", "Thing", &json!({}));
     let summary = handler(TestResource::new(Act::Succeed))
-        .handle(event, deadline_in(WAIT))
+        .invoke(event, invocation_in(WAIT))
         .await
         .unwrap();
     assert_eq!(summary["Delivered"], false);
@@ -254,7 +260,7 @@ async fn a_sink_that_never_accepts_asks_lambda_to_redeliver() {
     let event = events::create(&sink, "req-500", "Thing", &json!({}));
     let started = std::time::Instant::now();
     let result = handler(TestResource::new(Act::Succeed))
-        .handle(event, deadline_in(timeout))
+        .invoke(event, invocation_in(timeout))
         .await;
     assert!(
         result.is_err(),
@@ -270,7 +276,7 @@ async fn a_huge_reason_still_fits_in_4096_bytes() {
     let reason = "line\nbreak ".repeat(2000) + &"é".repeat(5000);
     let event = events::create(&sink, "req-huge", "Thing", &json!({}));
     handler(TestResource::new(Act::Fail(reason)))
-        .handle(event, deadline_in(WAIT))
+        .invoke(event, invocation_in(WAIT))
         .await
         .unwrap();
     let answer = sink.answer("req-huge", WAIT).await.expect("an answer");
@@ -289,7 +295,7 @@ async fn a_panic_becomes_failed() {
     let sink = Sink::start().await;
     let event = events::create(&sink, "req-panic", "Thing", &json!({}));
     let summary = handler(TestResource::new(Act::Panic))
-        .handle(event, deadline_in(WAIT))
+        .invoke(event, invocation_in(WAIT))
         .await
         .unwrap();
     assert_eq!(summary["Status"], "FAILED");
@@ -319,9 +325,9 @@ async fn a_failed_create_and_its_delete_make_no_resource_call_on_delete() {
     let resource = TestResource::new(Act::Fail("no good".into()));
     let handler = handler(resource.clone());
     handler
-        .handle(
+        .invoke(
             events::create(&sink, "req-fc", "Thing", &json!({})),
-            deadline_in(WAIT),
+            invocation_in(WAIT),
         )
         .await
         .unwrap();
@@ -332,9 +338,9 @@ async fn a_failed_create_and_its_delete_make_no_resource_call_on_delete() {
     assert_eq!(resource.calls.load(Ordering::SeqCst), 1);
 
     handler
-        .handle(
+        .invoke(
             events::delete(&sink, "req-fc-del", "Thing", &marker, &json!({})),
-            deadline_in(WAIT),
+            invocation_in(WAIT),
         )
         .await
         .unwrap();
@@ -387,7 +393,7 @@ async fn bad_events_get_failed_naming_the_problem_and_call_nothing() {
     for (key, mutate, reason) in cases {
         let mut event = events::create(&sink, key, "Thing", &json!({}));
         mutate(&mut event);
-        handler.handle(event, deadline_in(WAIT)).await.unwrap();
+        handler.invoke(event, invocation_in(WAIT)).await.unwrap();
         let body = sink.answer(key, WAIT).await.expect("an answer").json();
         assert_eq!(body["Status"], "FAILED", "{key}");
         assert_eq!(body["Reason"], reason, "{key}");
@@ -405,7 +411,7 @@ async fn a_response_url_outside_aws_is_refused_and_nothing_is_done() {
         Duration::from_secs(2),
     );
     let event = events::create(&sink, "req-strict", "Thing", &json!({}));
-    let summary = strict.handle(event, deadline_in(WAIT)).await.unwrap();
+    let summary = strict.invoke(event, invocation_in(WAIT)).await.unwrap();
     assert_eq!(summary["Delivered"], false);
     assert!(summary["Reason"]
         .as_str()

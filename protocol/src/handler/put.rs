@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 use serde_json::{json, Value};
 use tokio::time::Instant;
 
-use super::{Chain, Failed, Handler};
+use super::{Chain, FailedRun, Handler};
 use crate::continuation::{Carried, Stop, ASYNC_PAYLOAD_LIMIT};
 use crate::deadline::Deadlines;
 use crate::event::{Envelope, Operation, Request};
@@ -120,7 +120,7 @@ impl<R: Resource> Handler<R> {
             }
             Err(failed) => failed,
         };
-        let Failed {
+        let FailedRun {
             mut reason,
             resumable,
             carried,

@@ -21,12 +21,12 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use super::guard::{guarded, Cut};
-use super::{Failed, Handler, InvocationError};
+use super::{FailedRun, Handler, InvocationError};
 use crate::continuation::Carried;
 use crate::deadline::Deadlines;
 use crate::event::{Envelope, Properties, Request, RequestIdentity};
 use crate::mode::{cap_reason, returned_reason, MAX_RETURNED_REASON_BYTES};
-use crate::resource::{Context, FailedCreate, Outcome, Progress, Resource};
+use crate::resource::{Context, FailedCreateCleanup, Outcome, Progress, Resource};
 use crate::response::{Answer, Status};
 
 impl<R: Resource> Handler<R> {
@@ -46,12 +46,12 @@ impl<R: Resource> Handler<R> {
             .await
         {
             Ok(outcome) => succeeded(envelope, outcome),
-            Err(Failed {
+            Err(FailedRun {
                 reason,
                 resumable,
                 carried: Carried { made: None, .. },
             }) => Err(failed(with_return_limit(reason, resumable))),
-            Err(Failed {
+            Err(FailedRun {
                 reason,
                 resumable,
                 carried: Carried { made: Some(id), .. },
@@ -76,7 +76,7 @@ impl<R: Resource> Handler<R> {
             identity,
             work_deadline: deadlines.answer,
             progress: Progress::default(),
-            failed_create: FailedCreate::DeletedHere,
+            failed_create_cleanup: FailedCreateCleanup::DeletedHere,
             pace: Default::default(),
         };
         let resource = Arc::clone(&self.resource);
@@ -140,7 +140,7 @@ fn with_return_limit(reason: String, resumable: bool) -> String {
 fn failed(reason: String) -> InvocationError {
     let message = returned_reason(&reason);
     tracing::warn!(reason = %message, "FAILED (returned to the caller as the invocation's error)");
-    InvocationError::Failed(message)
+    InvocationError::Reason(message)
 }
 
 #[cfg(test)]

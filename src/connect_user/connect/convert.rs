@@ -94,7 +94,7 @@ pub fn api_error<E>(operation: &'static str, error: SdkError<E, HttpResponse>) -
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
-    let failure = aws::failure(error);
+    let failure = aws::sdk_failure(error);
     let kind = match failure.code.as_str() {
         "ResourceNotFoundException" => ErrorKind::NotFound,
         "DuplicateResourceException" => ErrorKind::Duplicate,

@@ -88,8 +88,8 @@ pub trait ConnectApi: Send + Sync + 'static {
     /// The id of the user called `username`, in one `SearchUsers` call (an exact `Username`
     /// condition; names compared regardless of case). AWS does not document how soon a new
     /// user shows in a search, so `None` does not prove there is none: see
-    /// [`ConnectApi::find_user_id`].
-    fn search_user_id(
+    /// [`ConnectApi::list_users_for_id`].
+    fn search_users_for_id(
         &self,
         instance_id: &str,
         username: &str,
@@ -97,7 +97,7 @@ pub trait ConnectApi: Send + Sync + 'static {
 
     /// The id of the user called `username`, through `ListUsers`: every page if need be
     /// (1,000 users a call), but it shows a user the moment it exists.
-    fn find_user_id(
+    fn list_users_for_id(
         &self,
         instance_id: &str,
         username: &str,

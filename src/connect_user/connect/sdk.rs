@@ -106,7 +106,7 @@ impl ConnectApi for SdkConnect {
         })
     }
 
-    async fn search_user_id(
+    async fn search_users_for_id(
         &self,
         instance_id: &str,
         username: &str,
@@ -141,7 +141,7 @@ impl ConnectApi for SdkConnect {
         Ok(found.and_then(|summary| summary.id()).map(str::to_owned))
     }
 
-    async fn find_user_id(
+    async fn list_users_for_id(
         &self,
         instance_id: &str,
         username: &str,

@@ -1,4 +1,7 @@
-//! Who manages a user: the one reserved tag ([`OWNERSHIP_TAG`]) and what its value says.
+//! Who manages a user, and what each operation may do with it: the one reserved tag
+//! ([`OWNERSHIP_TAG`]), what its value says, and the rules that keep a user from being lost,
+//! duplicated or taken from another resource ([`on_taken`], [`on_update`], [`on_delete`]).
+//! Pure, so those rules are tested here without I/O.
 //!
 //! The value records the managing resource — stack name, logical id — the RequestId of the
 //! Create that made or adopted the user, and which of the two it did:
@@ -21,22 +24,30 @@ use std::fmt;
 use sha2::{Digest, Sha256};
 
 use super::rules::MAX_TAG_VALUE_CHARS;
-use super::user::OWNERSHIP_TAG;
+
+/// The reserved tag's key: which resource manages the user, and whether it created or adopted
+/// it (its value: [`Claim`]). It is never added, changed or removed by `Tags`.
+///
+/// The key says `created-by-request`, yet it marks adopted users too (`adopted/…`): the name
+/// dates from when only a Create wrote it, and is kept for compatibility: every user this
+/// function already manages carries it, and the docs (`docs/lifecycle.md`) and the CDK
+/// construct's validation (`RESERVED_TAG_KEY`) name it. A new key would orphan those users.
+pub const OWNERSHIP_TAG: &str = "connect-user-resource:created-by-request";
 
 /// How a resource came to manage the user; it decides what its Delete does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum How {
+pub enum ManagedAs {
     /// Made by the resource: its Delete deletes it.
     Created,
     /// Taken over by `AdoptExistingUser`: its Delete releases it and leaves it.
     Adopted,
 }
 
-impl How {
+impl ManagedAs {
     fn word(self) -> &'static str {
         match self {
-            How::Created => "created",
-            How::Adopted => "adopted",
+            ManagedAs::Created => "created",
+            ManagedAs::Adopted => "adopted",
         }
     }
 }
@@ -105,7 +116,7 @@ fn shorten(text: &str, max: usize) -> String {
 /// adopted it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Claim {
-    pub how: How,
+    pub how: ManagedAs,
     pub manager: Manager,
     pub request_id: String,
 }
@@ -130,8 +141,8 @@ impl Claim {
     fn parse(value: &str) -> Option<Self> {
         let mut parts = value.splitn(4, '/');
         let how = match parts.next()? {
-            "created" => How::Created,
-            "adopted" => How::Adopted,
+            "created" => ManagedAs::Created,
+            "adopted" => ManagedAs::Adopted,
             _ => return None,
         };
         let (stack, resource, request_id) = (parts.next()?, parts.next()?, parts.next()?);
@@ -184,9 +195,9 @@ pub struct Requester {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Relation {
     /// Made or adopted by this very request (an earlier delivery of it).
-    ThisRequest(How),
+    ThisRequest(ManagedAs),
     /// Managed by this resource (same stack name and logical id), since another request.
-    ThisResource(How),
+    ThisResource(ManagedAs),
     /// A bare RequestId of another request.
     Legacy,
     /// Managed by another resource.
@@ -205,7 +216,7 @@ impl Requester {
     /// The reserved tag this request writes when it makes or adopts a user. Its request id is
     /// as the tag's value holds it (shortened when long), so that the claim read back from the
     /// tag equals it.
-    pub fn claim(&self, how: How) -> Claim {
+    pub fn claim(&self, how: ManagedAs) -> Claim {
         Claim {
             how,
             manager: self.manager.clone(),
@@ -220,7 +231,9 @@ impl Requester {
     pub fn relation(&self, ownership: &Ownership) -> Relation {
         match ownership {
             Ownership::Unmanaged => Relation::Unmanaged,
-            Ownership::Legacy(id) if *id == self.request_id => Relation::ThisRequest(How::Created),
+            Ownership::Legacy(id) if *id == self.request_id => {
+                Relation::ThisRequest(ManagedAs::Created)
+            }
             Ownership::Legacy(_) => Relation::Legacy,
             Ownership::Claimed(claim) if claim.manager != self.manager => {
                 Relation::Other(claim.manager.clone())
@@ -230,6 +243,102 @@ impl Requester {
             }
             Ownership::Claimed(claim) => Relation::ThisResource(claim.how),
         }
+    }
+}
+
+// What each operation does with a user, given who manages it (read with [`Ownership::of`]).
+
+/// What a Create (or a replacing Update) does with the user that already holds its name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OnTaken {
+    /// This very request made or adopted it in an earlier delivery: converge it and answer it.
+    Resume(ManagedAs),
+    /// `AdoptExistingUser`, and no other resource manages it: claim it, then converge it.
+    Adopt,
+    /// Leave it untouched and fail.
+    Refuse(NameHolder),
+}
+
+/// Who holds a name a Create cannot take, for its FAILED reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NameHolder {
+    /// No resource of this function, or this resource in another request: only
+    /// `AdoptExistingUser` may take it.
+    Adoptable,
+    /// Some resource of this function that a bare RequestId cannot name.
+    Unnamed,
+    Other(Manager),
+}
+
+/// A Create finds the name taken: see [`OnTaken`]. Without `adopt`, only the user this very
+/// request made is taken (as before `AdoptExistingUser` existed).
+pub fn on_taken(relation: Relation, adopt: bool) -> OnTaken {
+    match relation {
+        Relation::ThisRequest(how) => OnTaken::Resume(how),
+        Relation::Unmanaged | Relation::ThisResource(_) if adopt => OnTaken::Adopt,
+        Relation::Unmanaged | Relation::ThisResource(_) => OnTaken::Refuse(NameHolder::Adoptable),
+        Relation::Legacy => OnTaken::Refuse(NameHolder::Unnamed),
+        Relation::Other(manager) => OnTaken::Refuse(NameHolder::Other(manager)),
+    }
+}
+
+/// The reserved tag an in-place Update writes, if any; `Err` names the resource that manages
+/// the user now (it was handed over), and the Update must change nothing.
+///
+/// - a bare RequestId becomes the new form, keeping that RequestId (the user was created);
+/// - an adopted user whose template no longer says `AdoptExistingUser` becomes owned, so a
+///   later Delete deletes it (as `terraform destroy` would after an import);
+/// - a user whose tag was removed is claimed again: adopted if the template says
+///   `AdoptExistingUser`, else owned.
+pub fn on_update(
+    requester: &Requester,
+    ownership: &Ownership,
+    adopt: bool,
+) -> Result<Option<Claim>, Manager> {
+    match ownership {
+        Ownership::Unmanaged => Ok(Some(requester.claim(if adopt {
+            ManagedAs::Adopted
+        } else {
+            ManagedAs::Created
+        }))),
+        Ownership::Legacy(request_id) => Ok(Some(Claim {
+            how: ManagedAs::Created,
+            manager: requester.manager.clone(),
+            request_id: request_id.clone(),
+        })),
+        Ownership::Claimed(claim) if claim.manager != requester.manager => {
+            Err(claim.manager.clone())
+        }
+        Ownership::Claimed(claim) if claim.how == ManagedAs::Adopted && !adopt => Ok(Some(Claim {
+            how: ManagedAs::Created,
+            ..claim.clone()
+        })),
+        Ownership::Claimed(_) => Ok(None),
+    }
+}
+
+/// What a Delete does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OnDelete {
+    /// `DeleteUser`: this resource created it (or a bare RequestId says this function did).
+    Delete,
+    /// This resource adopted it: remove the reserved tag, leave the user.
+    Release,
+    /// Another resource manages it (`Some`), or none does (`None`): leave it untouched.
+    Leave(Option<Manager>),
+}
+
+pub fn on_delete(requester: &Requester, ownership: &Ownership) -> OnDelete {
+    match ownership {
+        Ownership::Unmanaged => OnDelete::Leave(None),
+        Ownership::Legacy(_) => OnDelete::Delete,
+        Ownership::Claimed(claim) if claim.manager != requester.manager => {
+            OnDelete::Leave(Some(claim.manager.clone()))
+        }
+        Ownership::Claimed(claim) => match claim.how {
+            ManagedAs::Created => OnDelete::Delete,
+            ManagedAs::Adopted => OnDelete::Release,
+        },
     }
 }
 
@@ -246,7 +355,7 @@ mod tests {
     #[test]
     fn a_claim_reads_back_as_written() {
         let me = Requester::new("contact-centre", "AgentAlice", REQUEST);
-        for how in [How::Created, How::Adopted] {
+        for how in [ManagedAs::Created, ManagedAs::Adopted] {
             let claim = me.claim(how);
             assert_eq!(
                 claim.value(),
@@ -268,10 +377,16 @@ mod tests {
             me.relation(&Ownership::of(&BTreeMap::new())),
             Relation::Unmanaged
         );
-        assert_eq!(of("r2"), Relation::ThisRequest(How::Created));
+        assert_eq!(of("r2"), Relation::ThisRequest(ManagedAs::Created));
         assert_eq!(of("r1"), Relation::Legacy);
-        assert_eq!(of("adopted/s/L/r1"), Relation::ThisResource(How::Adopted));
-        assert_eq!(of("created/s/L/r1"), Relation::ThisResource(How::Created));
+        assert_eq!(
+            of("adopted/s/L/r1"),
+            Relation::ThisResource(ManagedAs::Adopted)
+        );
+        assert_eq!(
+            of("created/s/L/r1"),
+            Relation::ThisResource(ManagedAs::Created)
+        );
         assert_eq!(
             of("created/s/Other/r2"),
             Relation::Other(Manager::new("s", "Other"))
@@ -291,20 +406,20 @@ mod tests {
         let logical = "L".repeat(255);
         let request = "r".repeat(300);
         let me = Requester::new(&stack, &logical, &request);
-        let value = me.claim(How::Adopted).value();
+        let value = me.claim(ManagedAs::Adopted).value();
         assert!(value.chars().count() <= 256, "{}", value.chars().count());
         assert_eq!(
             value,
             Requester::new(&stack, &logical, &request)
-                .claim(How::Adopted)
+                .claim(ManagedAs::Adopted)
                 .value()
         );
         assert_eq!(
             me.relation(&Ownership::of(&tags(&value))),
-            Relation::ThisRequest(How::Adopted)
+            Relation::ThisRequest(ManagedAs::Adopted)
         );
         // What an adoption reads back to confirm its claim is the claim it wrote.
-        let claim = me.claim(How::Adopted);
+        let claim = me.claim(ManagedAs::Adopted);
         assert_eq!(Ownership::of(&claim.tag()), Ownership::Claimed(claim));
         // Another long logical id with the same prefix is another manager.
         let other = Requester::new(&stack, &format!("{}X", "L".repeat(254)), &request);
@@ -321,6 +436,98 @@ mod tests {
         let me = Requester::new(&stack, "AgentAlice", REQUEST);
         assert_eq!(me.manager.stack, stack);
         assert_eq!(me.manager.resource, "AgentAlice");
-        assert!(me.claim(How::Adopted).value().chars().count() <= 256);
+        assert!(me.claim(ManagedAs::Adopted).value().chars().count() <= 256);
+    }
+
+    fn me() -> Requester {
+        Requester::new("stack", "Agent", "req-2")
+    }
+
+    fn tagged(value: Option<&str>) -> Ownership {
+        let mut tags = BTreeMap::new();
+        if let Some(value) = value {
+            tags.insert(OWNERSHIP_TAG.to_owned(), value.to_owned());
+        }
+        Ownership::of(&tags)
+    }
+
+    fn other() -> Manager {
+        Manager::new("other", "Agent")
+    }
+
+    #[test]
+    fn a_create_takes_only_what_it_may() {
+        let taken = |value: Option<&str>, adopt| on_taken(me().relation(&tagged(value)), adopt);
+        for adopt in [false, true] {
+            assert_eq!(
+                taken(Some("req-2"), adopt),
+                OnTaken::Resume(ManagedAs::Created)
+            );
+            assert_eq!(
+                taken(Some("adopted/stack/Agent/req-2"), adopt),
+                OnTaken::Resume(ManagedAs::Adopted)
+            );
+            assert_eq!(
+                taken(Some("req-1"), adopt),
+                OnTaken::Refuse(NameHolder::Unnamed)
+            );
+            assert_eq!(
+                taken(Some("created/other/Agent/req-2"), adopt),
+                OnTaken::Refuse(NameHolder::Other(other()))
+            );
+        }
+        assert_eq!(taken(None, true), OnTaken::Adopt);
+        assert_eq!(
+            taken(Some("created/stack/Agent/req-1"), true),
+            OnTaken::Adopt
+        );
+        assert_eq!(taken(None, false), OnTaken::Refuse(NameHolder::Adoptable));
+        assert_eq!(
+            taken(Some("created/stack/Agent/req-1"), false),
+            OnTaken::Refuse(NameHolder::Adoptable)
+        );
+    }
+
+    #[test]
+    fn an_update_restamps_or_refuses() {
+        let update = |value: Option<&str>, adopt| {
+            on_update(&me(), &tagged(value), adopt).map(|c| c.map(|c| c.value()))
+        };
+        assert_eq!(
+            update(Some("req-1"), false),
+            Ok(Some("created/stack/Agent/req-1".into()))
+        );
+        assert_eq!(update(Some("created/stack/Agent/req-1"), false), Ok(None));
+        assert_eq!(update(Some("created/stack/Agent/req-1"), true), Ok(None));
+        assert_eq!(update(Some("adopted/stack/Agent/req-1"), true), Ok(None));
+        assert_eq!(
+            update(Some("adopted/stack/Agent/req-1"), false),
+            Ok(Some("created/stack/Agent/req-1".into()))
+        );
+        assert_eq!(
+            update(None, false),
+            Ok(Some("created/stack/Agent/req-2".into()))
+        );
+        assert_eq!(
+            update(None, true),
+            Ok(Some("adopted/stack/Agent/req-2".into()))
+        );
+        assert_eq!(
+            update(Some("adopted/other/Agent/req-9"), true),
+            Err(other())
+        );
+    }
+
+    #[test]
+    fn a_delete_deletes_only_what_this_resource_created() {
+        let delete = |value: Option<&str>| on_delete(&me(), &tagged(value));
+        assert_eq!(delete(Some("created/stack/Agent/req-1")), OnDelete::Delete);
+        assert_eq!(delete(Some("req-1")), OnDelete::Delete);
+        assert_eq!(delete(Some("adopted/stack/Agent/req-1")), OnDelete::Release);
+        assert_eq!(
+            delete(Some("created/other/Agent/req-1")),
+            OnDelete::Leave(Some(other()))
+        );
+        assert_eq!(delete(None), OnDelete::Leave(None));
     }
 }

@@ -10,6 +10,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::channels::{ChannelConfigs, PhoneConfig};
+use super::ownership::OWNERSHIP_TAG;
 use super::proficiencies::Proficiencies;
 use super::rules::{tag_key_problem, MAX_TAGS_PER_RESOURCE, MAX_TAG_VALUE_CHARS};
 
@@ -110,10 +111,6 @@ pub struct UserSpec {
     /// no other resource manages, and the resource's Delete releases rather than deletes it.
     pub adopt_existing: bool,
 }
-
-/// The reserved tag: which resource manages the user, and whether it created or adopted it
-/// (its value: see [`super::ownership`]). It is never added, changed or removed by `Tags`.
-pub const OWNERSHIP_TAG: &str = "connect-user-resource:created-by-request";
 
 /// The tags a user may carry besides the ownership tag: `Tags` and `DEFAULT_TAGS` share them.
 pub const MAX_USER_TAGS: usize = MAX_TAGS_PER_RESOURCE - 1;

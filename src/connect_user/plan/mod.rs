@@ -16,7 +16,6 @@ use super::model::{
 };
 
 mod create;
-pub mod ownership;
 pub mod proficiencies;
 
 pub use create::{new_user, NewUser};

@@ -12,13 +12,13 @@ use std::future::Future;
 
 use super::calls::within;
 use super::checkpoint::Checkpoint;
-use super::{outcome, requester, ConnectUserResource, Failure};
+use super::{outcome, requester, ConnectUserError, ConnectUserResource};
 use crate::connect_user::connect::{ApiError, ConnectApi, ErrorKind};
+use crate::connect_user::model::ownership::{on_taken, OnTaken};
 use crate::connect_user::model::rules::MAX_TAGS_PER_RESOURCE;
 use crate::connect_user::model::{
-    Claim, How, ObservedUser, Ownership, PhysicalId, UserRef, UserSpec, OWNERSHIP_TAG,
+    Claim, ManagedAs, ObservedUser, Ownership, PhysicalId, UserRef, UserSpec, OWNERSHIP_TAG,
 };
-use crate::connect_user::plan::ownership::{on_taken, Taken};
 use crate::connect_user::plan::{self, Change};
 use crate::connect_user::secrets::SecretStore;
 use crate::protocol::deadline::before_cleanup;
@@ -62,8 +62,8 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
             .calls(context)
             .run(|| async move {
                 match lookup {
-                    Lookup::Search => self.api.search_user_id(instance, name).await,
-                    Lookup::List => self.api.find_user_id(instance, name).await,
+                    Lookup::Search => self.api.search_users_for_id(instance, name).await,
+                    Lookup::List => self.api.list_users_for_id(instance, name).await,
                 }
             })
             .await?;
@@ -100,18 +100,18 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         spec: &UserSpec,
         context: &Context,
         user: ObservedUser,
-    ) -> Result<Outcome, Failure> {
+    ) -> Result<Outcome, ConnectUserError> {
         let relation = requester(context).relation(&Ownership::of(&user.tags));
         match on_taken(relation, spec.adopt_existing) {
-            Taken::Resume(How::Created) => {
+            OnTaken::Resume(ManagedAs::Created) => {
                 tracing::info!(user_id = %user.id, "this request made the user in an earlier delivery; converging it");
                 let physical_id = PhysicalId::new(&spec.instance_id, &user.id);
                 context.progress.record(physical_id.to_string());
                 self.converge_found(spec, context, user).await
             }
-            Taken::Resume(How::Adopted) => {
+            OnTaken::Resume(ManagedAs::Adopted) => {
                 tracing::info!(user_id = %user.id, "this request adopted the user in an earlier delivery; converging it");
-                let claim = requester(context).claim(How::Adopted);
+                let claim = requester(context).claim(ManagedAs::Adopted);
                 let converged =
                     before_reserve(context, self.converge_found(spec, context, user.clone()));
                 match converged.await {
@@ -119,8 +119,8 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
                     Err(failure) => Err(self.withdraw(spec, context, &user, &claim, failure).await),
                 }
             }
-            Taken::Adopt => self.adopt(spec, context, user).await,
-            Taken::Refuse(holder) => Err(Failure::NameTaken {
+            OnTaken::Adopt => self.adopt(spec, context, user).await,
+            OnTaken::Refuse(holder) => Err(ConnectUserError::NameTaken {
                 name: spec.name.clone(),
                 instance: spec.instance_id.clone(),
                 user_id: user.id,
@@ -137,10 +137,10 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         spec: &UserSpec,
         context: &Context,
         user: ObservedUser,
-    ) -> Result<Outcome, Failure> {
+    ) -> Result<Outcome, ConnectUserError> {
         if let Some(wanted) = &spec.directory_user_id {
             if user.directory_user_id.as_ref() != Some(wanted) {
-                return Err(Failure::AdoptedDirectoryUserId {
+                return Err(ConnectUserError::AdoptedDirectoryUserId {
                     name: spec.name.clone(),
                     user_id: user.id,
                     wanted: wanted.clone(),
@@ -151,7 +151,7 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         // Admin guide, "Add tags to resources in Amazon Connect": up to 50 tags per resource.
         // The claim is written before anything else changes, so it needs a free place.
         if user.tags.len() >= MAX_TAGS_PER_RESOURCE && !user.tags.contains_key(OWNERSHIP_TAG) {
-            return Err(Failure::NoRoomForClaim {
+            return Err(ConnectUserError::NoRoomForClaim {
                 name: spec.name.clone(),
                 user_id: user.id,
             });
@@ -160,14 +160,14 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
             tracing::warn!("the template's password (Password or PasswordSecretArn) is not applied to an adopted user: Connect has no API to set a password");
         }
         tracing::info!(user_id = %user.id, "adopting the existing user");
-        let claim = requester(context).claim(How::Adopted);
+        let claim = requester(context).claim(ManagedAs::Adopted);
         let claimed = before_reserve(
             context,
             self.claim_and_converge(spec, context, &user, &claim),
         );
         match claimed.await {
             Ok(outcome) => Ok(outcome),
-            Err(failure @ Failure::ClaimLost { .. }) => Err(failure),
+            Err(failure @ ConnectUserError::ClaimLost { .. }) => Err(failure),
             Err(failure) => Err(self.withdraw(spec, context, &user, &claim, failure).await),
         }
     }
@@ -179,7 +179,7 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         context: &Context,
         user: &ObservedUser,
         claim: &Claim,
-    ) -> Result<Outcome, Failure> {
+    ) -> Result<Outcome, ConnectUserError> {
         self.change(
             &spec.instance_id,
             &user.reference(),
@@ -191,7 +191,7 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         match Ownership::of(&user.tags) {
             Ownership::Claimed(held) if held == *claim => {}
             other => {
-                return Err(Failure::ClaimLost {
+                return Err(ConnectUserError::ClaimLost {
                     name: spec.name.clone(),
                     user_id: user.id,
                     winner: holder_text(&other),
@@ -208,7 +208,7 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         spec: &UserSpec,
         context: &Context,
         mut user: ObservedUser,
-    ) -> Result<Outcome, Failure> {
+    ) -> Result<Outcome, ConnectUserError> {
         self.list_managed_proficiencies(spec, &mut user, context)
             .await?;
         let changes = plan::changes(spec, &user);
@@ -236,13 +236,13 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         context: &Context,
         user: &ObservedUser,
         claim: &Claim,
-        error: Failure,
-    ) -> Failure {
+        error: ConnectUserError,
+    ) -> ConnectUserError {
         // Only time ran out: the claim is kept, so that the request's next invocation goes on
         // with it (it resumes its own claim) instead of withdrawing and claiming again, which
         // would cost a herd of adoptions four calls each per invocation.
         if error.is_resumable() {
-            return Failure::AdoptionFailed {
+            return ConnectUserError::AdoptionFailed {
                 error: Box::new(error),
                 user_id: user.id.clone(),
                 withdrawal: "the claim is kept for the request's next invocation, and this resource (the same stack and logical id) can resume it".to_owned(),
@@ -263,7 +263,7 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
             Ok(false) => "it does not carry this resource's claim".to_owned(),
             Err(e) => format!("withdrawing the claim failed ({e}): remove its tag {OWNERSHIP_TAG} before adopting it elsewhere"),
         };
-        Failure::AdoptionFailed {
+        ConnectUserError::AdoptionFailed {
             error: Box::new(error),
             user_id: user.id.clone(),
             withdrawal,
@@ -308,9 +308,9 @@ fn holder_text(ownership: &Ownership) -> String {
 /// waiting for it, so that what follows (withdrawing a claim) still has time.
 async fn before_reserve<T>(
     context: &Context,
-    work: impl Future<Output = Result<T, Failure>>,
-) -> Result<T, Failure> {
+    work: impl Future<Output = Result<T, ConnectUserError>>,
+) -> Result<T, ConnectUserError> {
     within(before_cleanup(context.work_deadline), work)
         .await
-        .unwrap_or(Err(Failure::Unfinished("adopting the user")))
+        .unwrap_or(Err(ConnectUserError::Unfinished("adopting the user")))
 }

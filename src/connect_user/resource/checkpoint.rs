@@ -98,7 +98,7 @@ mod tests {
         Channel, ChannelConfigs, IdentityInfo, PhoneConfig, PhoneType,
     };
     use crate::protocol::event::RequestIdentity;
-    use crate::protocol::resource::{FailedCreate, Progress};
+    use crate::protocol::resource::{FailedCreateCleanup, Progress};
 
     fn every_change() -> Vec<Change> {
         let mut channels = ChannelConfigs::default();
@@ -136,7 +136,7 @@ mod tests {
             },
             work_deadline: tokio::time::Instant::now(),
             progress: Progress::resumed(None, checkpoint),
-            failed_create: FailedCreate::RollbackDeletes,
+            failed_create_cleanup: FailedCreateCleanup::RollbackDeletes,
             pace: Default::default(),
         }
     }

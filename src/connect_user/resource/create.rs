@@ -5,10 +5,10 @@ use tokio::time::Instant;
 
 use super::adopt::Lookup;
 use super::calls::Calls;
-use super::{outcome, requester, ConnectUserResource, Failure, LeftBehind};
+use super::{outcome, requester, ConnectUserError, ConnectUserResource, LeftBehind};
 use crate::connect_user::connect::{ApiError, ConnectApi, ErrorKind};
 use crate::connect_user::model::{
-    How, Ownership, PhysicalId, Proficiencies, Relation, UserRef, UserSpec,
+    ManagedAs, Ownership, PhysicalId, Proficiencies, Relation, UserRef, UserSpec,
 };
 use crate::connect_user::password;
 use crate::connect_user::plan::{self, Change};
@@ -32,7 +32,7 @@ impl Purpose {
         match self {
             Purpose::Create => LeftBehind::Create {
                 physical_id,
-                by: context.failed_create,
+                by: context.failed_create_cleanup,
             },
             Purpose::Replace => LeftBehind::Replace { physical_id },
         }
@@ -47,7 +47,7 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         spec: &UserSpec,
         context: &Context,
         purpose: Purpose,
-    ) -> Result<Outcome, Failure> {
+    ) -> Result<Outcome, ConnectUserError> {
         if spec.adopt_existing {
             if let Some(user) = self.find_by_name(spec, context, Lookup::Search).await? {
                 return self.take_over(spec, context, user).await;
@@ -64,8 +64,8 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         spec: &UserSpec,
         context: &Context,
         purpose: Purpose,
-    ) -> Result<Outcome, Failure> {
-        let ownership = requester(context).claim(How::Created).tag();
+    ) -> Result<Outcome, ConnectUserError> {
+        let ownership = requester(context).claim(ManagedAs::Created).tag();
         let deadline = context.work_deadline;
         let password = self
             .calls(context)
@@ -88,12 +88,12 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
                     .flatten();
                 let made = made.filter(|user| {
                     requester(context).relation(&Ownership::of(&user.tags))
-                        == Relation::ThisRequest(How::Created)
+                        == Relation::ThisRequest(ManagedAs::Created)
                 });
                 if let Some(user) = made {
                     let physical_id = PhysicalId::new(&spec.instance_id, &user.id).to_string();
                     context.progress.record(physical_id.clone());
-                    return Err(Failure::MadeAnyway {
+                    return Err(ConnectUserError::MadeAnyway {
                         error,
                         left_behind: purpose.left_behind(physical_id, context),
                     });
@@ -114,7 +114,10 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
                     None => Err(error.into()),
                 }
             }
-            Err(error) => Err(Failure::refusal(error, spec.identity_info.as_ref())),
+            Err(error) => Err(ConnectUserError::refusal(
+                error,
+                spec.identity_info.as_ref(),
+            )),
         }
     }
 
@@ -129,7 +132,7 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         created: &UserRef,
         context: &Context,
         purpose: Purpose,
-    ) -> Result<(), Failure> {
+    ) -> Result<(), ConnectUserError> {
         let Some(wanted) = spec.proficiencies.as_ref().filter(|p| !p.is_empty()) else {
             return Ok(());
         };
@@ -191,7 +194,7 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         created: &UserRef,
         context: &Context,
         purpose: Purpose,
-    ) -> Result<(), Failure> {
+    ) -> Result<(), ConnectUserError> {
         let deleted = self
             .calls(context)
             .run(|| self.api.delete_user(instance, &created.id))
@@ -199,7 +202,7 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         match deleted {
             Err(delete) if delete.kind != ErrorKind::NotFound => {
                 let physical_id = PhysicalId::new(instance, &created.id).to_string();
-                Err(Failure::CleanupFailed {
+                Err(ConnectUserError::CleanupFailed {
                     error,
                     delete,
                     left_behind: purpose.left_behind(physical_id, context),
@@ -207,7 +210,7 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
             }
             _ => {
                 context.progress.forget();
-                Err(Failure::CleanedUp { error })
+                Err(ConnectUserError::CleanedUp { error })
             }
         }
     }

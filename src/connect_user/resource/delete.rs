@@ -7,10 +7,10 @@
 //! adopting 200 agents deletes none of them), or no longer manages it (handed over to another
 //! resource, or its tag removed: leave it untouched).
 
-use super::{requester, ConnectUserResource, Failure};
+use super::{requester, ConnectUserError, ConnectUserResource};
 use crate::connect_user::connect::{ConnectApi, ErrorKind};
+use crate::connect_user::model::ownership::{on_delete, OnDelete};
 use crate::connect_user::model::{Ownership, PhysicalId};
-use crate::connect_user::plan::ownership::{on_delete, OnDelete};
 use crate::connect_user::secrets::SecretStore;
 use crate::protocol::resource::Context;
 
@@ -19,7 +19,7 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         &self,
         physical_id: &str,
         context: &Context,
-    ) -> Result<(), Failure> {
+    ) -> Result<(), ConnectUserError> {
         let Some(current) = PhysicalId::parse(physical_id) else {
             tracing::info!(
                 "the physical id is not instanceId:userId, so no user was made; nothing to delete"

@@ -9,16 +9,17 @@ use thiserror::Error;
 use super::identity_hints;
 use super::names::NameProblem;
 use crate::connect_user::connect::{ApiError, ErrorKind};
+use crate::connect_user::model::ownership::NameHolder;
 use crate::connect_user::model::{DefaultTagsError, IdentityInfo, Manager, OWNERSHIP_TAG};
 use crate::connect_user::password::PasswordError;
-use crate::connect_user::plan::ownership::Holder;
 use crate::connect_user::plan::PlanError;
 use crate::connect_user::properties::InvalidProperties;
-use crate::protocol::resource::{FailedCreate, ResourceError};
+use crate::protocol::resource::{FailedCreateCleanup, ResourceError};
 
-/// Why the resource failed.
+/// Why a Create, Update or Delete of a Connect user failed; its `Display` is the FAILED
+/// reason, and [`ResourceError`] is what the protocol layer sees of it.
 #[derive(Debug, Error)]
-pub enum Failure {
+pub enum ConnectUserError {
     /// The properties are invalid: every property at fault is named.
     #[error("{0}")]
     Invalid(#[from] InvalidProperties),
@@ -46,7 +47,7 @@ pub enum Failure {
         name: String,
         instance: String,
         user_id: String,
-        holder: Holder,
+        holder: NameHolder,
     },
     /// `AdoptExistingUser` found a user whose `DirectoryUserId` is not the template's.
     #[error("DirectoryUserId {wanted} is not the DirectoryUserId of the existing user {name} (id {user_id}, DirectoryUserId {actual}); it was not adopted and was left untouched")]
@@ -72,7 +73,7 @@ pub enum Failure {
     /// An adoption failed after the claim: the claim is withdrawn, or says why not.
     #[error("{error}; the user (id {user_id}) was not adopted: {withdrawal}")]
     AdoptionFailed {
-        error: Box<Failure>,
+        error: Box<ConnectUserError>,
         user_id: String,
         withdrawal: String,
     },
@@ -98,7 +99,7 @@ pub enum Failure {
     /// An update call failed after `done` of `total` changes were made.
     #[error("{refusal} ({done} of {total} changes were made before it; the next Update or rollback converges the rest)")]
     PartlyConverged {
-        refusal: Box<Failure>,
+        refusal: Box<ConnectUserError>,
         done: usize,
         total: usize,
     },
@@ -108,47 +109,47 @@ pub enum Failure {
 }
 
 /// The reason a Create gives when the name is taken by a user it may not take.
-fn name_taken(name: &str, instance: &str, user_id: &str, holder: &Holder) -> String {
+fn name_taken(name: &str, instance: &str, user_id: &str, holder: &NameHolder) -> String {
     let user = format!("a user named {name} already exists in instance {instance} (id {user_id})");
     match holder {
-        Holder::Adoptable => format!(
+        NameHolder::Adoptable => format!(
             "{user} and was not created by this request; it was left untouched. Choose another Name, delete that user first, or set AdoptExistingUser to \"true\" to bring it under this resource"
         ),
-        Holder::Unnamed => format!(
+        NameHolder::Unnamed => format!(
             "{user} and is managed by another resource of this function (its tag {OWNERSHIP_TAG} holds the RequestId of the Create that made it); it was left untouched. Choose another Name"
         ),
-        Holder::Other(manager) => format!(
+        NameHolder::Other(manager) => format!(
             "{user} and is managed by {manager}; it was left untouched. Choose another Name, or hand the user over: remove it from that stack, or remove its tag {OWNERSHIP_TAG}, then adopt it here"
         ),
     }
 }
 
-impl Failure {
+impl ConnectUserError {
     /// A refused call, with the identity rules that may explain it when there are any.
     pub fn refusal(error: ApiError, identity: Option<&IdentityInfo>) -> Self {
         match identity_hints::refusal_hint(&error, identity) {
-            Some(hint) => Failure::Refused { error, hint },
-            None => Failure::Call(error),
+            Some(hint) => ConnectUserError::Refused { error, hint },
+            None => ConnectUserError::Call(error),
         }
     }
 }
 
-impl Failure {
+impl ConnectUserError {
     /// Whether only time ran out: every call that failed was still worth another try when
     /// the deadline came, and nothing refused the request or is left half-done that a
     /// redelivery could not pick up (Create is resumable through the reserved tag, Update and
     /// Delete converge on what Connect holds). A user made and then not deleted again is not
-    /// such a state: [`Failure::CleanupFailed`] is final.
+    /// such a state: [`ConnectUserError::CleanupFailed`] is final.
     pub fn is_resumable(&self) -> bool {
         match self {
-            Failure::Call(error)
-            | Failure::Refused { error, .. }
-            | Failure::CleanedUp { error }
-            | Failure::MadeAnyway { error, .. } => ran_out_of_time(error),
-            Failure::Unfinished(_) => true,
-            Failure::Password(error) => crate::retry::Transient::is_retryable(error),
-            Failure::AdoptionFailed { error, .. } => error.is_resumable(),
-            Failure::PartlyConverged { refusal, .. } => refusal.is_resumable(),
+            ConnectUserError::Call(error)
+            | ConnectUserError::Refused { error, .. }
+            | ConnectUserError::CleanedUp { error }
+            | ConnectUserError::MadeAnyway { error, .. } => ran_out_of_time(error),
+            ConnectUserError::Unfinished(_) => true,
+            ConnectUserError::Password(error) => crate::retry::Transient::is_retryable(error),
+            ConnectUserError::AdoptionFailed { error, .. } => error.is_resumable(),
+            ConnectUserError::PartlyConverged { refusal, .. } => refusal.is_resumable(),
             _ => false,
         }
     }
@@ -170,8 +171,8 @@ fn ran_out_of_time(error: &ApiError) -> bool {
     matches!(error.kind, ErrorKind::Retryable | ErrorKind::CutOff)
 }
 
-impl From<Failure> for ResourceError {
-    fn from(failure: Failure) -> Self {
+impl From<ConnectUserError> for ResourceError {
+    fn from(failure: ConnectUserError) -> Self {
         let resumable = failure.is_resumable();
         ResourceError {
             reason: failure.to_string(),
@@ -188,7 +189,7 @@ pub enum LeftBehind {
     /// removes it before failing (`by`).
     Create {
         physical_id: String,
-        by: FailedCreate,
+        by: FailedCreateCleanup,
     },
     /// By a replacing Update: its FAILED answer must echo the old id, so nothing will delete
     /// the new user.
@@ -200,14 +201,14 @@ impl std::fmt::Display for LeftBehind {
         match self {
             LeftBehind::Create {
                 physical_id,
-                by: FailedCreate::RollbackDeletes,
+                by: FailedCreateCleanup::RollbackDeletes,
             } => write!(
                 f,
                 "this answer names it ({physical_id}), so CloudFormation's rollback Delete removes it"
             ),
             LeftBehind::Create {
                 physical_id,
-                by: FailedCreate::DeletedHere,
+                by: FailedCreateCleanup::DeletedHere,
             } => write!(
                 f,
                 "it ({physical_id}) is left to the clean-up this function makes before it fails"

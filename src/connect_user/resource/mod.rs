@@ -3,14 +3,16 @@
 //!
 //! - [`create`](self::create): one `CreateUser` carrying everything, tags and the ownership
 //!   tag included, then `AssociateUserProficiencies`; a user made by a Create that then fails
-//!   is deleted again. The ownership tag (its value is the CloudFormation RequestId) is how a
-//!   Create tells its own user from somebody else's when the username is taken: a redelivered
-//!   or retried Create adopts the user it made; any other same-name user is left alone.
+//!   is deleted again. The ownership tag (its value names the managing resource and the
+//!   RequestId that made or adopted the user: [`crate::connect_user::model::ownership`]) is
+//!   how a Create tells its own user from somebody else's when the username is taken: a
+//!   redelivered or retried Create resumes the user it made; any other same-name user is left
+//!   alone unless `AdoptExistingUser` may claim it.
 //! - [`update`](self::update): converges the user on the properties (see
 //!   [`crate::connect_user::plan`]), replaces it when the plan says so, and never deletes.
 //! - [`delete`](self::delete): a user already gone counts as deleted.
 //!
-//! Every failure is a [`Failure`], which alone words the FAILED reasons.
+//! Every failure is a [`ConnectUserError`], which alone words the FAILED reasons.
 
 mod adopt;
 mod calls;
@@ -26,7 +28,7 @@ mod update;
 
 use std::collections::BTreeMap;
 
-pub use failure::{Failure, LeftBehind};
+pub use failure::{ConnectUserError, LeftBehind};
 
 use super::connect::{ApiError, ConnectApi};
 use super::model::{DefaultTags, DefaultTagsError, ObservedUser, PhysicalId, Requester, UserSpec};
@@ -148,8 +150,8 @@ impl<A: ConnectApi, S: SecretStore> Resource for ConnectUserResource<A, S> {
         context: Context,
         properties: Properties,
     ) -> Result<Outcome, ResourceError> {
-        let defaults = self.defaults().map_err(Failure::from)?;
-        let spec = properties::for_create(&properties).map_err(Failure::from)?;
+        let defaults = self.defaults().map_err(ConnectUserError::from)?;
+        let spec = properties::for_create(&properties).map_err(ConnectUserError::from)?;
         let spec = with_defaults(spec, defaults);
         // The changes an earlier invocation left carry the ids its names resolved to: going
         // on with them resolves nothing again (see `names`, `checkpoint`).
@@ -169,8 +171,8 @@ impl<A: ConnectApi, S: SecretStore> Resource for ConnectUserResource<A, S> {
         new: Properties,
         old: Properties,
     ) -> Result<Outcome, ResourceError> {
-        let defaults = self.defaults().map_err(Failure::from)?;
-        let mut update = properties::for_update(&new, &old).map_err(Failure::from)?;
+        let defaults = self.defaults().map_err(ConnectUserError::from)?;
+        let mut update = properties::for_update(&new, &old).map_err(ConnectUserError::from)?;
         update.spec = with_defaults(update.spec, defaults);
         if let Some(outcome) = self.resume_converging(&update.spec, &context).await? {
             return Ok(outcome);

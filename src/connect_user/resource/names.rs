@@ -26,7 +26,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{ConnectUserResource, Failure};
+use super::{ConnectUserError, ConnectUserResource};
 use crate::connect_user::connect::{list_operation, ApiError, ConnectApi, ErrorKind, Summary};
 use crate::connect_user::model::ids::Kind;
 use crate::connect_user::model::UserSpec;
@@ -153,7 +153,7 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         &self,
         mut spec: UserSpec,
         context: &Context,
-    ) -> Result<UserSpec, Failure> {
+    ) -> Result<UserSpec, ConnectUserError> {
         let names = std::mem::take(&mut spec.names);
         let instance = spec.instance_id.clone();
         let mut problems = Vec::new();
@@ -194,7 +194,7 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
             }
             Ok(spec)
         } else {
-            Err(Failure::Unresolved(problems))
+            Err(ConnectUserError::Unresolved(problems))
         }
     }
 

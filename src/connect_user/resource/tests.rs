@@ -15,7 +15,7 @@ use crate::connect_user::connect::sdk::SdkConnect;
 use crate::connect_user::model::Secret;
 use crate::connect_user::secrets::{SecretError, SecretStore, SecretValue};
 use crate::protocol::event::{Properties, RequestIdentity};
-use crate::protocol::resource::{Context, FailedCreate, Progress, Resource};
+use crate::protocol::resource::{Context, FailedCreateCleanup, Progress, Resource};
 
 const INSTANCE: &str = "10000000-0000-4000-8000-000000000001";
 
@@ -46,7 +46,7 @@ fn context_for(request_id: &str, left: Duration) -> Context {
         },
         work_deadline: Instant::now() + left,
         progress: Progress::default(),
-        failed_create: FailedCreate::RollbackDeletes,
+        failed_create_cleanup: FailedCreateCleanup::RollbackDeletes,
         pace: Default::default(),
     }
 }

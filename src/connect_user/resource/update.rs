@@ -4,12 +4,12 @@
 
 use super::checkpoint::Checkpoint;
 use super::create::Purpose;
-use super::{outcome, requester, ConnectUserResource, Failure};
+use super::{outcome, requester, ConnectUserError, ConnectUserResource};
 use crate::connect_user::connect::{ConnectApi, ErrorKind};
+use crate::connect_user::model::ownership::on_update;
 use crate::connect_user::model::{
     Claim, Manager, ObservedUser, Ownership, PhysicalId, UserRef, UserSpec,
 };
-use crate::connect_user::plan::ownership::on_update;
 use crate::connect_user::plan::{self, Change, Plan, Replacement};
 use crate::connect_user::properties::Update;
 use crate::connect_user::secrets::SecretStore;
@@ -22,7 +22,7 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         update: Update,
         physical_id: &str,
         context: &Context,
-    ) -> Result<Outcome, Failure> {
+    ) -> Result<Outcome, ConnectUserError> {
         let spec = update.spec;
         if update.password_changed {
             tracing::warn!("Password changed in the template (Password, PasswordSecretArn or PasswordSecretKey): Connect has no API to change a password, so it is not applied");
@@ -46,7 +46,7 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         let stamp = match &observed {
             Some(user) => {
                 let stamp = ownership_on_update(&spec, user, context);
-                stamp.map_err(|manager| Failure::HandedOver {
+                stamp.map_err(|manager| ConnectUserError::HandedOver {
                     user_id: user.id.clone(),
                     manager,
                 })?
@@ -65,7 +65,8 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
                 self.create_or_adopt(&spec, context, Purpose::Replace).await
             }
             Plan::Converge(changes) => {
-                let user = observed.ok_or(Failure::Internal("converging a user that is gone"))?;
+                let user =
+                    observed.ok_or(ConnectUserError::Internal("converging a user that is gone"))?;
                 let stamp = stamp.map(|claim| Change::Tag(claim.tag()));
                 self.converge_in_place(&spec, user, stamp, changes, &current, context)
                     .await
@@ -82,7 +83,7 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         changes: Vec<Change>,
         current: &PhysicalId,
         context: &Context,
-    ) -> Result<Outcome, Failure> {
+    ) -> Result<Outcome, ConnectUserError> {
         // Proficiencies are read only now: a replacement has no use for them.
         let changes = if spec.proficiencies.is_some() {
             self.list_managed_proficiencies(spec, &mut user, context)
@@ -113,7 +114,7 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         user: &UserRef,
         changes: &[Change],
         context: &Context,
-    ) -> Result<(), Failure> {
+    ) -> Result<(), ConnectUserError> {
         let total = changes.len();
         for (done, change) in changes.iter().enumerate() {
             Checkpoint::converging(&spec.instance_id, user, &changes[done..]).save(context);
@@ -137,8 +138,11 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
                     tracing::info!(error = %error, operation = change.operation(), "the change was made after all");
                     continue;
                 }
-                let failure = Failure::PartlyConverged {
-                    refusal: Box::new(Failure::refusal(error, spec.identity_info.as_ref())),
+                let failure = ConnectUserError::PartlyConverged {
+                    refusal: Box::new(ConnectUserError::refusal(
+                        error,
+                        spec.identity_info.as_ref(),
+                    )),
                     done,
                     total,
                 };
@@ -162,7 +166,7 @@ impl<A: ConnectApi, S: SecretStore> ConnectUserResource<A, S> {
         &self,
         spec: &UserSpec,
         context: &Context,
-    ) -> Result<Option<Outcome>, Failure> {
+    ) -> Result<Option<Outcome>, ConnectUserError> {
         let Some(Checkpoint::Converging {
             user_id,
             arn,

@@ -45,7 +45,7 @@ fn secret_error<E>(error: SdkError<E, HttpResponse>) -> SecretError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
-    let failure = aws::failure(error);
+    let failure = aws::sdk_failure(error);
     let retryable = failure.is_transient();
     // The SDK's text for a response it could not read may quote that response, and the
     // response carries the secret: a fixed message instead.
